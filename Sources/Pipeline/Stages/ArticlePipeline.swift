@@ -1,0 +1,27 @@
+/// The pure pipeline for one file: decode → parse → normalize → fingerprint → tag.
+/// No database, no clock, no file system: bytes in, an article or a reason out.
+public struct ArticlePipeline: Sendable {
+    public var taxonomy: Taxonomy
+
+    public init(taxonomy: Taxonomy = .builtIn) {
+        self.taxonomy = taxonomy
+    }
+
+    public func process(_ file: SourceFile, folderTags: [String] = []) -> Result<ExtractedArticle, PipelineError> {
+        Result { () throws(PipelineError) -> ExtractedArticle in
+            let decoded = try TextDecoding.decode(file.bytes)
+            let article = try PlainTextParser.parse(decoded.text)
+            let normalized = Normalizer.normalize(article.body)
+            guard !normalized.isEmpty else { throw .noBody }
+            return ExtractedArticle(
+                article: article,
+                normalizedBody: normalized,
+                bodyHash: Digest.sha256(normalized),
+                rawHash: Digest.sha256(file.bytes),
+                tags: Tagger.tag(article, taxonomy: taxonomy, folderTags: folderTags),
+                wordCount: normalized.split(separator: " ").count,
+                encoding: decoded.encoding
+            )
+        }
+    }
+}

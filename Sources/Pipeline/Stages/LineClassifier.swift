@@ -1,0 +1,161 @@
+import Foundation
+
+/// What one line of a plain-text page is, judged from the line alone.
+enum LineKind: Equatable, Sendable {
+    case blank
+    /// A labelled field such as `Tags: a | b` or `Source: Reuters`.
+    case field(FieldLabel, String)
+    /// A `By …` line; may carry a date after a separator.
+    case byline(String)
+    /// Navigation, advertising, prompts to sign up, share or comment.
+    case callToAction
+    case copyright
+    case caption
+    case bullet(String)
+    /// Numbers, counters, lone symbols, all-caps labels.
+    case label
+    /// A bare web address.
+    case url(String)
+    /// A sentence-bearing paragraph.
+    case prose
+    /// A short line that is none of the above: a headline, a kicker, a name, a subheading.
+    case short
+}
+
+enum FieldLabel: String, Sendable {
+    case tags, source, url, published
+}
+
+/// Line-level features in the spirit of jusText: length, sentence punctuation, stop-word density,
+/// and the vocabulary of page furniture. Nothing here names a particular publisher.
+enum LineClassifier {
+    static func classify(_ raw: Substring) -> LineKind {
+        let line = raw.trimmingCharacters(in: .whitespaces)
+        if line.isEmpty { return .blank }
+        let lower = line.lowercased()
+
+        if let field = field(line, lower) { return field }
+        if lower.hasPrefix("by ") || lower == "by" || lower.hasPrefix("by|") {
+            return .byline(String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces))
+        }
+        if let first = line.unicodeScalars.first, bulletMarks.contains(first) {
+            let text = line.unicodeScalars.dropFirst()
+            let rest = String(String.UnicodeScalarView(text)).trimmingCharacters(in: .whitespaces)
+            if !rest.isEmpty { return .bullet(rest) }
+        }
+        if isURL(lower) { return .url(line) }
+        if isCopyright(lower) { return .copyright }
+        if isCaption(line) { return .caption }
+
+        let words = line.split(whereSeparator: \.isWhitespace)
+        let letters = line.unicodeScalars.filter { $0.properties.isAlphabetic }.count
+        if letters == 0 { return .label }
+        if words.count <= 3 && line == line.uppercased() && letters > 1 && words.allSatisfy({ !$0.contains(where: \.isLowercase) }) {
+            return .label
+        }
+        if isCallToAction(lower, wordCount: words.count) { return .callToAction }
+        if isProse(line, words: words) { return .prose }
+        return .short
+    }
+
+    private static let bulletMarks: Set<Unicode.Scalar> = ["•", "·", "●", "▪", "■", "◦", "*", "–", "-"]
+
+    private static func field(_ line: String, _ lower: String) -> LineKind? {
+        guard let colon = lower.firstIndex(of: ":") else { return nil }
+        let label = lower[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        guard !value.isEmpty else { return nil }
+        switch label {
+        case "tags", "tag", "keywords", "topics", "categories", "category", "filed under":
+            return .field(.tags, value)
+        case "source", "publisher", "publication":
+            return .field(.source, value)
+        case "url", "link", "canonical", "original url", "source url":
+            return .field(.url, value)
+        case "published", "date", "published on", "posted", "posted on", "updated", "last updated", "first published":
+            return .field(.published, value)
+        default:
+            return nil
+        }
+    }
+
+    static func isURL(_ lower: String) -> Bool {
+        (lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("www."))
+            && !lower.contains(" ")
+    }
+
+    private static func isCopyright(_ lower: String) -> Bool {
+        lower.hasPrefix("©") || lower.hasPrefix("(c) ") || lower.hasPrefix("copyright ")
+            || lower.contains("all rights reserved")
+    }
+
+    /// Photo captions end in (or carry) a credit: "… Photo: AP", "(Photo by …)", "Image: Getty".
+    private static func isCaption(_ line: String) -> Bool {
+        for marker in captionMarkers where line.contains(marker) { return true }
+        return false
+    }
+
+    private static let captionMarkers = [
+        "Photo:", "Photos:", "Photograph:", "Image:", "Picture:", "Illustration:", "Video:",
+        "(Photo", "Photo by ", "Photo credit", "Image credit", "File photo", "Credit:",
+        "/Getty Images", "via Getty", "(AP Photo", "/AFP", "/Reuters", "Photo/",
+    ]
+
+    /// Page furniture: navigation, ads, newsletter and app prompts, comment and share widgets.
+    /// A phrase only counts on a line short enough to be furniture, or at the very start of it.
+    private static func isCallToAction(_ lower: String, wordCount: Int) -> Bool {
+        for phrase in ctaAnywhere where lower.contains(phrase) {
+            if wordCount <= 14 || lower.hasPrefix(phrase) { return true }
+        }
+        if wordCount <= 4 {
+            for word in ctaShort where lower == word || lower.hasPrefix(word + " ") { return true }
+        }
+        return false
+    }
+
+    private static let ctaAnywhere = [
+        "skip to main content", "skip to content", "advertisement", "sponsored content", "sign up", "subscribe",
+        "newsletter", "download the", "get the app", "our app", "learn more", "read more", "see more", "show more",
+        "click here", "tap here", "follow us", "share this", "share on", "share article", "comments",
+        "post a comment", "community guidelines", "privacy policy", "privacy:", "cookie", "terms of use",
+        "terms of service", "do not sell", "your inbox", "sent right to", "log in", "sign in", "create an account",
+        "get more with", "personalised news feed", "personalized news feed", "recommended for you", "most read",
+        "most popular", "trending now", "related articles", "related stories", "more from", "you may also like",
+        "don't miss", "watch live", "listen to this article", "minute read", "min read", "back to top",
+        "join the", "report an error", "print this", "email this", "interest-based advertising",
+    ]
+
+    private static let ctaShort = [
+        "top", "home", "menu", "search", "share", "tweet", "email", "print", "comment", "comments", "more",
+        "next", "previous", "close", "video", "audio", "live", "opinion", "latest", "related",
+    ]
+
+    /// A paragraph that reads as running text: enough words, sentence punctuation, and function words.
+    static func isProse(_ line: String, words: [Substring]) -> Bool {
+        guard words.count >= 8 else { return false }
+        let ends = line.last.map { sentenceEnds.contains($0) } ?? false
+        let stop = words.reduce(0) { $0 + (Stopwords.english.contains($1.lowercased()) ? 1 : 0) }
+        let density = Double(stop) / Double(words.count)
+        if ends { return density >= 0.12 || words.count >= 25 }
+        // Long running text that merely lacks a final stop (a truncated scrape) still counts.
+        return words.count >= 25 && density >= 0.2
+    }
+
+    private static let sentenceEnds: Set<Character> = [".", "!", "?", "\"", "”", "’", "'", "…", ":", ")"]
+}
+
+enum Stopwords {
+    /// Common English function words: their density separates running text from furniture.
+    static let english: Set<String> = [
+        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+        "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did",
+        "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have",
+        "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into",
+        "is", "it", "its", "itself", "just", "may", "me", "might", "more", "most", "must", "my", "myself", "no", "nor",
+        "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "said",
+        "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then",
+        "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was",
+        "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would",
+        "you", "your", "yours", "yet", "says", "told", "according",
+    ]
+}
