@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "corpusd",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "corpusd", targets: ["Daemon"]),
         .executable(name: "corpusctl", targets: ["ctl"]),

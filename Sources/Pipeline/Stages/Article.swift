@@ -114,7 +114,6 @@ public struct ExtractedArticle: Sendable {
     /// The text the fingerprint was computed from (NFKC, case-folded, punctuation and spacing collapsed).
     public var normalizedBody: String
     public var bodyHash: Digest
-    public var rawHash: Digest
     public var tags: [AssignedTag]
     public var wordCount: Int
     public var encoding: TextEncodingUsed

@@ -17,7 +17,6 @@ public struct ArticlePipeline: Sendable {
                 article: article,
                 normalizedBody: normalized,
                 bodyHash: Digest.sha256(normalized),
-                rawHash: Digest.sha256(file.bytes),
                 tags: Tagger.tag(article, taxonomy: taxonomy, folderTags: folderTags),
                 wordCount: normalized.split(separator: " ").count,
                 encoding: decoded.encoding

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+
+@main
+struct Corpusd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "corpusd",
+        abstract: "Turns news files dropped into an inbox folder into a deduplicated, tagged, searchable corpus.",
+        discussion: """
+            State lives in one folder: --state-dir, else $CORPUSD_STATE_DIR, else $STATE_DIRECTORY (systemd), \
+            else /var/lib/corpusd for root, else ${XDG_STATE_HOME:-~/.local/state}/corpusd.
+            """,
+        version: CorpusdVersion.string)
+
+    @Option(help: "The state folder (inbox/, archive/, failed/, corpus.sqlite).")
+    var stateDir: String?
+
+    @Option(help: "The inbox folder, if not <state-dir>/inbox.")
+    var inbox: String?
+
+    @Option(help: "The database file, if not <state-dir>/corpus.sqlite.")
+    var db: String?
+
+    @Option(help: "Seconds between full scans of the inbox.")
+    var poll: Double = 2
+
+    @Option(help: "Seconds a file found by the scan must stay unchanged before it is queued.")
+    var settle: Double = 1
+
+    @Flag(help: "Do not use inotify; rely on the poll alone.")
+    var noInotify = false
+
+    @Flag(help: "Tag files by the inbox sub-folder they were dropped in (inbox/china/x.txt → china).")
+    var folderTags = false
+
+    @Option(help: "Largest file accepted, in bytes.")
+    var maxFileSize: Int64 = 16 << 20
+
+    @Option(help: "Items taken from the queue per batch.")
+    var batchSize: Int = 64
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "corpusd")
+
+        var config = DaemonConfig(layout: StateLayout.resolve(stateDirectory: stateDir, inbox: inbox, database: db))
+        config.pollInterval = poll
+        config.settle = settle
+        config.useInotify = !noInotify
+        config.maxFileSize = maxFileSize
+        config.ingest.batchSize = batchSize
+        config.ingest.folderTags = folderTags
+
+        let daemon: CorpusDaemon
+        do {
+            daemon = try CorpusDaemon.build(config: config, logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        try await daemon.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Everything the daemon can be told.
+public struct DaemonConfig: Sendable {
+    public var layout: StateLayout
+    /// Seconds between full scans of the inbox.
+    public var pollInterval: Double = 2
+    /// How long a file found by the scan must stay unchanged before it is queued.
+    public var settle: Double = 1
+    public var useInotify: Bool = true
+    public var maxFileSize: Int64 = 16 << 20
+    public var ingest = Ingestor.Settings()
+
+    public init(layout: StateLayout) { self.layout = layout }
+}
+
+/// The whole daemon object graph, built in one place: `corpusd`'s `main` and the tests both call `build`.
+public struct CorpusDaemon: Sendable {
+    public let config: DaemonConfig
+    public let database: CorpusDatabase
+    public let health: DaemonHealth
+    public let group: ServiceGroup
+    let presence: DaemonPresence
+
+    /// Creates the state folders, takes the state folder's lock, opens and migrates the database, and
+    /// wires the services. Throws when the folder is unusable or another daemon holds it.
+    public static func build(config: DaemonConfig, logger: Logger) throws -> CorpusDaemon {
+        let layout = config.layout
+        for directory in [layout.stateDirectory, layout.inbox, layout.archive, layout.failed] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let presence = try DaemonPresence(
+            path: layout.pidFile, info: .init(pid: getpid(), control: layout.controlSocket, started: Date()))
+        let database = try CorpusDatabase.open(path: layout.database)
+        let health = DaemonHealth(now: Date())
+        let notifier = ServiceManagerNotifier()
+
+        var wakeContinuation: AsyncStream<Void>.Continuation!
+        let wakeups = AsyncStream<Void>(bufferingPolicy: .bufferingNewest(1)) { wakeContinuation = $0 }
+        let wake: @Sendable () -> Void = { [wakeContinuation] in wakeContinuation!.yield() }
+
+        let host = ProcessInfo.processInfo.hostName
+        let files = InboxFiles(inbox: layout.inbox, archive: layout.archive, failed: layout.failed,
+                               maxFileSize: config.maxFileSize)
+        let ingestor = Ingestor(
+            database: database, files: files, pipeline: ArticlePipeline(), worker: "\(host):\(getpid())",
+            workerPrefix: "\(host):", settings: config.ingest, wakeups: wakeups, health: health,
+            logger: logger.with(label: "corpusd.ingest"))
+        let source = InboxSource(root: layout.inbox, pollInterval: config.pollInterval, useInotify: config.useInotify,
+                                 logger: logger.with(label: "corpusd.inbox"))
+        let watcher = InboxWatcher(
+            source: source, scanner: InboxScanner(root: layout.inbox), database: database, settle: config.settle,
+            wake: wake,
+            onStartupScan: { queued in
+                let counts = try? database.counts()
+                notifier.ready(status: "watching \(layout.inbox) — \(counts?.count(.pending) ?? queued) pending")
+                logger.notice("ready", metadata: [
+                    "inbox": "\(layout.inbox)", "database": "\(layout.database)", "queued_at_start": "\(queued)",
+                    "inotify": "\(source.inotifyActive)",
+                ])
+            },
+            health: health, logger: logger.with(label: "corpusd.inbox"))
+        let reporter = ServiceManagerReporter(notifier: notifier, health: health, database: database,
+                                              inbox: layout.inbox, logger: logger)
+        // Shutdown runs in reverse: the reporter says STOPPING, the watcher stops, the ingestor finishes its batch.
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: ingestor),
+                .init(service: watcher),
+                .init(service: reporter),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        return CorpusDaemon(config: config, database: database, health: health, group: group, presence: presence)
+    }
+
+    public func run() async throws {
+        try await group.run()
+    }
+}
+
+extension Logger {
+    /// The same handler and level under another label.
+    func with(label: String) -> Logger {
+        var copy = self
+        copy[metadataKey: "component"] = "\(label.split(separator: ".").last ?? "")"
+        return copy
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+
+/// Live figures of the running daemon, shared by its services: what the ingest loop is doing, what it
+/// has done since start, the last error. Read by the service-manager reporter and the control socket.
+public final class DaemonHealth: Sendable {
+    public struct Snapshot: Sendable, Codable, Hashable {
+        public var started: Date
+        public var stored: Int = 0
+        public var duplicates: Int = 0
+        public var failed: Int = 0
+        public var batches: Int = 0
+        /// When the batch under way began; nil while the loop waits for work.
+        public var batchStartedAt: Date?
+        public var lastProgress: Date?
+        public var lastError: String?
+        public var lastErrorAt: Date?
+        /// Completion times of the last minute's items, for the ingest rate.
+        var recent: [Date] = []
+        public var inotifyActive: Bool = false
+        public var pendingAtLastScan: Int = 0
+
+        public var ratePerSecond: Double {
+            guard let first = recent.first, let last = recent.last, recent.count > 1 else { return 0 }
+            return Double(recent.count) / max(1, last.timeIntervalSince(first))
+        }
+    }
+
+    private let state: Mutex<Snapshot>
+
+    public init(now: Date) {
+        state = Mutex(Snapshot(started: now))
+    }
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    public func batchStarted(at now: Date) {
+        state.withLock { $0.batchStartedAt = now }
+    }
+
+    public func batchFinished(outcomes: [ItemOutcome], at now: Date) {
+        state.withLock { s in
+            s.batchStartedAt = nil
+            s.batches += 1
+            s.lastProgress = now
+            for outcome in outcomes {
+                switch outcome {
+                case .stored: s.stored += 1
+                case .duplicate: s.duplicates += 1
+                case .failed: s.failed += 1
+                }
+                s.recent.append(now)
+            }
+            let cutoff = now.addingTimeInterval(-60)
+            if let firstKept = s.recent.firstIndex(where: { $0 >= cutoff }) {
+                s.recent.removeFirst(firstKept)
+            } else {
+                s.recent.removeAll()
+            }
+        }
+    }
+
+    public func batchAbandoned() {
+        state.withLock { $0.batchStartedAt = nil }
+    }
+
+    public func error(_ message: String, at now: Date) {
+        state.withLock { s in
+            s.lastError = message
+            s.lastErrorAt = now
+        }
+    }
+
+    public func setInotify(_ active: Bool) {
+        state.withLock { $0.inotifyActive = active }
+    }
+
+    /// Healthy unless a batch has been under way for longer than `hungAfter`.
+    public func isHealthy(now: Date, hungAfter: TimeInterval) -> Bool {
+        state.withLock { s in
+            guard let started = s.batchStartedAt else { return true }
+            return now.timeIntervalSince(started) < hungAfter
+        }
+    }
+}

@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Why a file in the inbox could not be read as an article. Read as a reason by a person.
+public enum IntakeFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    case tooLarge(size: Int64, limit: Int64)
+    case notRegularFile(kind: String)
+    case unreadable(String)
+    case vanished
+    case pipeline(PipelineError)
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let size, let limit): return "too large: \(size) bytes, the limit is \(limit)"
+        case .notRegularFile(let kind): return "not a regular file: \(kind) (refused, never opened)"
+        case .unreadable(let why): return "unreadable: \(why)"
+        case .vanished: return "the file disappeared before it could be read"
+        case .pipeline(let error): return error.description
+        }
+    }
+}
+
+/// File system access for the inbox, archive and failed folders. Paths relative to the inbox are raw
+/// bytes; nothing is ever followed through a symbolic link, and nothing is ever overwritten.
+public struct InboxFiles: Sendable {
+    public let inbox: String
+    public let archive: String
+    public let failed: String
+    public let maxFileSize: Int64
+
+    public init(inbox: String, archive: String, failed: String, maxFileSize: Int64) {
+        self.inbox = inbox
+        self.archive = archive
+        self.failed = failed
+        self.maxFileSize = maxFileSize
+    }
+
+    /// A NUL-terminated C path: `root/relative`.
+    static func cPath(_ root: String, _ relative: [UInt8]) -> [CChar] {
+        var bytes = Array(root.utf8)
+        if !relative.isEmpty {
+            if bytes.last != UInt8(ascii: "/") { bytes.append(UInt8(ascii: "/")) }
+            bytes += relative
+        }
+        bytes.append(0)
+        return bytes.map { CChar(bitPattern: $0) }
+    }
+
+    static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
+    }
+
+    static func kindName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "FIFO"
+        case S_IFLNK: return "symbolic link"
+        case S_IFCHR: return "character device"
+        case S_IFBLK: return "block device"
+        case S_IFSOCK: return "socket"
+        case S_IFDIR: return "directory"
+        default: return "special file"
+        }
+    }
+
+    /// Reads a regular file whole. Symbolic links, FIFOs and devices are refused without blocking
+    /// (O_NOFOLLOW | O_NONBLOCK, then the type is checked on the open descriptor); a file over the size
+    /// limit is refused before it is read.
+    public func read(_ path: InboxPath) -> (bytes: [UInt8], mtime: Double)? {
+        try? readOrFail(path).get()
+    }
+
+    public func readOrFail(_ path: InboxPath) -> Result<(bytes: [UInt8], mtime: Double), IntakeFailure> {
+        let cpath = Self.cPath(inbox, path.bytes)
+        var st = stat()
+        if lstat(cpath, &st) != 0 {
+            return .failure(errno == ENOENT ? .vanished : .unreadable(Self.errorText(errno)))
+        }
+        if st.st_mode & S_IFMT != S_IFREG { return .failure(.notRegularFile(kind: Self.kindName(st.st_mode))) }
+        if st.st_size > maxFileSize { return .failure(.tooLarge(size: Int64(st.st_size), limit: maxFileSize)) }
+        let fd = open(cpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return .failure(.vanished) }
+            if code == ELOOP { return .failure(.notRegularFile(kind: "symbolic link")) }
+            return .failure(.unreadable(Self.errorText(code)))
+        }
+        defer { close(fd) }
+        // The name may have been swapped between lstat and open: judge the descriptor itself.
+        if fstat(fd, &st) != 0 { return .failure(.unreadable(Self.errorText(errno))) }
+        if st.st_mode & S_IFMT != S_IFREG { return .failure(.notRegularFile(kind: Self.kindName(st.st_mode))) }
+        if st.st_size > maxFileSize { return .failure(.tooLarge(size: Int64(st.st_size), limit: maxFileSize)) }
+
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                // The file grew while being read: allow it up to the limit.
+                if Int64(filled) > maxFileSize { return .failure(.tooLarge(size: Int64(filled), limit: maxFileSize)) }
+                bytes.append(contentsOf: repeatElement(0, count: max(4096, filled / 2)))
+            }
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.unreadable(Self.errorText(errno)))
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeSubrange(filled...)
+        if Int64(filled) > maxFileSize { return .failure(.tooLarge(size: Int64(filled), limit: maxFileSize)) }
+        let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        return .success((bytes, mtime))
+    }
+
+    public enum Destination: Sendable { case archive, failed }
+
+    /// Moves an original out of the inbox into `archive/` or `failed/`, keeping its sub-folder path.
+    /// Never overwrites: a taken name gets a numeric suffix (`name.1`, `name.2`, …). If an earlier
+    /// attempt already linked the file there (a crash between link and unlink), that copy is reused.
+    /// Returns the path relative to the destination root, or nil when the original is already gone.
+    public func dispose(_ path: InboxPath, to destination: Destination) throws -> [UInt8]? {
+        let root = destination == .archive ? archive : failed
+        let source = Self.cPath(inbox, path.bytes)
+        var sourceStat = stat()
+        guard lstat(source, &sourceStat) == 0 else {
+            if errno == ENOENT { return nil }
+            throw DisposalError(path: path, reason: Self.errorText(errno))
+        }
+        let folders = path.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).dropLast()
+        var parent: [UInt8] = []
+        for folder in folders {
+            parent = parent.isEmpty ? Array(folder) : parent + [UInt8(ascii: "/")] + folder
+            let dir = Self.cPath(root, parent)
+            if mkdir(dir, 0o750) != 0 && errno != EEXIST { throw DisposalError(path: path, reason: Self.errorText(errno)) }
+        }
+        let name = Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
+        for attempt in 0..<10_000 {
+            var candidateName = name
+            if attempt > 0 {
+                let suffix = Array(".\(attempt)".utf8)
+                // Keep within NAME_MAX (255) by trimming the original name, never the suffix.
+                if candidateName.count + suffix.count > 255 { candidateName.removeLast(candidateName.count + suffix.count - 255) }
+                candidateName += suffix
+            }
+            let relative = parent.isEmpty ? candidateName : parent + [UInt8(ascii: "/")] + candidateName
+            let target = Self.cPath(root, relative)
+            var targetStat = stat()
+            if lstat(target, &targetStat) == 0 {
+                if targetStat.st_dev == sourceStat.st_dev && targetStat.st_ino == sourceStat.st_ino {
+                    unlink(source)
+                    return relative
+                }
+                continue
+            }
+            if link(source, target) == 0 {
+                unlink(source)
+                return relative
+            }
+            let code = errno
+            if code == EEXIST { continue }
+            if code == EXDEV {
+                // The inbox is on another file system: copy, make the copy durable, then link it into place.
+                try Self.copyAcross(source, to: target, path: path)
+                unlink(source)
+                return relative
+            }
+            if code == EPERM || code == EMLINK || code == ENOTSUP {
+                // Hard links not allowed here: rename, which could only overwrite a name created since the check.
+                if rename(source, target) == 0 { return relative }
+                throw DisposalError(path: path, reason: Self.errorText(errno))
+            }
+            throw DisposalError(path: path, reason: Self.errorText(code))
+        }
+        throw DisposalError(path: path, reason: "no free name in \(root)")
+    }
+
+    /// Moves a failed original back into the inbox for another try. Returns the inbox path it now has.
+    public func restore(fromFailed relative: [UInt8], to path: InboxPath) throws -> InboxPath {
+        let source = Self.cPath(failed, relative)
+        var folders = path.bytes.split(separator: UInt8(ascii: "/")).dropLast().map(Array.init)
+        var parent: [UInt8] = []
+        while !folders.isEmpty {
+            let folder = folders.removeFirst()
+            parent = parent.isEmpty ? folder : parent + [UInt8(ascii: "/")] + folder
+            _ = mkdir(Self.cPath(inbox, parent), 0o770)
+        }
+        let name = Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
+        for attempt in 0..<10_000 {
+            let candidate = attempt == 0 ? name : name + Array(".retry\(attempt)".utf8)
+            let target = InboxPath(bytes: parent.isEmpty ? candidate : parent + [UInt8(ascii: "/")] + candidate)
+            if link(source, Self.cPath(inbox, target.bytes)) == 0 {
+                unlink(source)
+                return target
+            }
+            if errno == EEXIST { continue }
+            if rename(source, Self.cPath(inbox, target.bytes)) == 0 { return target }
+            throw DisposalError(path: path, reason: Self.errorText(errno))
+        }
+        throw DisposalError(path: path, reason: "no free name in the inbox")
+    }
+}
+
+extension InboxFiles {
+    /// Copies `source` to a hidden temporary beside `target`, fsyncs it, then links it to `target`
+    /// (failing rather than overwriting) and removes the temporary.
+    static func copyAcross(_ source: [CChar], to target: [CChar], path: InboxPath) throws {
+        let input = open(source, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard input >= 0 else { throw DisposalError(path: path, reason: errorText(errno)) }
+        defer { close(input) }
+        var temporary = Array(target.dropLast())
+        temporary += Array(".corpusd-copy\(getpid())".utf8).map { CChar(bitPattern: $0) } + [0]
+        let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard output >= 0 else { throw DisposalError(path: path, reason: errorText(errno)) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var failure: String?
+        while failure == nil {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress!, $0.count) }
+            if n == 0 { break }
+            if n < 0 { if errno == EINTR { continue }; failure = errorText(errno); break }
+            var written = 0
+            while written < n {
+                let w = buffer.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + written, n - written) }
+                if w < 0 { if errno == EINTR { continue }; failure = errorText(errno); break }
+                written += w
+            }
+        }
+        if failure == nil && fsync(output) != 0 { failure = errorText(errno) }
+        close(output)
+        if failure == nil && link(temporary, target) != 0 { failure = errorText(errno) }
+        unlink(temporary)
+        if let failure { throw DisposalError(path: path, reason: failure) }
+    }
+}
+
+public struct DisposalError: Error, CustomStringConvertible {
+    public var path: InboxPath
+    public var reason: String
+    public var description: String { "could not move \(path): \(reason)" }
+}

@@ -1,0 +1,211 @@
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Takes pending items from the queue in batches and brings each to its one outcome.
+///
+/// For every batch: claim (one transaction) → read and run the pipeline, in parallel → record every
+/// outcome (one transaction) → move each original to `archive/` or `failed/` → note where it went.
+/// Each step can be replayed after a crash: claims are returned to the queue at start, recorded items
+/// whose originals were not moved yet are moved, and moving never overwrites.
+public struct Ingestor: Service {
+    public struct Settings: Sendable {
+        public var batchSize: Int = 64
+        public var folderTags: Bool = false
+        /// How long a claim holds before another worker may take the item back.
+        public var lease: TimeInterval = 120
+        /// An item whose processing was interrupted this many times is failed instead of retried.
+        public var maxAttempts: Int = 10
+        public init() {}
+    }
+
+    let database: CorpusDatabase
+    let files: InboxFiles
+    let pipeline: ArticlePipeline
+    let worker: String
+    let workerPrefix: String
+    let settings: Settings
+    let wakeups: AsyncStream<Void>
+    let health: DaemonHealth
+    let logger: Logger
+    private let queue = DispatchQueue(label: "corpusd.ingest")
+
+    public init(
+        database: CorpusDatabase, files: InboxFiles, pipeline: ArticlePipeline, worker: String, workerPrefix: String,
+        settings: Settings, wakeups: AsyncStream<Void>, health: DaemonHealth, logger: Logger
+    ) {
+        self.database = database
+        self.files = files
+        self.pipeline = pipeline
+        self.worker = worker
+        self.workerPrefix = workerPrefix
+        self.settings = settings
+        self.wakeups = wakeups
+        self.health = health
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await onQueue { recover() }
+        for await _ in wakeups.cancelOnGracefulShutdown() {
+            // Drain the queue; a graceful shutdown lets the batch under way finish, then stops.
+            while !Task.isShuttingDownGracefully {
+                let handled = await onQueue { runBatch() }
+                if handled == 0 { break }
+            }
+            if Task.isShuttingDownGracefully { break }
+            await onQueue {
+                disposeLeftovers()
+                do {
+                    try database.recoverAbandoned(workerPrefix: nil, now: Date())
+                } catch {
+                    logger.warning("could not return expired claims", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        logger.debug("ingestor stopped")
+    }
+
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: work()) }
+        }
+    }
+
+    /// Start-up: claims left by this node's previous run go back to the queue; outcomes recorded
+    /// but not yet acted on are acted on.
+    private func recover() {
+        do {
+            let returned = try database.recoverAbandoned(workerPrefix: workerPrefix, now: Date())
+            if returned > 0 { logger.notice("returned interrupted items to the queue", metadata: ["count": "\(returned)"]) }
+        } catch {
+            logger.error("could not recover interrupted items", metadata: ["error": "\(error)"])
+            health.error("recover: \(error)", at: Date())
+        }
+        disposeLeftovers()
+    }
+
+    private func disposeLeftovers() {
+        while true {
+            let leftovers: [UndisposedItem]
+            do { leftovers = try database.undisposed(limit: 500) } catch {
+                logger.error("could not list undisposed items", metadata: ["error": "\(error)"])
+                return
+            }
+            if leftovers.isEmpty { return }
+            let moved = dispose(leftovers.map { ($0.id, $0.path, $0.state) })
+            if moved < leftovers.count { return }
+        }
+    }
+
+    /// One batch. Returns how many items it took from the queue (0 when the queue was empty or erred).
+    private func runBatch() -> Int {
+        let claimed: [ClaimedItem]
+        do {
+            claimed = try database.claim(limit: settings.batchSize, worker: worker, lease: settings.lease, now: Date())
+        } catch {
+            logger.error("could not claim items", metadata: ["error": "\(error)"])
+            health.error("claim: \(error)", at: Date())
+            return 0
+        }
+        if claimed.isEmpty { return 0 }
+        health.batchStarted(at: Date())
+
+        let processed = processAll(claimed)
+        let recorded: [RecordedItem]
+        do {
+            recorded = try database.record(processed, now: Date())
+        } catch {
+            // Not the files' fault (disk full, I/O error, busy beyond the timeout): back to the queue, later.
+            let attempts = claimed.map(\.attempts).max() ?? 1
+            let delay = min(60, pow(2, Double(min(attempts, 6))))
+            logger.error("could not record a batch; will retry", metadata: [
+                "error": "\(error)", "items": "\(claimed.count)", "retry_in_s": "\(Int(delay))",
+            ])
+            health.error("record: \(error)", at: Date())
+            try? database.release(claimed.map(\.id), error: "retrying after: \(error)", notBefore: Date().addingTimeInterval(delay))
+            health.batchAbandoned()
+            return 0
+        }
+        for item in recorded { log(item) }
+        _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
+        health.batchFinished(outcomes: recorded.map(\.outcome), at: Date())
+        return claimed.count
+    }
+
+    private func processAll(_ claimed: [ClaimedItem]) -> [ProcessedItem] {
+        let results = UnsafeMutableBufferPointer<ProcessedItem?>.allocate(capacity: claimed.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: claimed.count) { index in
+            slots[index] = process(claimed[index])
+        }
+        return results.map { $0! }
+    }
+
+    /// Read and pipeline for one item. Pure but for the one read.
+    private func process(_ item: ClaimedItem) -> ProcessedItem {
+        if item.attempts > settings.maxAttempts {
+            return ProcessedItem(item: item, rawHash: nil, result: .failure(.unreadable(
+                "processing was interrupted \(item.attempts - 1) times; set aside so it cannot stop the daemon again")))
+        }
+        switch files.readOrFail(item.path) {
+        case .failure(let failure):
+            return ProcessedItem(item: item, rawHash: nil, result: .failure(failure))
+        case .success(let (bytes, mtime)):
+            let file = SourceFile(name: item.path.fileName, bytes: bytes, modified: Date(timeIntervalSince1970: mtime))
+            let folderTags = settings.folderTags ? item.path.folders : []
+            return ProcessedItem(
+                item: item, rawHash: Digest.sha256(bytes),
+                result: pipeline.process(file, folderTags: folderTags).mapError(IntakeFailure.pipeline))
+        }
+    }
+
+    /// Moves originals to archive/ or failed/ and records where; returns how many were settled.
+    private func dispose(_ items: [(id: Int64, path: InboxPath, state: ItemState)]) -> Int {
+        var done: [(Int64, [UInt8])] = []
+        for item in items {
+            let destination: InboxFiles.Destination = item.state == .failed ? .failed : .archive
+            let prefix = Array((destination == .failed ? "failed/" : "archive/").utf8)
+            do {
+                let moved = try files.dispose(item.path, to: destination)
+                done.append((item.id, moved.map { prefix + $0 } ?? []))
+            } catch {
+                logger.error("could not move an original out of the inbox", metadata: [
+                    "item": "\(item.id)", "file": "\(item.path)", "error": "\(error)",
+                ])
+                health.error("\(error)", at: Date())
+            }
+        }
+        do {
+            try database.markDisposed(done, now: Date())
+        } catch {
+            logger.error("could not record moved originals", metadata: ["error": "\(error)"])
+            return 0
+        }
+        return done.count
+    }
+
+    private func log(_ item: RecordedItem) {
+        var metadata: Logger.Metadata = ["item": "\(item.id)", "file": "\(item.path)", "outcome": "\(item.outcome.state.rawValue)"]
+        switch item.outcome {
+        case .stored(let id):
+            metadata["doc"] = "\(id)"
+            logger.info("stored", metadata: metadata)
+        case .duplicate(let id, let kind, let similarity):
+            metadata["doc"] = "\(id)"
+            metadata["kind"] = "\(kind.rawValue)"
+            metadata["similarity"] = "\(similarity)"
+            logger.info("duplicate", metadata: metadata)
+        case .failed(let reason):
+            metadata["reason"] = "\(reason)"
+            logger.warning("failed", metadata: metadata)
+        }
+    }
+}
+
+extension Ingestor: CustomStringConvertible {
+    public var description: String { "Ingestor" }
+}

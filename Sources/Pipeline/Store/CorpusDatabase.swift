@@ -1,0 +1,388 @@
+import Foundation
+import GRDB
+
+/// The one type that owns every SQL statement of corpusd.
+///
+/// Writes are named by intent (register, claim, record, dispose …) and each is one transaction;
+/// reads are grouped apart. The queue is claimable by many workers: a claim is a single
+/// conditional UPDATE with a lease, so a second node would take different rows.
+public struct CorpusDatabase: Sendable {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date.
+    public static func open(path: String) throws -> CorpusDatabase {
+        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        return try CorpusDatabase(pool)
+    }
+
+    /// Opens an existing database for reading only; never creates or migrates anything.
+    public static func openReadOnly(path: String) throws -> CorpusDatabase {
+        var config = makeConfiguration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        return CorpusDatabase(reader: queue)
+    }
+
+    /// An empty in-memory database, for tests.
+    public static func inMemory() throws -> CorpusDatabase {
+        try CorpusDatabase(DatabaseQueue(configuration: makeConfiguration()))
+    }
+
+    init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Migrations.migrator.migrate(writer)
+    }
+
+    private init(reader: DatabaseQueue) {
+        self.writer = reader
+    }
+
+    static func makeConfiguration() -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            // A recorded outcome must be on disk before its original is moved.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        return config
+    }
+
+    /// True when the file holds migrations this build does not know: it was written by a newer corpusd.
+    public func schemaIsNewerThanThisBuild() throws -> Bool {
+        try writer.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
+    }
+}
+
+// MARK: - Writes: the queue
+
+extension CorpusDatabase {
+    /// Records files seen in the inbox as pending items. A path that already has a live item is
+    /// left alone, so seeing a file again (inotify and the poll both saw it) is harmless.
+    /// Returns how many new items were created.
+    @discardableResult
+    public func register(_ candidates: [InboxCandidate], now: Date) throws -> Int {
+        guard !candidates.isEmpty else { return 0 }
+        return try writer.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO item (path, name, size, mtime, first_seen, state)
+                VALUES (?, ?, ?, ?, ?, 'pending')
+                ON CONFLICT (path) WHERE disposed_at IS NULL DO NOTHING
+                """)
+            var created = 0
+            for candidate in candidates {
+                try statement.execute(arguments: [
+                    Data(candidate.path.bytes), candidate.path.description, candidate.size, candidate.mtime,
+                    now.timeIntervalSince1970,
+                ])
+                created += db.changesCount
+            }
+            return created
+        }
+    }
+
+    /// Paths that have a live (not yet disposed) item, among `paths`.
+    public func livePaths(among paths: [InboxPath]) throws -> Set<InboxPath> {
+        guard !paths.isEmpty else { return [] }
+        return try writer.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM item WHERE path = ? AND disposed_at IS NULL")
+            var live = Set<InboxPath>()
+            for path in paths where try Bool.fetchOne(statement, arguments: [Data(path.bytes)]) != nil {
+                live.insert(path)
+            }
+            return live
+        }
+    }
+
+    /// Takes up to `limit` pending items, oldest first, for `worker`, leased until `now + lease`.
+    public func claim(limit: Int, worker: String, lease: TimeInterval, now: Date) throws -> [ClaimedItem] {
+        try writer.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                UPDATE item SET state = 'processing', claimed_by = ?, lease_until = ?, attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM item
+                    WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?)
+                    ORDER BY id LIMIT ?)
+                RETURNING id, path, size, attempts
+                """, arguments: [worker, now.timeIntervalSince1970 + lease, now.timeIntervalSince1970, limit])
+            return rows.map { row in
+                ClaimedItem(id: row["id"], path: InboxPath(bytes: [UInt8](row["path"] as Data)),
+                            size: row["size"], attempts: row["attempts"])
+            }.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Puts items back in the queue after a failure that was not theirs (disk full, database busy),
+    /// to be tried again no sooner than `notBefore`.
+    public func release(_ ids: [Int64], error: String, notBefore: Date) throws {
+        guard !ids.isEmpty else { return }
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE item SET state = 'pending', claimed_by = NULL, lease_until = NULL, reason = ?, not_before = ?
+                WHERE id IN (\(ids.map(String.init).joined(separator: ","))) AND state = 'processing'
+                """, arguments: [error, notBefore.timeIntervalSince1970])
+        }
+    }
+
+    /// Returns to the queue every item a dead worker left in `processing`: any whose lease ran out and,
+    /// given a `workerPrefix`, those claimed under it (this node's previous run, known dead at start-up).
+    @discardableResult
+    public func recoverAbandoned(workerPrefix: String?, now: Date) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE item SET state = 'pending', claimed_by = NULL, lease_until = NULL
+                WHERE state = 'processing' AND (lease_until < ? OR claimed_by LIKE ? ESCAPE '\\')
+                """, arguments: [now.timeIntervalSince1970, workerPrefix.map(Self.likePrefix)])
+            return db.changesCount
+        }
+    }
+
+    private static func likePrefix(_ prefix: String) -> String {
+        prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+}
+
+// MARK: - Writes: outcomes
+
+extension CorpusDatabase {
+    /// Records the outcome of every processed item in one transaction: new documents with their tags,
+    /// duplicates pointing at the document they repeat, failures with their reason.
+    /// Deduplication is decided here, inside the transaction, against what is already stored.
+    public func record(_ processed: [ProcessedItem], now: Date) throws -> [RecordedItem] {
+        guard !processed.isEmpty else { return [] }
+        return try writer.write { db in
+            var recorded: [RecordedItem] = []
+            for item in processed {
+                let outcome = try outcome(of: item, db: db, now: now)
+                try finish(item, outcome: outcome, db: db, now: now)
+                recorded.append(RecordedItem(id: item.item.id, path: item.item.path, outcome: outcome))
+            }
+            return recorded
+        }
+    }
+
+    private func outcome(of item: ProcessedItem, db: Database, now: Date) throws -> ItemOutcome {
+        // Byte-identical to a file already seen: a duplicate whether or not it parses.
+        if let raw = item.rawHash,
+            let original = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT document_id FROM item WHERE raw_sha256 = ? AND document_id IS NOT NULL AND id <> ? LIMIT 1
+                """), arguments: [Data(raw.bytes), item.item.id])
+        {
+            return .duplicate(of: original, kind: .exactBytes, similarity: 1)
+        }
+        switch item.result {
+        case .failure(let failure):
+            return .failed(reason: failure.description)
+        case .success(let extracted):
+            if let original = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM document WHERE body_hash = ?"),
+                arguments: [Data(extracted.bodyHash.bytes)])
+            {
+                return .duplicate(of: original, kind: .sameText, similarity: 1)
+            }
+            let id = try insertDocument(extracted, item: item.item, db: db, now: now)
+            return .stored(documentID: id)
+        }
+    }
+
+    private func insertDocument(_ extracted: ExtractedArticle, item: ClaimedItem, db: Database, now: Date) throws -> Int64 {
+        let a = extracted.article
+        try db.cachedStatement(sql: """
+            INSERT INTO document (title, source, url, published, published_at, byline, summary, body, body_hash,
+                                  word_count, encoding, item_id, file, ingested_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                a.title, a.source, a.url, a.published?.iso8601, a.published?.date.timeIntervalSince1970, a.byline,
+                a.summary, a.body, Data(extracted.bodyHash.bytes), extracted.wordCount, extracted.encoding.rawValue,
+                item.id, item.path.fileName, now.timeIntervalSince1970,
+            ])
+        let documentID = db.lastInsertedRowID
+        try link(documentID, to: extracted.tags, db: db)
+        return documentID
+    }
+
+    private func link(_ documentID: Int64, to tags: [AssignedTag], db: Database) throws {
+        let upsertTag = try db.cachedStatement(sql: """
+            INSERT INTO tag (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET slug = slug RETURNING id
+            """)
+        let insertLink = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO document_tag (document_id, tag_id, origin, score, evidence) VALUES (?, ?, ?, ?, ?)
+            """)
+        for tag in tags {
+            guard let tagID = try Int64.fetchOne(upsertTag, arguments: [tag.slug, tag.name]) else { continue }
+            try insertLink.execute(arguments: [documentID, tagID, tag.origin.rawValue, tag.score, tag.evidence])
+        }
+    }
+
+    private func finish(_ item: ProcessedItem, outcome: ItemOutcome, db: Database, now: Date) throws {
+        var documentID: Int64?
+        var reason: String?
+        var kind: String?
+        var similarity: Double?
+        switch outcome {
+        case .stored(let id): documentID = id
+        case .duplicate(let id, let k, let s):
+            documentID = id
+            kind = k.rawValue
+            similarity = s
+        case .failed(let r): reason = r
+        }
+        try db.cachedStatement(sql: """
+            UPDATE item SET state = ?, reason = ?, document_id = ?, duplicate_kind = ?, similarity = ?,
+                raw_sha256 = ?, finished_at = ?, claimed_by = NULL, lease_until = NULL, not_before = NULL
+            WHERE id = ?
+            """).execute(arguments: [
+                outcome.state.rawValue, reason, documentID, kind, similarity, item.rawHash.map { Data($0.bytes) },
+                now.timeIntervalSince1970, item.item.id,
+            ])
+    }
+
+    /// Records where each item's original now lives (relative to the state folder; empty when it was
+    /// already gone), in one transaction.
+    public func markDisposed(_ moves: [(id: Int64, destination: [UInt8])], now: Date) throws {
+        guard !moves.isEmpty else { return }
+        try writer.write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE item SET disposed_path = ?, disposed_at = ? WHERE id = ?")
+            for move in moves {
+                try statement.execute(arguments: [Data(move.destination), now.timeIntervalSince1970, move.id])
+            }
+        }
+    }
+
+    /// Items with a recorded outcome whose original was not moved yet (the daemon stopped in between).
+    public func undisposed(limit: Int) throws -> [UndisposedItem] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, path, state FROM item
+                WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed') ORDER BY id LIMIT ?
+                """, arguments: [limit]).map { row in
+                UndisposedItem(id: row["id"], path: InboxPath(bytes: [UInt8](row["path"] as Data)),
+                               state: ItemState(rawValue: row["state"]) ?? .failed)
+            }
+        }
+    }
+}
+
+// MARK: - Reads
+
+extension CorpusDatabase {
+    public func counts() throws -> CorpusCounts {
+        try writer.read { db in
+            var items: [ItemState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM item GROUP BY state") {
+                if let state = ItemState(rawValue: row["state"]) { items[state] = row["n"] }
+            }
+            let documents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document") ?? 0
+            let last = try Double.fetchOne(db, sql: "SELECT MAX(finished_at) FROM item WHERE state <> 'failed'")
+            let oldest = try Double.fetchOne(db, sql: "SELECT MIN(first_seen) FROM item WHERE state = 'pending'")
+            let retrying = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM item WHERE state = 'pending' AND not_before IS NOT NULL") ?? 0
+            return CorpusCounts(items: items, documents: documents,
+                                lastIngest: last.map(Date.init(timeIntervalSince1970:)),
+                                oldestPending: oldest.map(Date.init(timeIntervalSince1970:)), retrying: retrying)
+        }
+    }
+
+    /// Documents newest first (by ingestion), filtered by tags.
+    public func documents(matching query: DocumentQuery) throws -> [DocumentSummary] {
+        try writer.read { db in
+            var sql = """
+                SELECT id, title, source, published, byline, url, file, ingested_at, word_count FROM document d
+                """
+            var arguments: StatementArguments = []
+            let slugs = Array(Set(query.allTags))
+            if !slugs.isEmpty {
+                let conditions = slugs.map { _ in
+                    "EXISTS (SELECT 1 FROM document_tag dt JOIN tag t ON t.id = dt.tag_id WHERE dt.document_id = d.id AND t.slug = ?)"
+                }
+                sql += " WHERE " + conditions.joined(separator: " AND ")
+                for slug in slugs { _ = arguments.append(contentsOf: [slug]) }
+            }
+            sql += " ORDER BY d.id DESC LIMIT ? OFFSET ?"
+            _ = arguments.append(contentsOf: [query.limit, query.offset])
+            var summaries = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                DocumentSummary(id: row["id"], title: row["title"], source: row["source"], published: row["published"],
+                                byline: row["byline"], url: row["url"], tags: [], file: row["file"],
+                                ingestedAt: Date(timeIntervalSince1970: row["ingested_at"]), wordCount: row["word_count"])
+            }
+            let tags = try tagSlugs(for: summaries.map(\.id), db: db)
+            for index in summaries.indices { summaries[index].tags = tags[summaries[index].id] ?? [] }
+            return summaries
+        }
+    }
+
+    private func tagSlugs(for ids: [Int64], db: Database) throws -> [Int64: [String]] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [Int64: [String]] = [:]
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT dt.document_id, t.slug FROM document_tag dt JOIN tag t ON t.id = dt.tag_id
+            WHERE dt.document_id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY t.slug
+            """)
+        for row in rows { result[row["document_id"], default: []].append(row["slug"]) }
+        return result
+    }
+
+    /// Tags of one document with their origin and explanation.
+    public func tags(ofDocument id: Int64) throws -> [AssignedTag] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.slug, t.name, dt.origin, dt.score, dt.evidence FROM document_tag dt JOIN tag t ON t.id = dt.tag_id
+                WHERE dt.document_id = ? ORDER BY t.slug
+                """, arguments: [id]).map { row in
+                AssignedTag(slug: row["slug"], name: row["name"], origin: TagOrigin(rawValue: row["origin"]) ?? .rule,
+                            score: row["score"], evidence: row["evidence"])
+            }
+        }
+    }
+
+    /// The item rows, for tests and `queue`: id, display path, state, reason, document.
+    public func items(state: ItemState? = nil, limit: Int = 1000) throws -> [ItemRow] {
+        try writer.read { db in
+            var sql = "SELECT id, name, size, state, reason, document_id, duplicate_kind, similarity, first_seen, finished_at, disposed_path FROM item"
+            var arguments: StatementArguments = []
+            if let state {
+                sql += " WHERE state = ?"
+                _ = arguments.append(contentsOf: [state.rawValue])
+            }
+            sql += " ORDER BY id LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(ItemRow.init(row:))
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check`; returns "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") }
+    }
+}
+
+/// One item as `queue` and the tests see it.
+public struct ItemRow: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var name: String
+    public var size: Int64
+    public var state: ItemState
+    public var reason: String?
+    public var documentID: Int64?
+    public var duplicateKind: String?
+    public var similarity: Double?
+    public var firstSeen: Date
+    public var finishedAt: Date?
+    public var disposedPath: String?
+
+    init(row: Row) {
+        id = row["id"]
+        name = row["name"]
+        size = row["size"]
+        state = ItemState(rawValue: row["state"]) ?? .failed
+        reason = row["reason"]
+        documentID = row["document_id"]
+        duplicateKind = row["duplicate_kind"]
+        similarity = row["similarity"]
+        firstSeen = Date(timeIntervalSince1970: row["first_seen"])
+        finishedAt = (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        disposedPath = (row["disposed_path"] as Data?).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,89 @@
+import GRDB
+
+/// The schema, as an append-only list of named migrations. Never edit one that has shipped: add another.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1 items, documents, tags, full-text index") { db in
+            // One row per unique article.
+            try db.create(table: "document") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("title", .text).notNull()
+                t.column("source", .text)
+                t.column("url", .text)
+                // ISO 8601 as the page gave it, and the same instant as Unix seconds for sorting.
+                t.column("published", .text)
+                t.column("published_at", .double)
+                t.column("byline", .text)
+                t.column("summary", .text)
+                t.column("body", .text).notNull()
+                t.column("body_hash", .blob).notNull().unique()
+                t.column("word_count", .integer).notNull()
+                t.column("encoding", .text).notNull()
+                t.column("item_id", .integer).notNull()
+                t.column("file", .text).notNull()
+                t.column("ingested_at", .double).notNull()
+            }
+            try db.execute(sql: "CREATE INDEX document_published ON document(published_at)")
+            try db.execute(sql: "CREATE INDEX document_source ON document(source)")
+
+            // One row per file seen in the inbox, written before anything else happens to the file.
+            try db.create(table: "item") { t in
+                t.autoIncrementedPrimaryKey("id")
+                // Path relative to the inbox, as raw bytes: file names need not be UTF-8.
+                t.column("path", .blob).notNull()
+                // The same path for display (invalid bytes replaced).
+                t.column("name", .text).notNull()
+                t.column("size", .integer).notNull()
+                t.column("mtime", .double)
+                t.column("first_seen", .double).notNull()
+                t.column("state", .text).notNull()
+                    .check(sql: "state IN ('pending','processing','stored','duplicate','failed')")
+                t.column("reason", .text)
+                t.column("raw_sha256", .blob)
+                t.column("document_id", .integer).references("document", onDelete: .setNull)
+                t.column("duplicate_kind", .text)
+                t.column("similarity", .double)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("not_before", .double)
+                t.column("claimed_by", .text)
+                t.column("lease_until", .double)
+                t.column("finished_at", .double)
+                // Where the original went (archive/ or failed/), once it has been moved there.
+                t.column("disposed_path", .blob)
+                t.column("disposed_at", .double)
+            }
+            // A path in the inbox has at most one live item: re-seeing a file is harmless.
+            try db.execute(sql: "CREATE UNIQUE INDEX item_live_path ON item(path) WHERE disposed_at IS NULL")
+            try db.execute(sql: "CREATE INDEX item_state ON item(state, id)")
+            try db.execute(sql: "CREATE INDEX item_raw_sha256 ON item(raw_sha256) WHERE raw_sha256 IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX item_document ON item(document_id) WHERE document_id IS NOT NULL")
+            try db.execute(sql: "CREATE INDEX item_undisposed ON item(id) WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed')")
+
+            try db.create(table: "tag") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("slug", .text).notNull().unique()
+                t.column("name", .text).notNull()
+            }
+            try db.create(table: "document_tag", options: [.withoutRowID]) { t in
+                t.column("document_id", .integer).notNull().references("document", onDelete: .cascade)
+                t.column("tag_id", .integer).notNull().references("tag", onDelete: .cascade)
+                t.column("origin", .text).notNull()
+                t.column("score", .double)
+                t.column("evidence", .text)
+                t.primaryKey(["document_id", "tag_id"])
+            }
+            try db.execute(sql: "CREATE INDEX document_tag_by_tag ON document_tag(tag_id, document_id)")
+
+            try db.create(virtualTable: "document_fts", using: FTS5()) { t in
+                t.synchronize(withTable: "document")
+                t.tokenizer = .unicode61(diacritics: .remove)
+                t.column("title")
+                t.column("body")
+            }
+        }
+
+        return migrator
+    }
+}
