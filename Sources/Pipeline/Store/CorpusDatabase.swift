@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The one type that owns every SQL statement of corpusd.
 ///
@@ -44,6 +45,11 @@ public struct CorpusDatabase: Sendable {
             // A recorded outcome must be on disk before its original is moved.
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                // Keep -wal and -shm after the daemon closes, so that read-only readers (corpusctl, members
+                // of the service group without write access to the folder) can always open the file.
+                var persist: CInt = 1
+                let code = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+                guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
             }
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }

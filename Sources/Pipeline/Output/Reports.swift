@@ -1,0 +1,163 @@
+import Foundation
+
+/// What `corpusctl status` reports; its JSON form is a stable contract.
+public struct StatusReport: Sendable, Codable, Hashable {
+    public struct Daemon: Sendable, Codable, Hashable {
+        public var running: Bool
+        public var pid: Int32?
+        public var control: String?
+        public var started: Date?
+
+        public init(running: Bool, pid: Int32?, control: String?, started: Date?) {
+            self.running = running
+            self.pid = pid
+            self.control = control
+            self.started = started
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(running, forKey: .running)
+            try c.encode(pid, forKey: .pid)
+            try c.encode(control, forKey: .control)
+            try c.encode(started, forKey: .started)
+        }
+    }
+
+    public struct Items: Sendable, Codable, Hashable {
+        public var pending: Int
+        public var processing: Int
+        public var stored: Int
+        public var duplicate: Int
+        public var failed: Int
+        /// Pending items waiting out a back-off after a database or disk error.
+        public var retrying: Int
+    }
+
+    public var daemon: Daemon
+    public var stateDir: String
+    public var inbox: String
+    public var database: String
+    public var items: Items
+    public var documents: Int
+    public var duplicates: Int
+    public var failed: Int
+    public var lastIngest: Date?
+    public var oldestPending: Date?
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(daemon, forKey: .daemon)
+        try c.encode(stateDir, forKey: .stateDir)
+        try c.encode(inbox, forKey: .inbox)
+        try c.encode(database, forKey: .database)
+        try c.encode(items, forKey: .items)
+        try c.encode(documents, forKey: .documents)
+        try c.encode(duplicates, forKey: .duplicates)
+        try c.encode(failed, forKey: .failed)
+        try c.encode(lastIngest, forKey: .lastIngest)
+        try c.encode(oldestPending, forKey: .oldestPending)
+    }
+
+    public init(daemon: Daemon, layout: StateLayout, counts: CorpusCounts) {
+        self.daemon = daemon
+        self.stateDir = layout.stateDirectory
+        self.inbox = layout.inbox
+        self.database = layout.database
+        self.items = Items(
+            pending: counts.count(.pending), processing: counts.count(.processing), stored: counts.count(.stored),
+            duplicate: counts.count(.duplicate), failed: counts.count(.failed), retrying: counts.retrying)
+        self.documents = counts.documents
+        self.duplicates = counts.count(.duplicate)
+        self.failed = counts.count(.failed)
+        self.lastIngest = counts.lastIngest
+        self.oldestPending = counts.oldestPending
+    }
+
+    /// The human form: one fact a line, aligned.
+    public func render(now: Date = Date()) -> String {
+        let daemonLine: String
+        if daemon.running {
+            daemonLine = "running (pid \(daemon.pid.map(String.init) ?? "?"))"
+                + (daemon.started.map { ", up \(Durations.short(now.timeIntervalSince($0)))" } ?? "")
+        } else {
+            daemonLine = "not running"
+        }
+        var rows: [(String, String)] = [
+            ("daemon", daemonLine),
+            ("state", stateDir),
+            ("inbox", inbox),
+            ("documents", documents.formatted()),
+            ("items", "\(items.pending) pending, \(items.processing) processing, \(items.stored) stored, "
+                + "\(items.duplicate) duplicate, \(items.failed) failed"),
+            ("last ingest", lastIngest.map { "\(Durations.short(now.timeIntervalSince($0))) ago" } ?? "never"),
+        ]
+        if items.retrying > 0 { rows.append(("retrying", "\(items.retrying) items waiting after a storage error")) }
+        if let oldest = oldestPending { rows.append(("oldest pending", "\(Durations.short(now.timeIntervalSince(oldest))) ago")) }
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            .joined(separator: "\n")
+    }
+}
+
+/// One document in `corpusctl list --json`; the field names are a stable contract.
+public struct DocumentListing: Sendable, Codable, Hashable {
+    public var id: Int64
+    public var title: String
+    public var source: String?
+    public var published: String?
+    public var byline: String?
+    public var url: String?
+    public var tags: [String]
+    public var file: String
+    public var ingestedAt: Date
+
+    public init(_ summary: DocumentSummary) {
+        id = summary.id
+        title = summary.title
+        source = summary.source
+        published = summary.published
+        byline = summary.byline
+        url = summary.url
+        tags = summary.tags
+        file = summary.file
+        ingestedAt = summary.ingestedAt
+    }
+
+    // Explicit so that a missing value is written as null rather than left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(source, forKey: .source)
+        try c.encode(published, forKey: .published)
+        try c.encode(byline, forKey: .byline)
+        try c.encode(url, forKey: .url)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(file, forKey: .file)
+        try c.encode(ingestedAt, forKey: .ingestedAt)
+    }
+
+    /// The human form of a listing: an aligned table that fits `width` columns.
+    public static func table(_ listings: [DocumentListing], width: Int = 100) -> String {
+        TextTable(
+            columns: [.init("ID", alignRight: true), .init("PUBLISHED"), .init("SOURCE", flexible: true, minWidth: 12),
+                      .init("TITLE", flexible: true, minWidth: 24), .init("TAGS", flexible: true, minWidth: 20)],
+            rows: listings.map { d in
+                [String(d.id), d.published.map { String($0.prefix(10)) } ?? "-", d.source ?? "-", d.title,
+                 d.tags.joined(separator: ",")]
+            }
+        ).render(width: width)
+    }
+}
+
+enum Durations {
+    /// "3s", "5m", "2h 10m", "4d 3h".
+    static func short(_ seconds: TimeInterval) -> String {
+        let s = max(0, Int(seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h \(s % 3600 / 60)m" }
+        return "\(s / 86400)d \(s % 86400 / 3600)h"
+    }
+}

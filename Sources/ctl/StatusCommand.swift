@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show whether the daemon runs, and the queue and corpus counts.",
+        discussion: "Exit status: 0 when the daemon runs, 3 when it does not (as systemctl status).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try Output.guarded {
+            let layout = global.layout
+            let presence = DaemonPresence.probe(path: layout.pidFile)
+            let daemon = StatusReport.Daemon(running: presence != nil, pid: presence?.pid, control: presence?.control,
+                                             started: presence?.started)
+            let corpus = try global.openCorpus()
+            let report = StatusReport(daemon: daemon, layout: layout, counts: try corpus.counts())
+            if global.json {
+                try Output.json(report)
+            } else {
+                Output.line(report.render())
+            }
+            if !daemon.running { throw ExitCode(3) }
+        }
+    }
+}
