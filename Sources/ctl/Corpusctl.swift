@@ -10,6 +10,8 @@ struct Corpusctl: ParsableCommand {
         subcommands: [
             StatusCommand.self,
             ListCommand.self,
+            RetryCommand.self,
+            RescanCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }

@@ -38,6 +38,30 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+extension GlobalOptions {
+    /// Sends a request to the running daemon, showing progress on a terminal. Fails with exit 3 when
+    /// no daemon runs on this state folder.
+    func control(_ request: ControlRequest) throws -> JSONValue {
+        let layout = self.layout
+        guard let presence = DaemonPresence.probe(path: layout.pidFile) else {
+            throw CtlError("corpusd is not running on \(layout.stateDirectory)", code: 3)
+        }
+        let showProgress = isatty(STDERR_FILENO) == 1 && !json
+        do {
+            return try ControlClient(path: presence.control).send(request) { done, total, message in
+                guard showProgress else { return }
+                let text = "\r\(done)/\(total)" + (message.map { " \($0)" } ?? "")
+                FileHandle.standardError.write(Data(text.utf8))
+                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            }
+        } catch let error as ControlClient.Unreachable {
+            throw CtlError(error.description, code: 3)
+        } catch let error as ControlClient.Refused {
+            throw CtlError(error.message)
+        }
+    }
+}
+
 /// An error corpusctl prints as one plain line on stderr, exiting with `code`.
 struct CtlError: Error, CustomStringConvertible {
     var message: String

@@ -17,7 +17,10 @@ struct StatusCommand: ParsableCommand {
             let daemon = StatusReport.Daemon(running: presence != nil, pid: presence?.pid, control: presence?.control,
                                              started: presence?.started)
             let corpus = try global.openCorpus()
-            let report = StatusReport(daemon: daemon, layout: layout, counts: try corpus.counts())
+            var report = StatusReport(daemon: daemon, layout: layout, counts: try corpus.counts())
+            if daemon.running, let live = try? global.control(.status) {
+                report.live = try? JSONDecoder.corpus.decode(LiveStatus.self, from: JSONEncoder.corpus.encode(live))
+            }
             if global.json {
                 try Output.json(report)
             } else {

@@ -44,6 +44,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
     public var failed: Int
     public var lastIngest: Date?
     public var oldestPending: Date?
+    /// The running daemon's own figures, when it answered on its control socket.
+    public var live: LiveStatus?
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -57,6 +59,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
         try c.encode(failed, forKey: .failed)
         try c.encode(lastIngest, forKey: .lastIngest)
         try c.encode(oldestPending, forKey: .oldestPending)
+        try c.encode(live, forKey: .live)
     }
 
     public init(daemon: Daemon, layout: StateLayout, counts: CorpusCounts) {
@@ -92,6 +95,15 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 + "\(items.duplicate) duplicate, \(items.failed) failed"),
             ("last ingest", lastIngest.map { "\(Durations.short(now.timeIntervalSince($0))) ago" } ?? "never"),
         ]
+        if let live {
+            var figures = "\(String(format: "%.1f", live.ratePerSecondLastMinute)) docs/s over the last minute, "
+                + "inotify \(live.inotify ? "on" : "off (polling)")"
+            if live.batchUnderWaySince != nil { figures += ", batch under way" }
+            rows.append(("live", figures))
+            if let error = live.lastError, let at = live.lastErrorAt {
+                rows.append(("last error", "\(Durations.short(now.timeIntervalSince(at))) ago: \(error)"))
+            }
+        }
         if items.retrying > 0 { rows.append(("retrying", "\(items.retrying) items waiting after a storage error")) }
         if let oldest = oldestPending { rows.append(("oldest pending", "\(Durations.short(now.timeIntervalSince(oldest))) ago")) }
         let width = rows.map(\.0.count).max() ?? 0

@@ -67,11 +67,19 @@ public struct CorpusDaemon: Sendable {
             health: health, logger: logger.with(label: "corpusd.inbox"))
         let reporter = ServiceManagerReporter(notifier: notifier, health: health, database: database,
                                               inbox: layout.inbox, logger: logger)
-        // Shutdown runs in reverse: the reporter says STOPPING, the watcher stops, the ingestor finishes its batch.
+        let control = try ControlServer(
+            path: layout.controlSocket,
+            handler: DaemonControl(database: database, files: files, health: health, layout: layout,
+                                   rescan: { source.requestRescan() }, wake: wake,
+                                   logger: logger.with(label: "corpusd.control")),
+            logger: logger.with(label: "corpusd.control"))
+        // Shutdown runs in reverse: the reporter says STOPPING, the control socket closes, the watcher
+        // stops, the ingestor finishes its batch.
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: ingestor),
                 .init(service: watcher),
+                .init(service: control),
                 .init(service: reporter),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -178,29 +178,41 @@ public struct InboxFiles: Sendable {
         throw DisposalError(path: path, reason: "no free name in \(root)")
     }
 
-    /// Moves a failed original back into the inbox for another try. Returns the inbox path it now has.
-    public func restore(fromFailed relative: [UInt8], to path: InboxPath) throws -> InboxPath {
-        let source = Self.cPath(failed, relative)
-        var folders = path.bytes.split(separator: UInt8(ascii: "/")).dropLast().map(Array.init)
-        var parent: [UInt8] = []
-        while !folders.isEmpty {
-            let folder = folders.removeFirst()
-            parent = parent.isEmpty ? folder : parent + [UInt8(ascii: "/")] + folder
-            _ = mkdir(Self.cPath(inbox, parent), 0o770)
-        }
+    /// An inbox path for `path` that no file uses yet: the same name, or `name.retryN`.
+    public func freeInboxPath(like path: InboxPath, avoiding taken: (InboxPath) -> Bool) -> InboxPath {
+        let folders = Array(path.bytes.split(separator: UInt8(ascii: "/")).dropLast())
+        let parent = folders.map(Array.init).joined(separator: [UInt8(ascii: "/")]).map { $0 }
         let name = Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
-        for attempt in 0..<10_000 {
+        var attempt = 0
+        while true {
             let candidate = attempt == 0 ? name : name + Array(".retry\(attempt)".utf8)
             let target = InboxPath(bytes: parent.isEmpty ? candidate : parent + [UInt8(ascii: "/")] + candidate)
-            if link(source, Self.cPath(inbox, target.bytes)) == 0 {
-                unlink(source)
-                return target
-            }
-            if errno == EEXIST { continue }
-            if rename(source, Self.cPath(inbox, target.bytes)) == 0 { return target }
-            throw DisposalError(path: path, reason: Self.errorText(errno))
+            var st = stat()
+            if lstat(Self.cPath(inbox, target.bytes), &st) != 0 && errno == ENOENT && !taken(target) { return target }
+            attempt += 1
         }
-        throw DisposalError(path: path, reason: "no free name in the inbox")
+    }
+
+    /// Moves an original from `failed/` (relative path) back into the inbox at `target`, never overwriting.
+    public func restore(fromFailed relative: [UInt8], to target: InboxPath) throws {
+        let source = Self.cPath(failed, relative)
+        var parent: [UInt8] = []
+        for folder in target.bytes.split(separator: UInt8(ascii: "/")).dropLast() {
+            parent = parent.isEmpty ? Array(folder) : parent + [UInt8(ascii: "/")] + folder
+            _ = mkdir(Self.cPath(inbox, parent), 0o770)
+        }
+        let destination = Self.cPath(inbox, target.bytes)
+        if link(source, destination) == 0 {
+            unlink(source)
+            return
+        }
+        let code = errno
+        if code == EXDEV {
+            try Self.copyAcross(source, to: destination, path: target)
+            unlink(source)
+            return
+        }
+        throw DisposalError(path: target, reason: Self.errorText(code))
     }
 }
 

@@ -69,6 +69,11 @@ public final class InboxSource: @unchecked Sendable {
         }
     }
 
+    /// Asks for a full scan now, as if the poll timer had fired.
+    public func requestRescan() {
+        queue.async { self.continuation?.yield(.tick) }
+    }
+
     /// Starts watching a folder (relative to the inbox) and, recursively, the folders inside it.
     /// Called by the scanner for every folder it walks, so that a folder created in a race is not missed.
     public func watch(_ folder: InboxPath) {

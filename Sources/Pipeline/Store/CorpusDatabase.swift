@@ -8,7 +8,8 @@ import GRDBSQLite
 /// reads are grouped apart. The queue is claimable by many workers: a claim is a single
 /// conditional UPDATE with a lease, so a second node would take different rows.
 public struct CorpusDatabase: Sendable {
-    private let writer: any DatabaseWriter
+    // Internal so that the store's extensions in other files (one per concern) reach it; nothing outside Store/ uses it.
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date.
     public static func open(path: String) throws -> CorpusDatabase {

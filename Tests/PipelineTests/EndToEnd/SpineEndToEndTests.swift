@@ -86,3 +86,36 @@ struct SpineEndToEndTests {
         #expect(harness.files(in: harness.stateDir).isEmpty)
     }
 }
+
+/// Failed items can be put back through the daemon's control socket.
+@Suite(.serialized)
+struct RetryEndToEndTests {
+    @Test func aFailedItemIsRetriedAfterTheCauseIsFixed() throws {
+        let harness = try DaemonHarness()
+        // A 2 KB limit makes the seed fail as too large.
+        try harness.start(["--max-file-size", "2048"])
+        try harness.drop("big.txt", contents: try DaemonHarness.seed("000_cec38e9690f741cb.txt"))
+        var counts = try harness.waitForOutcomes(1)
+        #expect(counts["failed"] == 1)
+        #expect(harness.files(in: harness.failed) == ["big.txt"])
+        let status = try harness.status()
+        let live = status["live"] as? [String: Any]
+        #expect(live?["failed_since_start"] as? Int == 1)
+        #expect(try harness.stop() == 0)
+
+        try harness.start()
+        let retry = try harness.ctl(["retry", "--failed", "--json"])
+        #expect(retry.status == 0, "\(retry.stderr)")
+        counts = try harness.waitForOutcomes(1)
+        #expect(counts["stored"] == 1)
+        #expect(counts["failed"] == 0)
+        #expect(harness.files(in: harness.failed).isEmpty)
+        #expect(harness.files(in: harness.archive) == ["big.txt"])
+        #expect(try harness.stop() == 0)
+
+        // With the daemon stopped, a control command says so and exits 3.
+        let stopped = try harness.ctl(["retry", "--failed"])
+        #expect(stopped.status == 3)
+        #expect(stopped.stderr.contains("not running"))
+    }
+}

@@ -63,10 +63,11 @@ final class DaemonHarness {
         handle.seekToEndOfFile()
         process.standardError = handle
         process.standardOutput = handle
+        let seen = notifySocket.messages.count
         try process.run()
         self.process = process
         self.logHandle = handle
-        guard notifySocket.waitFor("READY=1", timeout: timeout) else {
+        guard notifySocket.waitFor("READY=1", after: seen, timeout: timeout) else {
             throw HarnessError("corpusd did not send READY=1 within \(timeout)s; log:\n\(log)")
         }
     }
@@ -233,12 +234,12 @@ final class NotifySocket {
         return received
     }
 
-    /// Waits until a message containing `line` (as a whole line) arrives.
-    func waitFor(_ line: String, timeout: Double) -> Bool {
+    /// Waits until a message containing `line` (as a whole line) arrives, ignoring the first `after` messages.
+    func waitFor(_ line: String, after: Int = 0, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        var checked = 0
+        var checked = after
         while true {
-            for message in received[checked...] where message.split(separator: "\n").contains(Substring(line)) {
+            for message in received[min(checked, received.count)...] where message.split(separator: "\n").contains(Substring(line)) {
                 return true
             }
             checked = received.count

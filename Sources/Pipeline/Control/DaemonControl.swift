@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+
+/// The running daemon's answers to control requests.
+public struct DaemonControl: ControlHandler {
+    let database: CorpusDatabase
+    let files: InboxFiles
+    let health: DaemonHealth
+    let layout: StateLayout
+    let rescan: @Sendable () -> Void
+    let wake: @Sendable () -> Void
+    let logger: Logger
+
+    public init(database: CorpusDatabase, files: InboxFiles, health: DaemonHealth, layout: StateLayout,
+                rescan: @escaping @Sendable () -> Void, wake: @escaping @Sendable () -> Void, logger: Logger) {
+        self.database = database
+        self.files = files
+        self.health = health
+        self.layout = layout
+        self.rescan = rescan
+        self.wake = wake
+        self.logger = logger
+    }
+
+    public struct Unsupported: Error, CustomStringConvertible {
+        public var op: String
+        public var description: String { "this corpusd does not support '\(op)'" }
+    }
+
+    public func handle(_ request: ControlRequest, progress: @escaping @Sendable (Int, Int, String?) -> Void) async throws -> JSONValue {
+        switch request {
+        case .status:
+            return try JSONValue.from(LiveStatus(health.snapshot, now: Date()))
+        case .retry(let ids):
+            return try retry(database.retryable(ids: ids), requested: ids.count, progress: progress)
+        case .retryAllFailed:
+            let items = try database.retryable(ids: nil)
+            return try retry(items, requested: items.count, progress: progress)
+        case .rescan:
+            rescan()
+            return .object(["rescan": .string("requested")])
+        case .reload, .reclassify, .dedupRecheck:
+            throw Unsupported(op: request.op)
+        }
+    }
+
+    /// Moves each original back from failed/ into the inbox and puts its item back in the queue.
+    private func retry(_ items: [RetryableItem], requested: Int, progress: @Sendable (Int, Int, String?) -> Void) throws -> JSONValue {
+        var retried: [JSONValue] = []
+        var problems: [JSONValue] = []
+        for (index, item) in items.enumerated() {
+            let target = files.freeInboxPath(like: item.path) { (try? database.hasLiveItem(at: $0)) ?? true }
+            guard try database.requeue(item.id, at: target) else {
+                problems.append(.string("item \(item.id): no longer failed"))
+                continue
+            }
+            do {
+                try files.restore(fromFailed: item.failedPath, to: target)
+                retried.append(.number(Double(item.id)))
+                logger.info("retrying", metadata: ["item": "\(item.id)", "file": "\(target)"])
+            } catch {
+                try database.unrequeue(item.id, reason: "retry failed: \(error)")
+                problems.append(.string("item \(item.id): \(error)"))
+            }
+            progress(index + 1, items.count, nil)
+        }
+        if items.count < requested {
+            problems.append(.string("\(requested - items.count) of the requested items are not failed items with an original in failed/"))
+        }
+        wake()
+        return .object(["retried": .array(retried), "problems": .array(problems)])
+    }
+}
+
+/// The daemon's live figures, as `corpusctl status` shows them beside the database counts.
+public struct LiveStatus: Sendable, Codable, Hashable {
+    public var startedAt: Date
+    public var uptimeSeconds: Double
+    public var ratePerSecondLastMinute: Double
+    public var storedSinceStart: Int
+    public var duplicatesSinceStart: Int
+    public var failedSinceStart: Int
+    public var batchUnderWaySince: Date?
+    public var lastError: String?
+    public var lastErrorAt: Date?
+    public var inotify: Bool
+
+    public init(_ s: DaemonHealth.Snapshot, now: Date) {
+        startedAt = s.started
+        uptimeSeconds = now.timeIntervalSince(s.started)
+        ratePerSecondLastMinute = s.ratePerSecond
+        storedSinceStart = s.stored
+        duplicatesSinceStart = s.duplicates
+        failedSinceStart = s.failed
+        batchUnderWaySince = s.batchStartedAt
+        lastError = s.lastError
+        lastErrorAt = s.lastErrorAt
+        inotify = s.inotifyActive
+    }
+}
