@@ -50,7 +50,10 @@ public struct CorpusDatabase: Sendable {
                 // of the service group without write access to the folder) can always open the file.
                 var persist: CInt = 1
                 let code = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
-                guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+                // An in-memory database (tests) has no WAL file to keep: SQLITE_NOTFOUND.
+                guard code == SQLITE_OK || code == SQLITE_NOTFOUND else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code))
+                }
             }
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
