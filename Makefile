@@ -6,7 +6,11 @@ BIN        := .build/$(CONFIG)
 APT_PKGS   := libsqlite3-dev libsystemd-dev libssl-dev pkg-config
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build release run test clean
+# Shell completions and man pages, generated from the command definitions, laid out as under $(PREFIX)/share
+# so that `make install` can copy the folder as it is.
+SHARE      := .build/share
+
+.PHONY: all deps build release run test clean completions man
 
 all: build
 
@@ -36,6 +40,23 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	CORPUSD_BIN_DIR=$(CURDIR)/.build/debug $(SWIFT) test --skip-build
+
+completions: build
+	@mkdir -p $(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d
+	@for tool in corpusctl corpusd; do \
+		$(BIN)/$$tool --generate-completion-script bash > $(SHARE)/bash-completion/completions/$$tool && \
+		$(BIN)/$$tool --generate-completion-script zsh  > $(SHARE)/zsh/site-functions/_$$tool && \
+		$(BIN)/$$tool --generate-completion-script fish > $(SHARE)/fish/vendor_completions.d/$$tool.fish || exit 1; \
+	done
+	@echo "completions in $(SHARE)/{bash-completion/completions,zsh/site-functions,fish/vendor_completions.d}"
+
+# One page per command and subcommand (corpusctl.1, corpusctl.list.1, …), by argument-parser's generate-manual
+# plugin over the debug build.
+man: deps
+	@mkdir -p $(SHARE)/man/man1
+	$(SWIFT) package --disable-sandbox generate-manual --configuration debug --multi-page
+	cp .build/plugins/GenerateManual/outputs/*/*.1 $(SHARE)/man/man1/
+	@echo "man pages in $(SHARE)/man/man1"
 
 clean:
 	rm -rf .build

@@ -41,6 +41,12 @@ struct Corpusd: AsyncParsableCommand {
     @Option(help: "Items taken from the queue per batch.")
     var batchSize: Int = 64
 
+    @Option(help: "Write Prometheus metrics to this file every few seconds (atomically; for node_exporter's textfile collector).")
+    var metricsFile: String?
+
+    @Option(help: "Seconds between writes of --metrics-file.")
+    var metricsInterval: Double = 5
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -60,6 +66,8 @@ struct Corpusd: AsyncParsableCommand {
         config.maxFileSize = maxFileSize
         config.ingest.batchSize = batchSize
         config.ingest.folderTags = folderTags
+        config.metricsFile = metricsFile
+        config.metricsInterval = max(0.1, metricsInterval)
 
         let daemon: CorpusDaemon
         do {

@@ -5,29 +5,53 @@ import Pipeline
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List documents, newest first.")
+        abstract: "List documents, newest first, filtered by tag, publisher, date or words.",
+        discussion: """
+            Dates are the publication date, else the ingestion time. Examples:
+              corpusctl list --tag china --not-tag sports --since 7d
+              corpusctl list --search 'fentanyl AND "working group"' --format id,published,title
+            """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var filters: FilterOptions
 
-    @Option(name: .customLong("tag"), help: "Only documents with this tag; repeat to require several.")
-    var tags: [String] = []
+    @Option(help: "Only documents whose title or body matches this search (as in corpusctl search).")
+    var search: String?
+
+    @Option(help: "Order: published (newest first, undated last) or ingested (newest first).")
+    var sort: DocumentSort = .ingested
 
     @Option(help: "At most this many documents.")
     var limit: Int = 50
 
+    @Option(help: "Skip this many documents first.")
+    var offset: Int = 0
+
+    @Option(help: ArgumentHelp("Columns to show, comma-separated: \(ListColumn.allCases.map(\.rawValue).joined(separator: ",")).",
+                               valueName: "COLUMNS"))
+    var format: String?
+
+    func validate() throws {
+        if let format, case .failure(let error) = ListColumn.parse(format) { throw ValidationError(error.description) }
+        if limit < 0 || offset < 0 { throw ValidationError("--limit and --offset cannot be negative") }
+    }
+
     func run() throws {
         try Output.guarded {
             let corpus = try global.openCorpus()
-            let slugs = tags.map { Taxonomy.builtIn.definition(for: $0)?.slug ?? Slug.make($0) }
-            let documents = try corpus.documents(matching: DocumentQuery(allTags: slugs, limit: max(0, limit)))
-            let listings = documents.map(DocumentListing.init)
+            let filter = try filters.filter(in: corpus, text: search)
+            let listings = try corpus.documents(filter: filter, sort: sort, limit: limit, offset: offset)
+                .map(DocumentListing.init)
             if global.json {
                 try Output.json(listings)
             } else if listings.isEmpty {
-                Output.line("no documents" + (tags.isEmpty ? "" : " tagged \(tags.joined(separator: " and "))"))
+                Output.line("no documents" + (filters.isEmpty && search == nil ? "" : " match"))
             } else {
-                Output.line(DocumentListing.table(listings))
+                let columns = format.flatMap { try? ListColumn.parse($0).get() } ?? ListColumn.defaults
+                global.page(global.style.header(DocumentListing.table(listings, columns: columns, width: global.textWidth)))
             }
         }
     }
 }
+
+extension DocumentSort: ExpressibleByArgument {}

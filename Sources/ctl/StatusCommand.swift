@@ -5,7 +5,7 @@ import Pipeline
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show whether the daemon runs, and the queue and corpus counts.",
+        abstract: "Show whether the daemon runs, its live figures, and the queue and corpus counts.",
         discussion: "Exit status: 0 when the daemon runs, 3 when it does not (as systemctl status).")
 
     @OptionGroup var global: GlobalOptions
@@ -16,7 +16,14 @@ struct StatusCommand: ParsableCommand {
             let presence = DaemonPresence.probe(path: layout.pidFile)
             let daemon = StatusReport.Daemon(running: presence != nil, pid: presence?.pid, control: presence?.control,
                                              started: presence?.started)
-            let corpus = try global.openCorpus()
+            let corpus: CorpusDatabase
+            do {
+                corpus = try global.openCorpus()
+            } catch var error as CtlError where !daemon.running {
+                error.message += "; corpusd is not running"
+                error.code = 3
+                throw error
+            }
             var report = StatusReport(daemon: daemon, layout: layout, counts: try corpus.counts())
             if daemon.running, let live = try? global.control(.status) {
                 report.live = try? JSONDecoder.corpus.decode(LiveStatus.self, from: JSONEncoder.corpus.encode(live))
@@ -24,7 +31,7 @@ struct StatusCommand: ParsableCommand {
             if global.json {
                 try Output.json(report)
             } else {
-                Output.line(report.render())
+                Output.line(report.render(style: global.style))
             }
             if !daemon.running { throw ExitCode(3) }
         }

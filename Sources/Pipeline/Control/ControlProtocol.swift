@@ -4,7 +4,7 @@ import Foundation
 ///
 ///     {"op":"status"}
 ///     {"op":"retry","ids":[12,13]}      {"op":"retry","all_failed":true}
-///     {"op":"rescan"}   {"op":"reload"}   {"op":"reclassify"}   {"op":"dedup_recheck","threshold":0.8}
+///     {"op":"rescan"}   {"op":"metrics"}   {"op":"reload"}   {"op":"reclassify"}   {"op":"dedup_recheck","threshold":0.8}
 ///
 /// The daemon answers with zero or more `progress` lines, then exactly one `done` or `error` line.
 public enum ControlRequest: Sendable, Hashable {
@@ -15,6 +15,8 @@ public enum ControlRequest: Sendable, Hashable {
     case reload
     case reclassify
     case dedupRecheck(threshold: Double?)
+    /// The daemon's counters and histograms, as Prometheus text in `text`.
+    case metrics
 
     public var op: String {
         switch self {
@@ -24,6 +26,7 @@ public enum ControlRequest: Sendable, Hashable {
         case .reload: return "reload"
         case .reclassify: return "reclassify"
         case .dedupRecheck: return "dedup_recheck"
+        case .metrics: return "metrics"
         }
     }
 }
@@ -46,6 +49,7 @@ extension ControlRequest: Codable {
         case "reload": self = .reload
         case "reclassify": self = .reclassify
         case "dedup_recheck": self = .dedupRecheck(threshold: try c.decodeIfPresent(Double.self, forKey: .threshold))
+        case "metrics": self = .metrics
         default:
             throw DecodingError.dataCorruptedError(forKey: .op, in: c, debugDescription: "unknown op '\(op)'")
         }

@@ -39,6 +39,8 @@ public struct DaemonControl: ControlHandler {
         case .rescan:
             rescan()
             return .object(["rescan": .string("requested")])
+        case .metrics:
+            return .object(["text": .string(health.metrics.exposition(database: database, databasePath: layout.database))])
         case .reload, .reclassify, .dedupRecheck:
             throw Unsupported(op: request.op)
         }

@@ -78,13 +78,13 @@ public struct StatusReport: Sendable, Codable, Hashable {
     }
 
     /// The human form: one fact a line, aligned.
-    public func render(now: Date = Date()) -> String {
+    public func render(now: Date = Date(), style: TextStyle = TextStyle(color: false)) -> String {
         let daemonLine: String
         if daemon.running {
-            daemonLine = "running (pid \(daemon.pid.map(String.init) ?? "?"))"
+            daemonLine = style.good("running") + " (pid \(daemon.pid.map(String.init) ?? "?"))"
                 + (daemon.started.map { ", up \(Durations.short(now.timeIntervalSince($0)))" } ?? "")
         } else {
-            daemonLine = "not running"
+            daemonLine = style.bad("not running")
         }
         var rows: [(String, String)] = [
             ("daemon", daemonLine),
@@ -100,8 +100,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 + "inotify \(live.inotify ? "on" : "off (polling)")"
             if live.batchUnderWaySince != nil { figures += ", batch under way" }
             rows.append(("live", figures))
+            rows.append(("since start", "\(live.storedSinceStart) stored, \(live.duplicatesSinceStart) duplicate, "
+                + "\(live.failedSinceStart) failed"))
             if let error = live.lastError, let at = live.lastErrorAt {
-                rows.append(("last error", "\(Durations.short(now.timeIntervalSince(at))) ago: \(error)"))
+                rows.append(("last error", style.bad("\(Durations.short(now.timeIntervalSince(at))) ago: \(error)")))
             }
         }
         if items.retrying > 0 { rows.append(("retrying", "\(items.retrying) items waiting after a storage error")) }
@@ -123,6 +125,7 @@ public struct DocumentListing: Sendable, Codable, Hashable {
     public var tags: [String]
     public var file: String
     public var ingestedAt: Date
+    public var wordCount: Int?
 
     public init(_ summary: DocumentSummary) {
         id = summary.id
@@ -134,6 +137,7 @@ public struct DocumentListing: Sendable, Codable, Hashable {
         tags = summary.tags
         file = summary.file
         ingestedAt = summary.ingestedAt
+        wordCount = summary.wordCount
     }
 
     // Explicit so that a missing value is written as null rather than left out.
@@ -148,18 +152,12 @@ public struct DocumentListing: Sendable, Codable, Hashable {
         try c.encode(tags, forKey: .tags)
         try c.encode(file, forKey: .file)
         try c.encode(ingestedAt, forKey: .ingestedAt)
+        try c.encode(wordCount, forKey: .wordCount)
     }
 
     /// The human form of a listing: an aligned table that fits `width` columns.
     public static func table(_ listings: [DocumentListing], width: Int = 100) -> String {
-        TextTable(
-            columns: [.init("ID", alignRight: true), .init("PUBLISHED"), .init("SOURCE", flexible: true, minWidth: 12),
-                      .init("TITLE", flexible: true, minWidth: 24), .init("TAGS", flexible: true, minWidth: 20)],
-            rows: listings.map { d in
-                [String(d.id), d.published.map { String($0.prefix(10)) } ?? "-", d.source ?? "-", d.title,
-                 d.tags.joined(separator: ",")]
-            }
-        ).render(width: width)
+        table(listings, columns: ListColumn.defaults, width: width)
     }
 }
 

@@ -15,6 +15,9 @@ public struct DaemonConfig: Sendable {
     public var useInotify: Bool = true
     public var maxFileSize: Int64 = 16 << 20
     public var ingest = Ingestor.Settings()
+    /// Where to write the Prometheus metrics every `metricsInterval` seconds, if anywhere.
+    public var metricsFile: String?
+    public var metricsInterval: Double = 5
 
     public init(layout: StateLayout) { self.layout = layout }
 }
@@ -73,15 +76,23 @@ public struct CorpusDaemon: Sendable {
                                    rescan: { source.requestRescan() }, wake: wake,
                                    logger: logger.with(label: "corpusd.control")),
             logger: logger.with(label: "corpusd.control"))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ingestor),
+            .init(service: watcher),
+            .init(service: control),
+            .init(service: reporter),
+        ]
+        if let path = config.metricsFile {
+            // Before the ingestor in the list, so that it stops after it and its last write has every outcome.
+            services.insert(.init(service: MetricsFileWriter(
+                path: path, interval: .milliseconds(Int64(config.metricsInterval * 1000)),
+                render: { health.metrics.exposition(database: database, databasePath: layout.database) },
+                logger: logger.with(label: "corpusd.metrics"))), at: 0)
+        }
         // Shutdown runs in reverse: the reporter says STOPPING, the control socket closes, the watcher
         // stops, the ingestor finishes its batch.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: ingestor),
-                .init(service: watcher),
-                .init(service: control),
-                .init(service: reporter),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         return CorpusDaemon(config: config, database: database, health: health, group: group, presence: presence)

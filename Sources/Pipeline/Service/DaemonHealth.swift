@@ -27,9 +27,12 @@ public final class DaemonHealth: Sendable {
     }
 
     private let state: Mutex<Snapshot>
+    /// The same events as counters and histograms, for Prometheus.
+    public let metrics: DaemonMetrics
 
     public init(now: Date) {
         state = Mutex(Snapshot(started: now))
+        metrics = DaemonMetrics(started: now)
     }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
@@ -38,7 +41,14 @@ public final class DaemonHealth: Sendable {
         state.withLock { $0.batchStartedAt = now }
     }
 
+    /// New files registered in the queue.
+    public func queued(_ count: Int) {
+        metrics.queued(count)
+    }
+
     public func batchFinished(outcomes: [ItemOutcome], at now: Date) {
+        let started = state.withLock { $0.batchStartedAt }
+        metrics.batchFinished(outcomes: outcomes, duration: started.map { now.timeIntervalSince($0) })
         state.withLock { s in
             s.batchStartedAt = nil
             s.batches += 1

@@ -91,6 +91,7 @@ public struct InboxWatcher: Service {
             let created = try database.register(
                 settled.map { InboxCandidate(path: $0.path, size: $0.size, mtime: $0.mtime) }, now: Date())
             tracker.markQueued(settled)
+            health.queued(created)
             if created > 0 {
                 logger.debug("queued files", metadata: ["count": "\(created)"])
                 wake()

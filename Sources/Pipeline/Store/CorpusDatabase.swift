@@ -297,41 +297,7 @@ extension CorpusDatabase {
 
     /// Documents newest first (by ingestion), filtered by tags.
     public func documents(matching query: DocumentQuery) throws -> [DocumentSummary] {
-        try writer.read { db in
-            var sql = """
-                SELECT id, title, source, published, byline, url, file, ingested_at, word_count FROM document d
-                """
-            var arguments: StatementArguments = []
-            let slugs = Array(Set(query.allTags))
-            if !slugs.isEmpty {
-                let conditions = slugs.map { _ in
-                    "EXISTS (SELECT 1 FROM document_tag dt JOIN tag t ON t.id = dt.tag_id WHERE dt.document_id = d.id AND t.slug = ?)"
-                }
-                sql += " WHERE " + conditions.joined(separator: " AND ")
-                for slug in slugs { _ = arguments.append(contentsOf: [slug]) }
-            }
-            sql += " ORDER BY d.id DESC LIMIT ? OFFSET ?"
-            _ = arguments.append(contentsOf: [query.limit, query.offset])
-            var summaries = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                DocumentSummary(id: row["id"], title: row["title"], source: row["source"], published: row["published"],
-                                byline: row["byline"], url: row["url"], tags: [], file: row["file"],
-                                ingestedAt: Date(timeIntervalSince1970: row["ingested_at"]), wordCount: row["word_count"])
-            }
-            let tags = try tagSlugs(for: summaries.map(\.id), db: db)
-            for index in summaries.indices { summaries[index].tags = tags[summaries[index].id] ?? [] }
-            return summaries
-        }
-    }
-
-    private func tagSlugs(for ids: [Int64], db: Database) throws -> [Int64: [String]] {
-        guard !ids.isEmpty else { return [:] }
-        var result: [Int64: [String]] = [:]
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT dt.document_id, t.slug FROM document_tag dt JOIN tag t ON t.id = dt.tag_id
-            WHERE dt.document_id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY t.slug
-            """)
-        for row in rows { result[row["document_id"], default: []].append(row["slug"]) }
-        return result
+        try documents(filter: DocumentFilter(allTags: query.allTags), limit: query.limit, offset: query.offset)
     }
 
     /// Tags of one document with their origin and explanation.
@@ -350,7 +316,7 @@ extension CorpusDatabase {
     /// The item rows, for tests and `queue`: id, display path, state, reason, document.
     public func items(state: ItemState? = nil, limit: Int = 1000) throws -> [ItemRow] {
         try writer.read { db in
-            var sql = "SELECT id, name, size, state, reason, document_id, duplicate_kind, similarity, first_seen, finished_at, disposed_path FROM item"
+            var sql = "SELECT \(ItemRow.columns) FROM item"
             var arguments: StatementArguments = []
             if let state {
                 sql += " WHERE state = ?"
@@ -381,6 +347,9 @@ public struct ItemRow: Sendable, Hashable, Codable {
     public var firstSeen: Date
     public var finishedAt: Date?
     public var disposedPath: String?
+
+    /// The columns `init(row:)` reads.
+    static let columns = "id, name, size, state, reason, document_id, duplicate_kind, similarity, first_seen, finished_at, disposed_path"
 
     init(row: Row) {
         id = row["id"]

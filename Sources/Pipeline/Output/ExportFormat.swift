@@ -1,0 +1,128 @@
+import Foundation
+
+/// How `corpusctl export` writes documents: one record at a time, so that any corpus streams in constant memory.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line, with every field of `DocumentDetail` (snake_case keys, nulls written).
+    case jsonl
+    /// RFC 4180 CSV with a header line; tags joined by ";".
+    case csv
+
+    static let csvColumns = ["id", "title", "source", "published", "byline", "url", "tags", "file", "ingested_at",
+                             "word_count", "summary", "body"]
+
+    /// What comes before the first record.
+    public var header: String? {
+        switch self {
+        case .jsonl: return nil
+        case .csv: return Self.csvColumns.joined(separator: ",") + "\r\n"
+        }
+    }
+
+    /// One record, with its line ending.
+    public func record(_ d: DocumentDetail) throws -> String {
+        switch self {
+        case .jsonl:
+            return String(decoding: try JSONEncoder.corpus.encode(ExportRecord(d)), as: UTF8.self) + "\n"
+        case .csv:
+            let fields: [String] = [
+                String(d.id), d.title, d.source ?? "", d.published ?? "", d.byline ?? "", d.url ?? "",
+                d.tags.joined(separator: ";"), d.file, Timestamps.iso(d.ingestedAt), String(d.wordCount),
+                d.summary ?? "", d.body,
+            ]
+            return fields.map(Self.csvField).joined(separator: ",") + "\r\n"
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// One exported document; nulls are written so that every line has the same keys.
+struct ExportRecord: Encodable {
+    var d: DocumentDetail
+
+    init(_ d: DocumentDetail) { self.d = d }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, title, source, url, published, byline, summary, body, wordCount, encoding, file, ingestedAt, tags
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(d.id, forKey: .id)
+        try c.encode(d.title, forKey: .title)
+        try c.encode(d.source, forKey: .source)
+        try c.encode(d.url, forKey: .url)
+        try c.encode(d.published, forKey: .published)
+        try c.encode(d.byline, forKey: .byline)
+        try c.encode(d.summary, forKey: .summary)
+        try c.encode(d.body, forKey: .body)
+        try c.encode(d.wordCount, forKey: .wordCount)
+        try c.encode(d.encoding, forKey: .encoding)
+        try c.encode(d.file, forKey: .file)
+        try c.encode(d.ingestedAt, forKey: .ingestedAt)
+        try c.encode(d.tags, forKey: .tags)
+    }
+}
+
+/// A one-line progress bar for a terminal: "[#####-----]  52/100". Pure.
+public enum ProgressBar {
+    public static func line(done: Int, total: Int, width: Int) -> String {
+        let counter = " \(done)/\(total)"
+        let room = max(10, min(50, width - counter.count - 2))
+        let filled = total > 0 ? min(room, room * done / total) : room
+        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: room - filled) + "]" + counter
+    }
+}
+
+/// Prometheus text exposition, read back into samples for `corpusctl metrics --json`. Pure.
+public enum PrometheusText {
+    public struct Sample: Sendable, Hashable, Codable {
+        public var labels: [String: String]
+        public var value: Double
+    }
+
+    /// Metric name → its samples, in the order given. Comment lines are skipped.
+    public static func parse(_ text: String) -> [String: [Sample]] {
+        var result: [String: [Sample]] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            let head = line[..<space]
+            var name = String(head)
+            var labels: [String: String] = [:]
+            if let brace = head.firstIndex(of: "{"), head.hasSuffix("}") {
+                name = String(head[..<brace])
+                labels = parseLabels(String(head[head.index(after: brace)..<head.index(before: head.endIndex)]))
+            }
+            result[name, default: []].append(Sample(labels: labels, value: value))
+        }
+        return result
+    }
+
+    private static func parseLabels(_ text: String) -> [String: String] {
+        var labels: [String: String] = [:]
+        var rest = Substring(text)
+        while let equals = rest.firstIndex(of: "=") {
+            let key = rest[..<equals].trimmingCharacters(in: CharacterSet(charactersIn: ", "))
+            rest = rest[rest.index(after: equals)...]
+            guard rest.first == "\"" else { break }
+            rest = rest.dropFirst()
+            var value = ""
+            while let character = rest.first {
+                rest = rest.dropFirst()
+                if character == "\\", let next = rest.first {
+                    rest = rest.dropFirst()
+                    value.append(next == "n" ? "\n" : next)
+                } else if character == "\"" {
+                    break
+                } else {
+                    value.append(character)
+                }
+            }
+            labels[key] = value
+        }
+        return labels
+    }
+}
