@@ -179,7 +179,7 @@ public struct SearchResult: Sendable, Hashable, Encodable {
         tags = hit.document.tags
         file = hit.document.file
         ingestedAt = hit.document.ingestedAt
-        rank = (hit.rank * 1000).rounded() / 1000
+        rank = (hit.rank * 1000).rounded() / 1000 + 0  // + 0 turns -0 into 0
         // One line: the passage may span paragraphs.
         let marked = hit.markedSnippet.split(whereSeparator: \.isNewline).joined(separator: " ")
         self.marked = marked

@@ -49,7 +49,10 @@ struct SpineEndToEndTests {
         // Several tags must all match; an alias names the same tag.
         #expect(try harness.list(["--tag", "china", "--tag", "u.s."]).count == 2)
         #expect(try harness.list(["--tag", "fentanyl"]).count == 1)
-        #expect(try harness.list(["--tag", "no-such-tag"]).isEmpty)
+        #expect(try harness.list(["--tag", "sport"]).isEmpty)                    // known, but on no document
+        let unknown = try harness.ctl(["list", "--tag", "no-such-tag"])           // a typo is an error, not "none"
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("unknown tag 'no-such-tag'"))
 
         // Every original is in archive/, none left in the inbox, none lost.
         #expect(harness.files(in: harness.archive) == ["000_cec38e9690f741cb.txt", "002_c94ece29d17d2aab.txt", "copy of newsmax.txt"])
