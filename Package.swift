@@ -17,6 +17,7 @@ let package = Package(
         // YAML for the human-edited files (config, taxonomy): small C core, quick to build, errors with line/column.
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         // Daemon metrics (counters, histograms) in Prometheus text format: two small packages plus swift-atomics.
+        // Cost: `swift build --scratch-path /tmp/x --target Prometheus` took 48 s wall, 9 s CPU (shared 2 cores).
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
