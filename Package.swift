@@ -44,7 +44,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The default taxonomy ships inside the binary; `corpusd --print-default-taxonomy` writes it out.
+            resources: [.embedInCode("Resources/taxonomy.yaml")]
         ),
         .executableTarget(
             name: "Daemon",

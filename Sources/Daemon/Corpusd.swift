@@ -47,10 +47,27 @@ struct Corpusd: AsyncParsableCommand {
     @Option(help: "Seconds between writes of --metrics-file.")
     var metricsInterval: Double = 5
 
+    @Option(help: "The taxonomy file (default: $CONFIGURATION_DIRECTORY/taxonomy.yaml, /etc/corpusd/taxonomy.yaml or <state-dir>/taxonomy.yaml if one exists, else the built-in taxonomy).")
+    var taxonomy: String?
+
+    @Option(help: "The learned model's tags are given at this probability or above (0–1).")
+    var modelThreshold: Double = TagModel.defaultThreshold
+
+    @Flag(help: "Print the built-in taxonomy file (a commented starting point for your own) and exit.")
+    var printDefaultTaxonomy = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    func validate() throws {
+        guard (0...1).contains(modelThreshold) else { throw ValidationError("--model-threshold must be between 0 and 1") }
+    }
+
     func run() async throws {
+        if printDefaultTaxonomy {
+            print(Taxonomy.defaultFileText, terminator: "")
+            return
+        }
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -68,6 +85,8 @@ struct Corpusd: AsyncParsableCommand {
         config.ingest.folderTags = folderTags
         config.metricsFile = metricsFile
         config.metricsInterval = max(0.1, metricsInterval)
+        config.taxonomyPath = taxonomy
+        config.modelThreshold = modelThreshold
 
         let daemon: CorpusDaemon
         do {

@@ -24,6 +24,8 @@ struct Corpusctl: ParsableCommand {
             MetricsCommand.self,
             RetryCommand.self,
             RescanCommand.self,
+            TagsCommand.self,
+            ReclassifyCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }

@@ -46,19 +46,23 @@ struct FilterOptions: ParsableArguments {
 }
 
 /// Turns what a person typed (a name, an alias, any case) into a tag slug, or says which known tag they meant.
+/// Aliases are the daemon's taxonomy as it last recorded it in the database (the built-in one when no
+/// daemon has recorded any yet).
 struct TagResolver {
     let known: Set<String>
+    /// Alias slug → canonical slug.
+    let aliases: [String: String]
 
     init(corpus: CorpusDatabase) throws {
         known = Set(try corpus.usedTagSlugs()).union(Taxonomy.builtIn.definitions.map(\.slug))
+        let recorded = try corpus.tagAliases()
+        aliases = recorded.isEmpty ? Taxonomy.builtIn.aliasSlugs : recorded
     }
 
     func slug(_ typed: String) throws -> String {
-        let slug = Taxonomy.builtIn.definition(for: typed)?.slug ?? Slug.make(typed)
+        let slug = aliases[Slug.make(typed)] ?? Slug.make(typed)
         if known.contains(slug) { return slug }
-        let aliases = Taxonomy.builtIn.definitions.flatMap { [$0.slug] + $0.aliases.map(Slug.make) }
-        let suggestion = Suggest.closest(to: slug, among: known.union(aliases).sorted())
-            .map { Taxonomy.builtIn.definition(for: $0)?.slug ?? $0 }
+        let suggestion = Suggest.closest(to: slug, among: known.union(aliases.keys).sorted()).map { aliases[$0] ?? $0 }
         throw CtlError("unknown tag '\(typed)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
     }
 }

@@ -7,16 +7,20 @@ public struct DaemonControl: ControlHandler {
     let files: InboxFiles
     let health: DaemonHealth
     let layout: StateLayout
+    let tagging: Tagging
+    let learner: TagLearner
     let rescan: @Sendable () -> Void
     let wake: @Sendable () -> Void
     let logger: Logger
 
     public init(database: CorpusDatabase, files: InboxFiles, health: DaemonHealth, layout: StateLayout,
-                rescan: @escaping @Sendable () -> Void, wake: @escaping @Sendable () -> Void, logger: Logger) {
+                tagging: Tagging, learner: TagLearner, rescan: @escaping @Sendable () -> Void, wake: @escaping @Sendable () -> Void, logger: Logger) {
         self.database = database
         self.files = files
         self.health = health
         self.layout = layout
+        self.tagging = tagging
+        self.learner = learner
         self.rescan = rescan
         self.wake = wake
         self.logger = logger
@@ -41,7 +45,15 @@ public struct DaemonControl: ControlHandler {
             return .object(["rescan": .string("requested")])
         case .metrics:
             return .object(["text": .string(health.metrics.exposition(database: database, databasePath: layout.database))])
-        case .reload, .reclassify, .dedupRecheck:
+        case .reload:
+            switch tagging.reloadTaxonomy() {
+            case .success(let reloaded): return .object(["taxonomy": try JSONValue.from(reloaded)])
+            case .failure(let error): throw error
+            }
+        case .reclassify:
+            let summary = try learner.reclassify { done, total in progress(done, total, nil) }
+            return try JSONValue.from(summary)
+        case .dedupRecheck:
             throw Unsupported(op: request.op)
         }
     }

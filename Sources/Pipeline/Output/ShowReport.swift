@@ -105,12 +105,7 @@ public struct ShowReport: Sendable, Encodable {
     }
 
     var tagsSection: ShowSection? {
-        ShowSection(title: "tags", lines: tags.isEmpty ? ["(none)"] : tags.map { tag in
-            var line = "\(tag.slug)  \(tag.origin.rawValue)"
-            if let score = tag.score { line += String(format: ", score %.1f", score) }
-            if let evidence = tag.evidence { line += ": \(evidence)" }
-            return line
-        })
+        ShowSection(title: "tags", lines: tags.isEmpty ? ["(none)"] : TagExplanation.lines(tags))
     }
 
     var provenanceSection: ShowSection? {

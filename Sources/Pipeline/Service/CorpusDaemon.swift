@@ -18,6 +18,11 @@ public struct DaemonConfig: Sendable {
     /// Where to write the Prometheus metrics every `metricsInterval` seconds, if anywhere.
     public var metricsFile: String?
     public var metricsInterval: Double = 5
+    /// The taxonomy file; nil: the default location, else the built-in taxonomy (`TaxonomyLocation.resolve`).
+    public var taxonomyPath: String?
+    /// The learned model's tags are given at this probability or above.
+    public var modelThreshold: Double = TagModel.defaultThreshold
+    public var learning = TagLearner.Settings()
 
     public init(layout: StateLayout) { self.layout = layout }
 }
@@ -40,6 +45,11 @@ public struct CorpusDaemon: Sendable {
         let presence = try DaemonPresence(
             path: layout.pidFile, info: .init(pid: getpid(), control: layout.controlSocket, started: Date()))
         let database = try CorpusDatabase.open(path: layout.database)
+        let tagging = try Tagging(taxonomyPath: config.taxonomyPath, stateDirectory: layout.stateDirectory,
+                                  threshold: config.modelThreshold, database: database,
+                                  logger: logger.with(label: "corpusd.tags"))
+        let learner = TagLearner(database: database, tagging: tagging, settings: config.learning,
+                                 logger: logger.with(label: "corpusd.tags"))
         let health = DaemonHealth(now: Date())
         let notifier = ServiceManagerNotifier()
 
@@ -51,7 +61,7 @@ public struct CorpusDaemon: Sendable {
         let files = InboxFiles(inbox: layout.inbox, archive: layout.archive, failed: layout.failed,
                                maxFileSize: config.maxFileSize)
         let ingestor = Ingestor(
-            database: database, files: files, pipeline: ArticlePipeline(), worker: "\(host):\(getpid())",
+            database: database, files: files, tagging: tagging, learner: learner, worker: "\(host):\(getpid())",
             workerPrefix: "\(host):", settings: config.ingest, wakeups: wakeups, health: health,
             logger: logger.with(label: "corpusd.ingest"))
         let source = InboxSource(root: layout.inbox, pollInterval: config.pollInterval, useInotify: config.useInotify,
@@ -73,6 +83,7 @@ public struct CorpusDaemon: Sendable {
         let control = try ControlServer(
             path: layout.controlSocket,
             handler: DaemonControl(database: database, files: files, health: health, layout: layout,
+                                   tagging: tagging, learner: learner,
                                    rescan: { source.requestRescan() }, wake: wake,
                                    logger: logger.with(label: "corpusd.control")),
             logger: logger.with(label: "corpusd.control"))

@@ -22,7 +22,9 @@ public struct Ingestor: Service {
 
     let database: CorpusDatabase
     let files: InboxFiles
-    let pipeline: ArticlePipeline
+    /// The taxonomy and model in force; read once per batch.
+    let tagging: Tagging
+    let learner: TagLearner
     let worker: String
     let workerPrefix: String
     let settings: Settings
@@ -32,12 +34,13 @@ public struct Ingestor: Service {
     private let queue = DispatchQueue(label: "corpusd.ingest")
 
     public init(
-        database: CorpusDatabase, files: InboxFiles, pipeline: ArticlePipeline, worker: String, workerPrefix: String,
+        database: CorpusDatabase, files: InboxFiles, tagging: Tagging, learner: TagLearner, worker: String, workerPrefix: String,
         settings: Settings, wakeups: AsyncStream<Void>, health: DaemonHealth, logger: Logger
     ) {
         self.database = database
         self.files = files
-        self.pipeline = pipeline
+        self.tagging = tagging
+        self.learner = learner
         self.worker = worker
         self.workerPrefix = workerPrefix
         self.settings = settings
@@ -112,7 +115,7 @@ public struct Ingestor: Service {
         if claimed.isEmpty { return 0 }
         health.batchStarted(at: Date())
 
-        let processed = processAll(claimed)
+        let processed = processAll(claimed, pipeline: tagging.current.pipeline)
         let recorded: [RecordedItem]
         do {
             recorded = try database.record(processed, now: Date())
@@ -131,22 +134,27 @@ public struct Ingestor: Service {
         for item in recorded { log(item) }
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
         health.batchFinished(outcomes: recorded.map(\.outcome), at: Date())
+        if recorded.contains(where: { $0.outcome.state == .stored }) {
+            do { try learner.retrainIfDue() } catch {
+                logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
+            }
+        }
         return claimed.count
     }
 
-    private func processAll(_ claimed: [ClaimedItem]) -> [ProcessedItem] {
+    private func processAll(_ claimed: [ClaimedItem], pipeline: ArticlePipeline) -> [ProcessedItem] {
         let results = UnsafeMutableBufferPointer<ProcessedItem?>.allocate(capacity: claimed.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         nonisolated(unsafe) let slots = results
         DispatchQueue.concurrentPerform(iterations: claimed.count) { index in
-            slots[index] = process(claimed[index])
+            slots[index] = process(claimed[index], pipeline: pipeline)
         }
         return results.map { $0! }
     }
 
     /// Read and pipeline for one item. Pure but for the one read.
-    private func process(_ item: ClaimedItem) -> ProcessedItem {
+    private func process(_ item: ClaimedItem, pipeline: ArticlePipeline) -> ProcessedItem {
         if item.attempts > settings.maxAttempts {
             return ProcessedItem(item: item, rawHash: nil, result: .failure(.unreadable(
                 "processing was interrupted \(item.attempts - 1) times; set aside so it cannot stop the daemon again")))

@@ -1,52 +1,10 @@
-/// The taxonomy built into corpusd, used until a taxonomy file says otherwise.
+/// The taxonomy that ships with corpusd (`Sources/Pipeline/Resources/taxonomy.yaml`, built into the
+/// binary), in force when no taxonomy file is installed.
 extension Taxonomy {
-    public static let builtIn = Taxonomy([
-        TagDefinition(
-            slug: "china", name: "China", aliases: ["prc", "people's republic of china", "chinese"],
-            keywords: ["China", "Chinese", "Beijing", "Xi Jinping", "Shanghai", "Chinese Communist Party"]),
-        TagDefinition(
-            slug: "united-states", name: "United States",
-            aliases: ["us", "u.s.", "usa", "u.s.a.", "united states of america", "america"],
-            keywords: ["United States", "U.S.", "American", "Americans", "White House", "Washington", "Biden",
-                       "Trump", "Congress", "Pentagon"],
-            exactKeywords: ["US", "USA"]),
-        TagDefinition(
-            slug: "drugs", name: "Drugs", aliases: ["narcotics", "drug trafficking", "opioids"],
-            keywords: ["fentanyl", "opioid", "opioids", "narcotics", "counternarcotics", "overdose", "overdoses",
-                       "drug cartel", "drug cartels", "cocaine", "heroin", "methamphetamine", "drug trafficking"]),
-        TagDefinition(slug: "mexico", name: "Mexico", aliases: ["mexican"],
-                      keywords: ["Mexico", "Mexican", "Mexico City"]),
-        TagDefinition(slug: "taiwan", name: "Taiwan", aliases: ["taiwanese"], keywords: ["Taiwan", "Taipei", "Taiwanese"]),
-        TagDefinition(slug: "russia", name: "Russia", aliases: ["russian"], keywords: ["Russia", "Russian", "Kremlin", "Moscow", "Putin"]),
-        TagDefinition(slug: "ukraine", name: "Ukraine", aliases: ["ukrainian"], keywords: ["Ukraine", "Ukrainian", "Kyiv", "Zelensky", "Zelenskyy"]),
-        TagDefinition(slug: "diplomacy", name: "Diplomacy",
-                      keywords: ["summit", "bilateral", "diplomat", "diplomats", "diplomatic", "talks", "delegation",
-                                 "foreign minister", "ambassador", "embassy"],
-                      minScore: 4),
-        TagDefinition(slug: "health", name: "Health",
-                      keywords: ["health", "hospital", "disease", "vaccine", "virus", "patients", "Centers for Disease Control",
-                                 "public health", "pandemic"],
-                      minScore: 4),
-        TagDefinition(slug: "economy", name: "Economy", aliases: ["business", "economics"],
-                      keywords: ["economy", "economic", "inflation", "GDP", "interest rates", "recession", "stock market",
-                                 "central bank", "unemployment"],
-                      minScore: 4),
-        TagDefinition(slug: "crime", name: "Crime and law", aliases: ["law", "justice"],
-                      keywords: ["police", "arrested", "prosecute", "prosecutors", "court", "law enforcement", "crime",
-                                 "crimes", "charged", "sentenced", "Justice Department"],
-                      minScore: 4),
-        TagDefinition(slug: "technology", name: "Technology", aliases: ["tech"],
-                      keywords: ["technology", "software", "artificial intelligence", "semiconductor", "semiconductors",
-                                 "chips", "internet", "cyber", "smartphone"],
-                      minScore: 4),
-        TagDefinition(slug: "climate", name: "Environment and climate", aliases: ["environment", "climate change"],
-                      keywords: ["climate", "emissions", "carbon", "global warming", "renewable", "pollution"],
-                      minScore: 4),
-        TagDefinition(slug: "elections", name: "Elections", aliases: ["election", "vote"],
-                      keywords: ["election", "elections", "voters", "ballot", "polls", "campaign", "candidate"],
-                      minScore: 4),
-        TagDefinition(slug: "sport", name: "Sport", aliases: ["sports"],
-                      keywords: ["football", "soccer", "tennis", "Olympics", "championship", "match", "tournament", "league"],
-                      minScore: 4),
-    ])
+    /// The text of the default taxonomy file, comments and all.
+    public static var defaultFileText: String { String(decoding: PackageResources.taxonomy_yaml, as: UTF8.self) }
+
+    /// The default taxonomy. A test parses the shipped file, so the empty fallback is never reached by a build
+    /// that passed its tests.
+    public static let builtIn: Taxonomy = (try? TaxonomyFile.parse(defaultFileText, source: "built-in taxonomy")) ?? .empty
 }

@@ -1,32 +1,130 @@
 import Foundation
 
-/// One tag of the taxonomy: its canonical slug, the names it is also known by, and the
-/// keyword rules that give it to an article that does not declare it.
+/// One thing a rule looks for in an article: a word or phrase (at word boundaries, any case), a word or
+/// phrase in this exact case (`US`, not the pronoun `us`), or a regular expression.
+public struct TagTerm: Sendable, Hashable {
+    public enum Match: Sendable, Hashable {
+        /// Lowercased word tokens, matched case-insensitively at word boundaries.
+        case words([String])
+        /// Word tokens as written, matched in this exact case at word boundaries.
+        case exactWords([String])
+        case pattern(TagPattern)
+    }
+
+    /// The term as the taxonomy file wrote it; shown in explanations.
+    public var text: String
+    public var match: Match
+    /// What one hit in the body adds to the score (a hit in the title adds `weight × titleWeight`).
+    public var weight: Double
+
+    public init(text: String, match: Match, weight: Double = 1) {
+        self.text = text
+        self.match = match
+        self.weight = weight
+    }
+
+    public static func keyword(_ text: String, weight: Double = 1) -> TagTerm {
+        TagTerm(text: text, match: .words(Tokens.split(text).map { $0.lowercased() }), weight: weight)
+    }
+
+    public static func exact(_ text: String, weight: Double = 1) -> TagTerm {
+        TagTerm(text: text, match: .exactWords(Tokens.split(text).map(String.init)), weight: weight)
+    }
+
+    /// A regular expression term; throws the compiler's message when `pattern` is not a valid expression.
+    public static func regex(_ pattern: String, weight: Double = 1) throws -> TagTerm {
+        TagTerm(text: pattern, match: .pattern(try TagPattern(pattern)), weight: weight)
+    }
+}
+
+/// A compiled regular expression, compared by its source. Immutable once built, so safe to share.
+public struct TagPattern: @unchecked Sendable, Hashable {
+    public let source: String
+    let expression: NSRegularExpression
+
+    public init(_ source: String) throws {
+        self.source = source
+        self.expression = try NSRegularExpression(pattern: source)
+    }
+
+    func count(in text: String) -> Int {
+        expression.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+    }
+
+    public static func == (a: TagPattern, b: TagPattern) -> Bool { a.source == b.source }
+    public func hash(into hasher: inout Hasher) { hasher.combine(source) }
+}
+
+/// When a taxonomy rule gives its tag: every `all` group and the `any` group (when not empty) must have a
+/// hit, no `veto` term may have one, and the score — each hit of a scoring term (the keywords and the
+/// terms of the groups) worth its weight in the body and `weight × titleWeight` in the title — must
+/// reach `minScore`. A word hit that lies inside a hit of an `exclude` phrase does not count
+/// ("Mexico" inside "New Mexico").
+public struct TagRule: Sendable, Hashable {
+    public var keywords: [TagTerm]
+    /// Each group needs at least one hit.
+    public var all: [[TagTerm]]
+    /// When not empty, at least one of these needs a hit.
+    public var any: [TagTerm]
+    /// Phrases inside which the rule's word hits do not count.
+    public var exclude: [TagTerm]
+    /// Any hit of one of these and the rule gives nothing.
+    public var veto: [TagTerm]
+    public var titleWeight: Double
+    public var minScore: Double
+
+    public init(keywords: [TagTerm] = [], all: [[TagTerm]] = [], any: [TagTerm] = [], exclude: [TagTerm] = [],
+                veto: [TagTerm] = [], titleWeight: Double = 3, minScore: Double = 3) {
+        self.keywords = keywords
+        self.all = all
+        self.any = any
+        self.exclude = exclude
+        self.veto = veto
+        self.titleWeight = titleWeight
+        self.minScore = minScore
+    }
+
+    /// True when the rule can ever give its tag.
+    public var isEmpty: Bool { keywords.isEmpty && all.isEmpty && any.isEmpty }
+
+    /// How many of `terms` score: they come first.
+    var scoringCount: Int { Set((keywords + all.flatMap { $0 } + any).map(\.match)).count }
+
+    /// Every term, each once, scoring terms first: the order in which hits are counted.
+    var terms: [TagTerm] {
+        var seen = Set<TagTerm.Match>()
+        var out: [TagTerm] = []
+        for term in keywords + all.flatMap({ $0 }) + any + exclude + veto where seen.insert(term.match).inserted {
+            out.append(term)
+        }
+        return out
+    }
+}
+
+/// One tag of the taxonomy: its canonical slug, its display name, the names it is also known by, and the
+/// rule that gives it to an article that does not declare it.
 public struct TagDefinition: Sendable, Hashable {
     public var slug: String
     public var name: String
-    /// Other spellings that mean this tag (`u.s.`, `usa`); matched as slugs.
+    /// Other names that mean this tag (`u.s.`, `usa`, `American`); matched as slugs.
     public var aliases: [String]
-    /// Words or phrases counted case-insensitively at word boundaries.
-    public var keywords: [String]
-    /// Words or phrases that only count in this exact case (`US`, not the pronoun `us`).
-    public var exactKeywords: [String]
-    /// How much one hit in the title is worth, against 1 for a hit in the body.
-    public var titleWeight: Double
-    /// The score at which the rule gives the tag.
-    public var minScore: Double
+    public var rule: TagRule
 
+    public init(slug: String, name: String, aliases: [String] = [], rule: TagRule) {
+        self.slug = slug
+        self.name = name
+        self.aliases = aliases
+        self.rule = rule
+    }
+
+    /// A tag whose rule is plain keyword scoring: `keywords` any case, `exactKeywords` in this case.
     public init(
         slug: String, name: String, aliases: [String] = [], keywords: [String] = [], exactKeywords: [String] = [],
         titleWeight: Double = 3, minScore: Double = 3
     ) {
-        self.slug = slug
-        self.name = name
-        self.aliases = aliases
-        self.keywords = keywords
-        self.exactKeywords = exactKeywords
-        self.titleWeight = titleWeight
-        self.minScore = minScore
+        self.init(slug: slug, name: name, aliases: aliases, rule: TagRule(
+            keywords: keywords.map { TagTerm.keyword($0) } + exactKeywords.map { TagTerm.exact($0) },
+            titleWeight: titleWeight, minScore: minScore))
     }
 }
 
@@ -35,46 +133,76 @@ public struct Taxonomy: Sendable {
     public let definitions: [TagDefinition]
     /// Every slug and alias slug → index of its definition.
     let canonical: [String: Int]
-    /// First token of a keyword phrase → the phrases starting with it.
-    let phrasesByFirstToken: [String: [Phrase]]
+    /// Per definition, its rule's terms in counting order (`TagRule.terms`).
+    let terms: [[TagTerm]]
+    /// First lowercased token of a word term → the terms starting with it.
+    let wordTermsByFirstToken: [String: [TermRef]]
+    /// Every regular expression term.
+    let patternTerms: [(ref: TermRef, pattern: TagPattern)]
+    /// Per definition, the positions in `terms` of its `exclude` phrases.
+    let excludePositions: [Set<Int>]
 
-    struct Phrase: Sendable {
+    struct TermRef: Sendable, Hashable {
         var definition: Int
-        var display: String
-        var tokens: [String]
-        var exactCase: Bool
+        var term: Int
     }
 
     public init(_ definitions: [TagDefinition]) {
         self.definitions = definitions
         var canonical: [String: Int] = [:]
-        var phrases: [String: [Phrase]] = [:]
+        var words: [String: [TermRef]] = [:]
+        var patterns: [(TermRef, TagPattern)] = []
+        var allTerms: [[TagTerm]] = []
+        var excludes: [Set<Int>] = []
         for (index, definition) in definitions.enumerated() {
-            canonical[definition.slug] = index
             for alias in definition.aliases { canonical[Slug.make(alias)] = index }
-            for keyword in definition.keywords {
-                let tokens = Tokens.split(keyword).map { $0.lowercased() }
-                guard let first = tokens.first else { continue }
-                phrases[first, default: []].append(Phrase(definition: index, display: keyword, tokens: tokens, exactCase: false))
-            }
-            for keyword in definition.exactKeywords {
-                let tokens = Tokens.split(keyword).map(String.init)
-                guard let first = tokens.first else { continue }
-                phrases[first.lowercased(), default: []].append(
-                    Phrase(definition: index, display: keyword, tokens: tokens, exactCase: true))
+            let terms = definition.rule.terms
+            allTerms.append(terms)
+            let excluded = Set(definition.rule.exclude.map(\.match))
+            excludes.append(Set(terms.indices.filter { excluded.contains(terms[$0].match) }))
+            for (position, term) in terms.enumerated() {
+                let ref = TermRef(definition: index, term: position)
+                switch term.match {
+                case .words(let tokens), .exactWords(let tokens):
+                    guard let first = tokens.first else { continue }
+                    words[first.lowercased(), default: []].append(ref)
+                case .pattern(let pattern):
+                    patterns.append((ref, pattern))
+                }
             }
         }
+        // A slug always names its own tag, whatever alias another tag may claim.
+        for (index, definition) in definitions.enumerated() { canonical[definition.slug] = index }
         self.canonical = canonical
-        self.phrasesByFirstToken = phrases
+        self.terms = allTerms
+        self.wordTermsByFirstToken = words
+        self.patternTerms = patterns
+        self.excludePositions = excludes
     }
+
+    /// No tags at all.
+    public static let empty = Taxonomy([])
 
     /// The definition a tag name or alias refers to, if the taxonomy knows it.
     public func definition(for tag: String) -> TagDefinition? {
         canonical[Slug.make(tag)].map { definitions[$0] }
     }
+
+    /// The canonical slug for a tag name or alias: the taxonomy's slug when it knows the name, else the
+    /// name's own slug (an unknown tag is kept as a tag of its own).
+    public func canonicalSlug(for tag: String) -> String {
+        definition(for: tag)?.slug ?? Slug.make(tag)
+    }
+
+    /// Every alias slug (not the canonical slugs themselves) → the canonical slug it stands for.
+    public var aliasSlugs: [String: String] {
+        var out: [String: String] = [:]
+        for (alias, index) in canonical where alias != definitions[index].slug { out[alias] = definitions[index].slug }
+        return out
+    }
 }
 
-/// Tag slugs: lowercase ASCII letters and digits joined by single hyphens.
+/// Tag slugs: lowercase letters and digits joined by single hyphens.
 public enum Slug {
     public static func make(_ text: String) -> String {
         var out = ""

@@ -214,7 +214,7 @@ extension CorpusDatabase {
         return documentID
     }
 
-    private func link(_ documentID: Int64, to tags: [AssignedTag], db: Database) throws {
+    func link(_ documentID: Int64, to tags: [AssignedTag], db: Database) throws {
         let upsertTag = try db.cachedStatement(sql: """
             INSERT INTO tag (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET slug = slug RETURNING id
             """)

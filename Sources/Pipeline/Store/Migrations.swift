@@ -84,6 +84,28 @@ enum Migrations {
             }
         }
 
+        migrator.registerMigration("tag aliases and the learned tag model") { db in
+            // The taxonomy's aliases as the daemon last loaded them, so that corpusctl resolves `--tag u.s.`
+            // exactly as the daemon does without reading the taxonomy file itself.
+            try db.execute(sql: """
+                CREATE TABLE tag_alias (
+                    alias TEXT PRIMARY KEY NOT NULL,
+                    tag_id INTEGER NOT NULL REFERENCES tag(id) ON DELETE CASCADE
+                ) WITHOUT ROWID
+                """)
+            // One row: the naive Bayes model (JSON), what it learnt from, and when.
+            try db.execute(sql: """
+                CREATE TABLE tag_model (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    model BLOB NOT NULL,
+                    documents INTEGER NOT NULL,
+                    tags INTEGER NOT NULL,
+                    trained_at REAL NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX document_tag_by_origin ON document_tag(origin, document_id)")
+        }
+
         return migrator
     }
 }

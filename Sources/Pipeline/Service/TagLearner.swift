@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+
+/// Keeps the learned tagger up to date and re-applies tagging to stored documents.
+///
+/// The model is retrained from every labelled document (explicit, alias or folder tags) when enough new
+/// ones arrived since the last training — `minNew`, or a tenth of the previous training set if larger — so
+/// the cost stays proportional to growth; `reclassify` always retrains first.
+public struct TagLearner: Sendable {
+    public struct Settings: Sendable {
+        /// Labelled documents needed before a first model is trained, and new ones before a retrain.
+        public var minNew: Int = 10
+        public var minExamples: Int = TagModel.defaultMinExamples
+        public init() {}
+    }
+
+    /// What `reclassify` did.
+    public struct Summary: Sendable, Codable, Hashable {
+        public var documents: Int
+        public var changed: Int
+        public var added: Int
+        public var removed: Int
+        public var taxonomy: String
+        public var modelDocuments: Int
+        public var modelTags: Int
+    }
+
+    let database: CorpusDatabase
+    let tagging: Tagging
+    let settings: Settings
+    let logger: Logger
+
+    public init(database: CorpusDatabase, tagging: Tagging, settings: Settings = Settings(), logger: Logger) {
+        self.database = database
+        self.tagging = tagging
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Retrains when enough new labelled documents arrived (or always, with `force`). Returns the model in force.
+    @discardableResult
+    public func retrainIfDue(force: Bool = false) throws -> TagModel? {
+        let trained = tagging.current.model?.documents ?? 0
+        let labelled = try database.labelledDocumentCount()
+        let due = labelled - trained >= max(settings.minNew, trained / 10)
+        guard force || due, labelled > 0 else { return tagging.current.model }
+        let started = Date()
+        let model = TagModel.train(try database.trainingExamples(), minExamples: settings.minExamples)
+        try database.saveTagModel(model, now: Date())
+        tagging.install(model)
+        logger.info("tag model trained", metadata: [
+            "documents": "\(model.documents)", "tags": "\(model.learntTags.count)",
+            "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
+        ])
+        return model
+    }
+
+    /// Reloads the taxonomy (refusing a broken one), retrains the model, then gives every stored document
+    /// the rule and model tags they earn now. Declared and folder tags are never touched.
+    public func reclassify(batch: Int = 256, progress: (Int, Int) -> Void) throws -> Summary {
+        if case .failure(let error) = tagging.reloadTaxonomy() { throw error }
+        let model = try retrainIfDue(force: true)
+        let snapshot = tagging.current
+        let total = try database.documentCount()
+        var summary = Summary(documents: 0, changed: 0, added: 0, removed: 0, taxonomy: "\(snapshot.location)",
+                              modelDocuments: model?.documents ?? 0, modelTags: model?.learntTags.count ?? 0)
+        var last: Int64 = 0
+        while true {
+            let candidates = try database.reclassifyCandidates(after: last, limit: batch)
+            guard let tail = candidates.last else { break }
+            var updates: [(documentID: Int64, tags: [AssignedTag])] = []
+            for candidate in candidates {
+                let tags = Tagger.inferredTags(candidate.article, taxonomy: snapshot.taxonomy, model: snapshot.model,
+                                               threshold: snapshot.threshold, keeping: candidate.kept)
+                let before = Set(candidate.inferred.map(\.slug))
+                let after = Set(tags.filter { !CorpusDatabase.declaredOrigins.contains($0.origin) }.map(\.slug))
+                summary.added += after.subtracting(before).count
+                summary.removed += before.subtracting(after).count
+                if before != after { summary.changed += 1 }
+                updates.append((candidate.id, tags))
+            }
+            try database.replaceInferredTags(updates)
+            summary.documents += candidates.count
+            last = tail.id
+            progress(summary.documents, max(total, summary.documents))
+        }
+        logger.notice("reclassified", metadata: [
+            "documents": "\(summary.documents)", "changed": "\(summary.changed)",
+            "added": "\(summary.added)", "removed": "\(summary.removed)",
+        ])
+        return summary
+    }
+}

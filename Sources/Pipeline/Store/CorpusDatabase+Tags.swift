@@ -1,0 +1,195 @@
+import Foundation
+import GRDB
+
+/// A tag with how many documents carry it, by origin (`corpusctl tags`).
+public struct TagCount: Sendable, Hashable, Codable {
+    public var slug: String
+    public var name: String
+    public var documents: Int
+    /// Origin → documents that got the tag that way.
+    public var byOrigin: [String: Int]
+}
+
+/// A stored document as reclassification needs it: its text and the tags it keeps whatever the rules say.
+public struct ReclassifyCandidate: Sendable {
+    public var id: Int64
+    public var article: ParsedArticle
+    /// Explicit, alias and folder tags: never touched by reclassification.
+    public var kept: [AssignedTag]
+    /// The rule and model tags it has now.
+    public var inferred: [AssignedTag]
+}
+
+/// The learned model as stored, with what it learnt from.
+public struct StoredTagModel: Sendable {
+    public var model: TagModel
+    public var documents: Int
+    public var trainedAt: Date
+}
+
+extension CorpusDatabase {
+    /// Origins a person or the page gave: a document's training labels, and what reclassification keeps.
+    static let declaredOrigins: [TagOrigin] = [.explicit, .alias, .folder]
+    private static var declaredList: String { declaredOrigins.map { "'\($0.rawValue)'" }.joined(separator: ",") }
+
+    // MARK: Taxonomy
+
+    /// Records the taxonomy in force: every tag (with its current display name) and every alias, so that
+    /// read-only readers resolve names as the daemon does. One transaction.
+    public func syncTaxonomy(_ taxonomy: Taxonomy) throws {
+        try writer.write { db in
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO tag (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id
+                """)
+            var ids: [String: Int64] = [:]
+            for definition in taxonomy.definitions {
+                ids[definition.slug] = try Int64.fetchOne(upsert, arguments: [definition.slug, definition.name])
+            }
+            try db.execute(sql: "DELETE FROM tag_alias")
+            let insert = try db.cachedStatement(sql: "INSERT INTO tag_alias (alias, tag_id) VALUES (?, ?)")
+            for (alias, slug) in taxonomy.aliasSlugs {
+                guard let id = ids[slug] else { continue }
+                try insert.execute(arguments: [alias, id])
+            }
+        }
+    }
+
+    /// The taxonomy's aliases as the daemon last recorded them: alias slug → canonical slug.
+    public func tagAliases() throws -> [String: String] {
+        try writer.read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT a.alias, t.slug FROM tag_alias a JOIN tag t ON t.id = a.tag_id") {
+                out[row["alias"]] = row["slug"]
+            }
+            return out
+        }
+    }
+
+    /// The canonical slug for a tag name as the daemon's taxonomy resolves it: an alias becomes its tag,
+    /// anything else its own slug.
+    public func resolveTag(_ name: String) throws -> String {
+        let slug = Slug.make(name)
+        return try tagAliases()[slug] ?? slug
+    }
+
+    /// Every tag that at least one document carries (all known tags with `includeUnused`), with counts by origin.
+    public func tagCounts(includeUnused: Bool = false) throws -> [TagCount] {
+        try writer.read { db in
+            var counts: [String: TagCount] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT t.slug, t.name, dt.origin, COUNT(dt.document_id) AS n
+                FROM tag t LEFT JOIN document_tag dt ON dt.tag_id = t.id
+                GROUP BY t.id, dt.origin
+                """)
+            {
+                let slug: String = row["slug"]
+                var count = counts[slug] ?? TagCount(slug: slug, name: row["name"], documents: 0, byOrigin: [:])
+                if let origin: String = row["origin"] {
+                    let n: Int = row["n"]
+                    count.byOrigin[origin] = n
+                    count.documents += n
+                }
+                counts[slug] = count
+            }
+            return counts.values.filter { includeUnused || $0.documents > 0 }
+                .sorted { ($0.documents, $1.slug) > ($1.documents, $0.slug) }
+        }
+    }
+
+    // MARK: The learned model
+
+    /// Documents with at least one declared (explicit, alias or folder) tag: what the model learns from.
+    public func labelledDocumentCount() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT document_id) FROM document_tag WHERE origin IN (\(Self.declaredList))
+                """) ?? 0
+        }
+    }
+
+    /// Every labelled document's text and its declared tags.
+    public func trainingExamples() throws -> [TrainingExample] {
+        try writer.read { db in
+            var examples: [Int64: TrainingExample] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT d.id, d.title, d.body, t.slug, t.name FROM document_tag dt
+                JOIN document d ON d.id = dt.document_id JOIN tag t ON t.id = dt.tag_id
+                WHERE dt.origin IN (\(Self.declaredList)) ORDER BY d.id
+                """)
+            while let row = try rows.next() {
+                let id: Int64 = row["id"]
+                var example = examples[id] ?? TrainingExample(title: row["title"], body: row["body"], tags: [:])
+                example.tags[row["slug"]] = row["name"]
+                examples[id] = example
+            }
+            return examples.keys.sorted().map { examples[$0]! }
+        }
+    }
+
+    public func saveTagModel(_ model: TagModel, now: Date) throws {
+        let data = try JSONEncoder().encode(model)
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO tag_model (id, model, documents, tags, trained_at) VALUES (1, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET model = excluded.model, documents = excluded.documents,
+                    tags = excluded.tags, trained_at = excluded.trained_at
+                """, arguments: [data, model.documents, model.learntTags.count, now.timeIntervalSince1970])
+        }
+    }
+
+    /// The stored model; nil when none was trained yet (or it was written by an incompatible build).
+    public func loadTagModel() throws -> StoredTagModel? {
+        let row = try writer.read { db in try Row.fetchOne(db, sql: "SELECT model, documents, trained_at FROM tag_model WHERE id = 1") }
+        guard let row, let model = try? JSONDecoder().decode(TagModel.self, from: row["model"] as Data) else { return nil }
+        return StoredTagModel(model: model, documents: row["documents"], trainedAt: Date(timeIntervalSince1970: row["trained_at"]))
+    }
+
+    // MARK: Reclassification
+
+    public func documentCount() throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM document") ?? 0 }
+    }
+
+    /// Up to `limit` documents with an id above `id`, in id order, with their tags split into kept and inferred.
+    public func reclassifyCandidates(after id: Int64, limit: Int) throws -> [ReclassifyCandidate] {
+        try writer.read { db in
+            var candidates = try Row.fetchAll(db, sql: "SELECT id, title, body FROM document WHERE id > ? ORDER BY id LIMIT ?",
+                                              arguments: [id, limit]).map { row in
+                ReclassifyCandidate(id: row["id"], article: ParsedArticle(title: row["title"], paragraphs: [row["body"]]),
+                                    kept: [], inferred: [])
+            }
+            guard let first = candidates.first?.id, let last = candidates.last?.id else { return [] }
+            let index = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($0.element.id, $0.offset) })
+            for row in try Row.fetchAll(db, sql: """
+                SELECT dt.document_id, t.slug, t.name, dt.origin, dt.score, dt.evidence FROM document_tag dt
+                JOIN tag t ON t.id = dt.tag_id WHERE dt.document_id BETWEEN ? AND ? ORDER BY dt.document_id, t.slug
+                """, arguments: [first, last])
+            {
+                guard let i = index[row["document_id"]] else { continue }
+                let tag = AssignedTag(slug: row["slug"], name: row["name"], origin: TagOrigin(rawValue: row["origin"]) ?? .rule,
+                                      score: row["score"], evidence: row["evidence"])
+                if Self.declaredOrigins.contains(tag.origin) {
+                    candidates[i].kept.append(tag)
+                } else {
+                    candidates[i].inferred.append(tag)
+                }
+            }
+            return candidates
+        }
+    }
+
+    /// Replaces the rule and model tags of each document with `tags` (declared tags in the list are left
+    /// as they are), in one transaction.
+    public func replaceInferredTags(_ updates: [(documentID: Int64, tags: [AssignedTag])]) throws {
+        guard !updates.isEmpty else { return }
+        try writer.write { db in
+            let clear = try db.cachedStatement(sql: """
+                DELETE FROM document_tag WHERE document_id = ? AND origin NOT IN (\(Self.declaredList))
+                """)
+            for update in updates {
+                try clear.execute(arguments: [update.documentID])
+                try link(update.documentID, to: update.tags.filter { !Self.declaredOrigins.contains($0.origin) }, db: db)
+            }
+        }
+    }
+}
