@@ -128,6 +128,34 @@ final class DaemonHarness {
         return CtlResult(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs one of the built binaries to completion (not as the harness's daemon), with the test environment.
+    func run(_ binary: String, _ arguments: [String], timeout: Double = 60) throws -> CtlResult {
+        let process = Process()
+        process.executableURL = Self.binDirectory.appendingPathComponent(binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "STATE_DIRECTORY")
+        environment.removeValue(forKey: "NOTIFY_SOCKET")
+        process.environment = environment
+        // Files, not pipes: a process that wrongly keeps running must not block the test on a read.
+        let outURL = root.appendingPathComponent("run-\(UUID().uuidString).out")
+        let errURL = root.appendingPathComponent("run-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            throw HarnessError("\(binary) \(arguments) did not exit within \(timeout)s")
+        }
+        process.waitUntilExit()
+        return CtlResult(status: process.terminationStatus, stdout: try Data(contentsOf: outURL),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
     func ctlJSON(_ arguments: [String]) throws -> Any {
         let result = try ctl(arguments + ["--json"])
         guard !result.stdout.isEmpty else { throw HarnessError("corpusctl \(arguments) printed nothing: \(result.stderr)") }

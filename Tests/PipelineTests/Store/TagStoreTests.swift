@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Pipeline
+
+/// Tags in the store: alias resolution, OR and NOT filters, counts by origin, the stored model, and
+/// reclassification that leaves declared tags alone.
+struct TagStoreTests {
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    /// Stores one document per (title, body, declared tags) through the real pipeline and record path.
+    func store(_ documents: [(String, String, [String])], in db: CorpusDatabase, pipeline: ArticlePipeline = ArticlePipeline()) throws {
+        let start = try db.documentCount()
+        try db.register(documents.indices.map { InboxCandidate(path: InboxPath("d\(start + $0).txt"), size: 1, mtime: 1) }, now: now)
+        let claimed = try db.claim(limit: documents.count, worker: "w", lease: 60, now: now)
+        let processed = zip(claimed, documents).map { item, document in
+            let article = ParsedArticle(title: document.0, explicitTags: document.2, paragraphs: [document.1])
+            let extracted = ExtractedArticle(
+                article: article, normalizedBody: Normalizer.normalize(document.1), bodyHash: Digest.sha256(document.1),
+                tags: Tagger.tag(article, taxonomy: pipeline.taxonomy, model: pipeline.model, threshold: pipeline.threshold),
+                wordCount: 10, encoding: .utf8)
+            return ProcessedItem(item: item, rawHash: Digest.sha256("raw " + document.1), result: .success(extracted))
+        }
+        _ = try db.record(processed, now: now)
+    }
+
+    @Test func aliasesResolveThroughTheRecordedTaxonomy() throws {
+        let db = try CorpusDatabase.inMemory()
+        #expect(try db.resolveTag("u.s.") == "us")  // nothing recorded yet: a name is its own slug
+        try db.syncTaxonomy(.builtIn)
+        for name in ["u.s.", "US", "USA", "United States", "united-states"] { #expect(try db.resolveTag(name) == "united-states") }
+        #expect(try db.resolveTag("Fentanyl") == "fentanyl")
+        #expect(try db.tagCounts(includeUnused: true).count == Taxonomy.builtIn.definitions.count)
+        #expect(try db.tagCounts().isEmpty)
+    }
+
+    @Test func listingCombinesAllAnyAndNotTags() throws {
+        let db = try CorpusDatabase.inMemory()
+        try store([
+            ("One", "Nothing to see.", ["china", "drugs"]),
+            ("Two", "Nothing to see here.", ["russia"]),
+            ("Three", "Nothing to see here either.", ["china", "russia"]),
+        ], in: db)
+        func titles(_ query: DocumentQuery) throws -> [String] { try db.documents(matching: query).map(\.title) }
+        #expect(try titles(DocumentQuery(anyTags: ["drugs", "russia"])) == ["Three", "Two", "One"])
+        #expect(try titles(DocumentQuery(allTags: ["china"], notTags: ["russia"])) == ["One"])
+        #expect(try titles(DocumentQuery(anyTags: ["drugs", "russia"], notTags: ["china"])) == ["Two"])
+        #expect(try titles(DocumentQuery(notTags: ["china", "russia"])).isEmpty)
+
+        let counts = try db.tagCounts()
+        #expect(counts.first?.slug == "china" || counts.first?.slug == "russia")
+        #expect(counts.first { $0.slug == "china" }?.byOrigin == ["explicit": 2])
+    }
+
+    @Test func theModelIsStoredAndReadBack() throws {
+        let db = try CorpusDatabase.inMemory()
+        #expect(try db.loadTagModel() == nil)
+        let model = TagModel.train(TagModelTests.examples)
+        try db.saveTagModel(model, now: now)
+        let stored = try #require(try db.loadTagModel())
+        #expect(stored.model == model)
+        #expect(stored.documents == TagModelTests.examples.count)
+    }
+
+    @Test func reclassifyKeepsDeclaredTagsAndFollowsTheNewTaxonomy() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reclassify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("taxonomy.yaml")
+        try "tags:\n  china:\n    keywords: [Beijing]\n".write(to: file, atomically: true, encoding: .utf8)
+
+        let db = try CorpusDatabase.inMemory()
+        let tagging = try Tagging(taxonomyPath: file.path, stateDirectory: dir.path, threshold: 0.9, database: db,
+                                  logger: Logger(label: "test"))
+        try store([
+            ("Beijing talks", "Officials met in Beijing. Beijing said talks went well.", ["Diplomacy"]),
+            ("Harbour news", "The harbour reopened after repairs to the pier.", []),
+        ], in: db, pipeline: tagging.current.pipeline)
+        let first = try db.documents(matching: DocumentQuery()).sorted { $0.id < $1.id }
+        #expect(first.map(\.tags) == [["china", "diplomacy"], []])
+
+        // The editor drops the Beijing rule and adds a harbour tag; reclassify follows, declared tags stay.
+        try "tags:\n  china:\n    keywords: [Shanghai]\n  ports:\n    name: Ports\n    keywords: [harbour, pier]\n    min_score: 2\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let learner = TagLearner(database: db, tagging: tagging, logger: Logger(label: "test"))
+        var seen: [(Int, Int)] = []
+        let summary = try learner.reclassify(batch: 1) { seen.append(($0, $1)) }
+        #expect(seen.map(\.0) == [1, 2])
+        #expect(seen.allSatisfy { $0.1 == 2 })
+        #expect(summary.documents == 2)
+        #expect(summary.changed == 2)
+        #expect(summary.added == 1)
+        #expect(summary.removed == 1)
+        let after = try db.documents(matching: DocumentQuery()).sorted { $0.id < $1.id }
+        #expect(after.map(\.tags) == [["diplomacy"], ["ports"]])
+        let declared = try db.tags(ofDocument: after[0].id)
+        #expect(declared.map(\.origin) == [.explicit])
+        #expect(try db.tags(ofDocument: after[1].id).first?.evidence == "'harbour' ×1 in body, 'pier' ×1 in body, 'harbour' ×1 in title, score 5.0 ≥ 2.0")
+
+        // A broken taxonomy stops reclassify before anything changes.
+        try "tags:\n  china: [\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: TaxonomyFileError.self) { try learner.reclassify { _, _ in } }
+        #expect(try db.documents(matching: DocumentQuery()).sorted { $0.id < $1.id }.map(\.tags) == [["diplomacy"], ["ports"]])
+    }
+
+    @Test func theModelIsRetrainedAsLabelledDocumentsArriveAndTagsTheRest() throws {
+        let db = try CorpusDatabase.inMemory()
+        let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
+                                  logger: Logger(label: "test"))
+        var settings = TagLearner.Settings()
+        settings.minNew = 6
+        let learner = TagLearner(database: db, tagging: tagging, settings: settings, logger: Logger(label: "test"))
+        let labelled = TagModelTests.examples.map { ($0.title, $0.body, Array($0.tags.keys)) }
+        try store(Array(labelled.prefix(4)), in: db)
+        #expect(try learner.retrainIfDue() == nil)   // 4 < 6 labelled documents: not yet
+        try store(Array(labelled.dropFirst(4)), in: db)
+        let model = try #require(try learner.retrainIfDue())
+        #expect(model.documents == 9)
+        #expect(tagging.current.model == model)
+        #expect(try db.loadTagModel()?.model == model)
+        #expect(try learner.retrainIfDue() == model)  // nothing new: the same model
+
+        // The model in force tags a document nobody labelled.
+        try store([("Council news", "The council library hosted a bakery prize; parking and bins were discussed.", [])],
+                  in: db, pipeline: tagging.current.pipeline)
+        let latest = try #require(try db.documents(matching: DocumentQuery(limit: 1)).first)
+        let tags = try db.tags(ofDocument: latest.id)
+        let local = try #require(tags.first { $0.slug == "local" })
+        #expect(local.origin == .model)
+        #expect((local.score ?? 0) >= 0.9)
+        #expect(local.evidence?.contains("learnt from 3 labelled documents") == true)
+        #expect(TagExplanation.line(local).hasPrefix("local: model — p "))
+    }
+}
