@@ -7,9 +7,11 @@ struct Corpusctl: ParsableCommand {
         commandName: "corpusctl",
         abstract: "Inspect and control corpusd: its queue, its documents, its tags.",
         discussion: """
-            Every command takes --json (a stable contract: fields are only ever added), --state-dir and --db.
-            Exit status: 0 success, 1 error, 3 the daemon is not running (status, and commands that need it),
-            64 bad usage. corpusctl opens the database read-only and never creates files in the state folder.
+            Every command takes --json (a stable contract: fields are only ever added), --state-dir and --db. \
+            corpusctl opens the database read-only and never creates files in the state folder.
+
+            Exit status: 0 success, 1 error, 3 the daemon is not running (status, and the commands that need \
+            it), 64 bad usage.
             """,
         version: CorpusdVersion.string,
         // One line per subcommand, in the order `corpusctl help` lists them.

@@ -255,6 +255,51 @@ struct CorpusctlEndToEndTests {
         #expect(try harness.stop() == 0)
     }
 
+    /// On a terminal (a pseudo-terminal made by script(1)): colour unless NO_COLOR, a pager for output taller
+    /// than the terminal unless --no-pager, a progress bar for export.
+    @Test func onATerminal() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        try harness.drop("harbour-storm.txt", contents: Data(Self.harbour.utf8))
+        try harness.drop("harbour-reopens.txt", contents: Data(Self.harbourFollowUp.utf8))
+        try harness.waitForOutcomes(2)
+        let paged = harness.root.appendingPathComponent("paged.txt").path
+        func terminal(_ arguments: String, rows: Int = 40, environment: String = "") throws -> String {
+            let ctl = DaemonHarness.binDirectory.appendingPathComponent("corpusctl").path
+            let command = "stty rows \(rows) cols 80; \(environment) '\(ctl)' \(arguments) --state-dir '\(harness.stateDir.path)'"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", command, "/dev/null"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let bold = "\u{1B}[1m"
+
+        let coloured = try terminal("list", environment: "NO_COLOR= PAGER=false")
+        #expect(coloured.hasPrefix(bold + "ID  PUBLISHED"))
+        #expect(try !terminal("list", environment: "NO_COLOR=1 PAGER=false").contains(bold))
+        #expect(try !terminal("list --color never").contains(bold))
+
+        // Three lines on a three-row terminal go through the pager; with --no-pager they do not.
+        _ = try terminal("list", rows: 3, environment: "PAGER='cat > \(paged)'")
+        let pagedText = try String(contentsOfFile: paged, encoding: .utf8)
+        #expect(pagedText.contains("Storm closes the northern"))
+        try FileManager.default.removeItem(atPath: paged)
+        let direct = try terminal("list --no-pager", rows: 3, environment: "PAGER='cat > \(paged)'")
+        #expect(direct.contains("Storm closes the northern"))
+        #expect(!FileManager.default.fileExists(atPath: paged))
+
+        let export = try terminal("export -o '\(harness.root.appendingPathComponent("all.jsonl").path)'")
+        #expect(export.contains("] 2/2"))
+        #expect(export.contains("exported 2 documents"))
+        #expect(try harness.stop() == 0)
+    }
+
     @Test func aDatabaseFromANewerCorpusdIsRefusedPlainly() throws {
         let harness = try DaemonHarness()
         try harness.start()
