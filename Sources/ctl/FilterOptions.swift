@@ -4,16 +4,20 @@ import Pipeline
 
 /// The document filters `list`, `search` and `export` share.
 struct FilterOptions: ParsableArguments {
-    @Option(name: .customLong("tag"), help: "Only documents with this tag; repeat to require several. Aliases work.")
+    @Option(name: .customLong("tag"), help: "Only documents with this tag; repeat to require several. Aliases work.",
+            completion: Completions.tags)
     var tags: [String] = []
 
-    @Option(name: .customLong("any-tag"), help: "Only documents with at least one of these tags (repeatable).")
+    @Option(name: .customLong("any-tag"), help: "Only documents with at least one of these tags (repeatable).",
+            completion: Completions.tags)
     var anyTags: [String] = []
 
-    @Option(name: .customLong("not-tag"), help: "Leave out documents with this tag (repeatable).")
+    @Option(name: .customLong("not-tag"), help: "Leave out documents with this tag (repeatable).",
+            completion: Completions.tags)
     var notTags: [String] = []
 
-    @Option(name: .customLong("source"), help: "Only documents from this publisher (repeatable; any case).")
+    @Option(name: .customLong("source"), help: "Only documents from this publisher (repeatable; any case).",
+            completion: Completions.sources)
     var sources: [String] = []
 
     @Option(help: ArgumentHelp("Only documents dated (published, else ingested) at or after this: \(DateArgument.help).",

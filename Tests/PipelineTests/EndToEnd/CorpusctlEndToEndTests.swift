@@ -300,6 +300,41 @@ struct CorpusctlEndToEndTests {
         #expect(try harness.stop() == 0)
     }
 
+    /// Completion scripts come from the command definitions; TAB after --tag or --source offers the corpus's own values.
+    @Test func shellCompletions() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        try harness.drop("harbour-storm.txt", contents: Data(Self.harbour.utf8))
+        try harness.waitForOutcomes(1)
+        #expect(try harness.stop() == 0)
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try harness.ctl(["--generate-completion-script", shell])
+            #expect(script.status == 0)
+            for word in ["queue", "search", "export", "--not-tag"] {
+                #expect(script.text.contains(word), "\(shell) completion lacks \(word)")
+            }
+        }
+        // The hidden entry point the scripts call: ---completion SUBCOMMAND -- OPTION WORD-INDEX CURSOR WORDS….
+        func complete(_ arguments: [String]) throws -> [String] {
+            let process = Process()
+            process.executableURL = DaemonHarness.binDirectory.appendingPathComponent("corpusctl")
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        let state = harness.stateDir.path
+        let tags = try complete(["---completion", "list", "--", "--tag", "5", "2",
+                                 "corpusctl", "list", "--state-dir", state, "--tag", "sh"])
+        #expect(tags == ["shipping"])
+        let sources = try complete(["---completion", "search", "--", "--source", "5", "1",
+                                    "corpusctl", "search", "--state-dir", state, "--source", "H"])
+        #expect(sources == ["Harbour Gazette"])
+    }
+
     @Test func aDatabaseFromANewerCorpusdIsRefusedPlainly() throws {
         let harness = try DaemonHarness()
         try harness.start()
