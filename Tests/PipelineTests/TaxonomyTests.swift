@@ -117,12 +117,15 @@ struct BrokenTaxonomyFileTests {
         #expect(tagging.current.taxonomy.definition(for: "prc")?.slug == "china")
         #expect(try database.resolveTag("PRC") == "china")
 
-        try "tags:\n  china:\n    aliases: [zhongguo]\n".write(to: file, atomically: true, encoding: .utf8)
+        try "tags:\n  china:\n    aliases: [zhongguo]\n  russia:\n    keywords: [Moscow]\n".write(to: file, atomically: true, encoding: .utf8)
         guard case .success(let reloaded) = tagging.reloadTaxonomy() else {
             Issue.record("a good file was refused")
             return
         }
-        #expect(reloaded.tags == 1)
+        #expect(reloaded.tags == 2)
+        #expect(reloaded.added == ["russia"])
+        #expect(reloaded.removed.isEmpty)
+        #expect(try tagging.reloadHook() == "2 tags, 1 aliases from \(file.path)")
         #expect(tagging.current.taxonomy.definition(for: "zhongguo")?.slug == "china")
         #expect(try database.resolveTag("zhongguo") == "china")
         #expect(try database.resolveTag("PRC") == "prc")

@@ -66,6 +66,17 @@ public final class Tagging: Sendable {
         public var source: String
         public var tags: Int
         public var aliases: Int
+        /// Slugs the new taxonomy has and the previous one had not, and the other way round.
+        public var added: [String]
+        public var removed: [String]
+
+        /// In a few words, for the log and the reload reply.
+        public var summary: String {
+            var text = "\(tags) tags, \(aliases) aliases from \(source)"
+            if !added.isEmpty { text += "; added \(added.joined(separator: ", "))" }
+            if !removed.isEmpty { text += "; removed \(removed.joined(separator: ", "))" }
+            return text
+        }
     }
 
     private let state: Mutex<Snapshot>
@@ -109,13 +120,24 @@ public final class Tagging: Sendable {
             logger.error("taxonomy not reloaded; the previous one stays in force", metadata: ["error": "\(failure)"])
             return .failure(failure)
         }
-        state.withLock {
-            $0.taxonomy = taxonomy
-            $0.location = location
+        let previous = state.withLock { state in
+            defer {
+                state.taxonomy = taxonomy
+                state.location = location
+            }
+            return Set(state.taxonomy.definitions.map(\.slug))
         }
-        let reloaded = Reloaded(source: "\(location)", tags: taxonomy.definitions.count, aliases: taxonomy.aliasSlugs.count)
-        logger.notice("taxonomy reloaded", metadata: ["source": "\(location)", "tags": "\(reloaded.tags)"])
+        let slugs = Set(taxonomy.definitions.map(\.slug))
+        let reloaded = Reloaded(source: "\(location)", tags: slugs.count, aliases: taxonomy.aliasSlugs.count,
+                                added: slugs.subtracting(previous).sorted(), removed: previous.subtracting(slugs).sorted())
+        logger.notice("taxonomy reloaded", metadata: ["taxonomy": "\(reloaded.summary)"])
         return .success(reloaded)
+    }
+
+    /// `reloadTaxonomy` in the shape of a reload hook (SIGHUP, `corpusctl reload`): what changed, or the
+    /// error with its line and column, the taxonomy in force staying in force.
+    public func reloadHook() throws -> String? {
+        try reloadTaxonomy().get().summary
     }
 
     public func install(_ model: TagModel) {

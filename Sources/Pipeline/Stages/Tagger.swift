@@ -104,13 +104,14 @@ public enum Tagger {
             let b = inBody[p] ?? 0
             let t = inTitle[p] ?? 0
             score += term.weight * (Double(b) + rule.titleWeight * Double(t))
-            if b > 0 { bodyEvidence.append((term.text, b)) }
-            if t > 0 { titleEvidence.append((term.text, t)) }
+            let shown = term.weight == 1 ? "'\(term.text)'" : "'\(term.text)' (weight \(format(term.weight)))"
+            if b > 0 { bodyEvidence.append((shown, b)) }
+            if t > 0 { titleEvidence.append((shown, t)) }
         }
         guard score > 0, score >= rule.minScore else { return nil }
         let ordered: ([(String, Int)]) -> [(String, Int)] = { $0.sorted { ($0.1, $1.0) > ($1.1, $0.0) } }
-        let parts = ordered(bodyEvidence).map { "'\($0.0)' ×\($0.1) in body" }
-            + ordered(titleEvidence).map { "'\($0.0)' ×\($0.1) in title" }
+        let parts = ordered(bodyEvidence).map { "\($0.0) ×\($0.1) in body" }
+            + ordered(titleEvidence).map { "\($0.0) ×\($0.1) in title" }
         return (score, parts.joined(separator: ", ") + ", score \(format(score)) ≥ \(format(rule.minScore))")
     }
 
