@@ -46,6 +46,12 @@ public final class DaemonHealth: Sendable {
         metrics.queued(count)
     }
 
+    /// A batch recorded; the ingest latency of each item is measured from when its file was first seen.
+    public func batchFinished(_ recorded: [RecordedItem], at now: Date) {
+        metrics.ingested(latencies: recorded.compactMap { $0.firstSeen.map { now.timeIntervalSince($0) } })
+        batchFinished(outcomes: recorded.map(\.outcome), at: now)
+    }
+
     public func batchFinished(outcomes: [ItemOutcome], at now: Date) {
         let started = state.withLock { $0.batchStartedAt }
         metrics.batchFinished(outcomes: outcomes, duration: started.map { now.timeIntervalSince($0) })

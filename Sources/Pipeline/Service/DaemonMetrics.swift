@@ -17,6 +17,7 @@ public final class DaemonMetrics: Sendable {
     private let duplicates: [DuplicateKind: CoreMetrics.Counter]
     private let batchSize: CoreMetrics.Recorder
     private let batchDuration: CoreMetrics.Timer
+    private let ingestLatency: CoreMetrics.Timer
     private let queueDepth: [ItemState: CoreMetrics.Gauge]
     private let documents: CoreMetrics.Gauge
     private let databaseBytes: CoreMetrics.Gauge
@@ -26,10 +27,13 @@ public final class DaemonMetrics: Sendable {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.valueHistogramBuckets["corpusd_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
-        factory.durationHistogramBuckets["corpusd_batch_duration_seconds"] = [
+        let seconds: [Duration] = [
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+            .seconds(60), .seconds(300),
         ]
+        factory.durationHistogramBuckets["corpusd_batch_duration_seconds"] = seconds
+        factory.durationHistogramBuckets["corpusd_ingest_latency_seconds"] = seconds
         filesQueued = CoreMetrics.Counter(label: "corpusd_files_queued_total", factory: factory)
         outcomes = Dictionary(uniqueKeysWithValues: [ItemState.stored, .duplicate, .failed].map {
             ($0, CoreMetrics.Counter(label: "corpusd_outcomes_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
@@ -39,6 +43,7 @@ public final class DaemonMetrics: Sendable {
         })
         batchSize = CoreMetrics.Recorder(label: "corpusd_batch_size", factory: factory)
         batchDuration = CoreMetrics.Timer(label: "corpusd_batch_duration_seconds", factory: factory)
+        ingestLatency = CoreMetrics.Timer(label: "corpusd_ingest_latency_seconds", factory: factory)
         queueDepth = Dictionary(uniqueKeysWithValues: ItemState.allCases.map {
             ($0, CoreMetrics.Gauge(label: "corpusd_queue_items", dimensions: [("state", $0.rawValue)], factory: factory))
         })
@@ -61,6 +66,11 @@ public final class DaemonMetrics: Sendable {
         }
         batchSize.record(recorded.count)
         if let duration { batchDuration.recordNanoseconds(Int64(max(0, duration) * 1e9)) }
+    }
+
+    /// Seconds from first sight of each file to its recorded outcome.
+    public func ingested(latencies: [TimeInterval]) {
+        for latency in latencies { ingestLatency.recordNanoseconds(Int64(max(0, latency) * 1e9)) }
     }
 
     /// The Prometheus text exposition, with the gauges read fresh from `database` and the file sizes.

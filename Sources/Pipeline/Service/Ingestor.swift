@@ -133,7 +133,7 @@ public struct Ingestor: Service {
         }
         for item in recorded { log(item) }
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
-        health.batchFinished(outcomes: recorded.map(\.outcome), at: Date())
+        health.batchFinished(recorded, at: Date())
         if recorded.contains(where: { $0.outcome.state == .stored }) {
             do { try learner.retrainIfDue() } catch {
                 logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])

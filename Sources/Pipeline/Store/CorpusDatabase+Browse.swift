@@ -306,6 +306,22 @@ extension CorpusDatabase {
 
     // MARK: helpers
 
+    /// `recorded` with each item's first-seen time filled in.
+    func withFirstSeen(_ recorded: [RecordedItem], db: Database) throws -> [RecordedItem] {
+        guard !recorded.isEmpty else { return recorded }
+        var seen: [Int64: Double] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT id, first_seen FROM item WHERE id IN (\(recorded.map { String($0.id) }.joined(separator: ",")))
+            """) {
+            seen[row["id"]] = row["first_seen"]
+        }
+        return recorded.map { item in
+            var copy = item
+            copy.firstSeen = seen[item.id].map(Date.init(timeIntervalSince1970:))
+            return copy
+        }
+    }
+
     private static func summary(row: Row) -> DocumentSummary {
         DocumentSummary(id: row["id"], title: row["title"], source: row["source"], published: row["published"],
                         byline: row["byline"], url: row["url"], tags: [], file: row["file"],

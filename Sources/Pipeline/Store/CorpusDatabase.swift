@@ -170,7 +170,7 @@ extension CorpusDatabase {
                 try finish(item, outcome: outcome, db: db, now: now)
                 recorded.append(RecordedItem(id: item.item.id, path: item.item.path, outcome: outcome))
             }
-            return recorded
+            return try withFirstSeen(recorded, db: db)
         }
     }
 

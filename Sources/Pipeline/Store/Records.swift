@@ -95,6 +95,8 @@ public struct RecordedItem: Sendable, Hashable {
     public var id: Int64
     public var path: InboxPath
     public var outcome: ItemOutcome
+    /// When the file was first seen in the inbox, for the ingest latency.
+    public var firstSeen: Date?
 }
 
 /// An item whose outcome is recorded but whose original has not been moved yet.

@@ -186,6 +186,8 @@ struct CorpusctlEndToEndTests {
         #expect((sample("corpusd_database_bytes") ?? 0) > 0)
         #expect((sample("corpusd_batch_size_count") ?? 0) >= 3)
         #expect((sample("corpusd_batch_duration_seconds_count") ?? 0) >= 3)
+        #expect(sample("corpusd_ingest_latency_seconds_count") == 6)
+        #expect((sample("corpusd_ingest_latency_seconds_sum") ?? 0) > 0)
         let metricsText = try harness.ctl(["metrics"])
         #expect(metricsText.text.contains("# TYPE corpusd_outcomes_total counter"))
 
