@@ -337,6 +337,33 @@ struct CorpusctlEndToEndTests {
         #expect(sources == ["Harbour Gazette"])
     }
 
+    /// Someone outside the state folder's group is told which group to join. Needs root to set the scene.
+    @Test(.enabled(if: geteuid() == 0 && FileManager.default.fileExists(atPath: "/usr/bin/setpriv")))
+    func permissionDeniedNamesTheGroupToJoin() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        #expect(try harness.stop() == 0)
+        let state = harness.stateDir.path
+        let group = getgrnam("adm").map { $0.pointee.gr_gid } ?? 0
+        let name = String(cString: getgrgid(group).pointee.gr_name)
+        #expect(chown(state, 0, group) == 0)
+        #expect(chmod(state, 0o750) == 0)
+        chmod(harness.root.path, 0o755)  // so that it is the state folder itself that refuses
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups",
+                             DaemonHarness.binDirectory.appendingPathComponent("corpusctl").path, "list", "--state-dir", state]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains("permission denied reading \(state)"), "\(message)")
+        #expect(message.contains("join the group '\(name)'"), "\(message)")
+    }
+
     @Test func aDatabaseFromANewerCorpusdIsRefusedPlainly() throws {
         let harness = try DaemonHarness()
         try harness.start()
