@@ -27,6 +27,7 @@ struct Corpusctl: ParsableCommand {
             RetryCommand.self,
             RescanCommand.self,
             TagsCommand.self,
+            TagCommand.self,
             ReclassifyCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)

@@ -17,6 +17,9 @@ public enum ControlRequest: Sendable, Hashable {
     case dedupRecheck(threshold: Double?)
     /// The daemon's counters and histograms, as Prometheus text in `text`.
     case metrics
+    /// A person gives or confirms tags on a document: they become declared tags (training labels that
+    /// reclassification keeps).
+    case confirmTags(document: Int64, tags: [String])
 
     public var op: String {
         switch self {
@@ -27,12 +30,13 @@ public enum ControlRequest: Sendable, Hashable {
         case .reclassify: return "reclassify"
         case .dedupRecheck: return "dedup_recheck"
         case .metrics: return "metrics"
+        case .confirmTags: return "tag"
         }
     }
 }
 
 extension ControlRequest: Codable {
-    private enum Keys: String, CodingKey { case op, ids, allFailed, threshold }  // snake_case on the wire via the corpus coders
+    private enum Keys: String, CodingKey { case op, ids, allFailed, threshold, document, tags }  // snake_case on the wire via the corpus coders
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
@@ -50,6 +54,8 @@ extension ControlRequest: Codable {
         case "reclassify": self = .reclassify
         case "dedup_recheck": self = .dedupRecheck(threshold: try c.decodeIfPresent(Double.self, forKey: .threshold))
         case "metrics": self = .metrics
+        case "tag":
+            self = .confirmTags(document: try c.decode(Int64.self, forKey: .document), tags: try c.decode([String].self, forKey: .tags))
         default:
             throw DecodingError.dataCorruptedError(forKey: .op, in: c, debugDescription: "unknown op '\(op)'")
         }
@@ -62,6 +68,9 @@ extension ControlRequest: Codable {
         case .retry(let ids): try c.encode(ids, forKey: .ids)
         case .retryAllFailed: try c.encode(true, forKey: .allFailed)
         case .dedupRecheck(let threshold): try c.encodeIfPresent(threshold, forKey: .threshold)
+        case .confirmTags(let document, let tags):
+            try c.encode(document, forKey: .document)
+            try c.encode(tags, forKey: .tags)
         default: break
         }
     }

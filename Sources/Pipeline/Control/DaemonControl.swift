@@ -50,6 +50,9 @@ public struct DaemonControl: ControlHandler {
             case .success(let reloaded): return .object(["taxonomy": try JSONValue.from(reloaded)])
             case .failure(let error): throw error
             }
+        case .confirmTags(let document, let names):
+            let result = try learner.confirm(names, on: document)
+            return try JSONValue.from(result)
         case .reclassify:
             let summary = try learner.reclassify { done, total in progress(done, total, nil) }
             return try JSONValue.from(summary)

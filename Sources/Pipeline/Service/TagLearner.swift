@@ -55,6 +55,33 @@ public struct TagLearner: Sendable {
         return model
     }
 
+    /// What `corpusctl tag` did.
+    public struct Confirmed: Sendable, Codable, Hashable {
+        public var document: Int64
+        /// Tags the document had from a rule, the model or a declaration, now confirmed by a person.
+        public var confirmed: [String]
+        /// Tags it did not have.
+        public var added: [String]
+    }
+
+    /// A person gives or confirms `names` (aliases resolved) on a document: each becomes an explicit tag
+    /// ("confirmed by a user" / "added by a user"), a training label that reclassification keeps.
+    public func confirm(_ names: [String], on document: Int64) throws -> Confirmed {
+        let declared = Tagger.declaredTags(names, taxonomy: tagging.current.taxonomy)
+        let before = try database.tags(ofDocument: document)
+        var result = Confirmed(document: document, confirmed: [], added: [])
+        let tags = declared.map { tag in
+            let had = before.contains { $0.slug == tag.slug }
+            if had { result.confirmed.append(tag.slug) } else { result.added.append(tag.slug) }
+            return AssignedTag(slug: tag.slug, name: tag.name, origin: .explicit,
+                               evidence: had ? "confirmed by a user" : "added by a user")
+        }
+        try database.setUserTags(tags, on: document)
+        logger.info("tags confirmed", metadata: ["doc": "\(document)", "confirmed": "\(result.confirmed)", "added": "\(result.added)"])
+        try retrainIfDue()
+        return result
+    }
+
     /// Reloads the taxonomy (refusing a broken one), retrains the model, then gives every stored document
     /// the rule and model tags they earn now. Declared and folder tags are never touched.
     public func reclassify(batch: Int = 256, progress: (Int, Int) -> Void) throws -> Summary {

@@ -178,6 +178,22 @@ extension CorpusDatabase {
         }
     }
 
+    /// Links `tags` to a document, replacing any link to the same tags; throws `NoSuchDocument` when it does
+    /// not exist. One transaction.
+    public func setUserTags(_ tags: [AssignedTag], on documentID: Int64) throws {
+        try writer.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE id = ?", arguments: [documentID]) != nil else {
+                throw NoSuchDocument(id: documentID)
+            }
+            try link(documentID, to: tags, db: db)
+        }
+    }
+
+    public struct NoSuchDocument: Error, CustomStringConvertible {
+        public var id: Int64
+        public var description: String { "no document \(id)" }
+    }
+
     /// Replaces the rule and model tags of each document with `tags` (declared tags in the list are left
     /// as they are), in one transaction.
     public func replaceInferredTags(_ updates: [(documentID: Int64, tags: [AssignedTag])]) throws {

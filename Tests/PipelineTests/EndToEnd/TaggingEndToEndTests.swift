@@ -61,6 +61,17 @@ struct TaggingEndToEndTests {
         #expect(slugs(try harness.list(["--tag", "drugs"])).isEmpty)
         #expect(slugs(try harness.list(["--tag", "fentanyl"])) == ["newsmax.txt"])
         #expect(slugs(try harness.list(["--tag", "u.s."])) == ["newsmax.txt", "scmp.txt"])
+
+        // A person confirms a tag and adds one; both stay through the next reclassify.
+        let newsmaxID = try #require(try harness.list(["--tag", "fentanyl"]).first?["id"] as? Int)
+        let tagged = try #require(try harness.ctlJSON(["tag", String(newsmaxID), "PRC", "opioid crisis"]) as? [String: Any])
+        #expect(tagged["confirmed"] as? [String] == ["china"])
+        #expect(tagged["added"] as? [String] == ["opioid-crisis"])
+        #expect(try harness.ctl(["reclassify"]).status == 0)
+        #expect(slugs(try harness.list(["--tag", "opioid-crisis"])) == ["newsmax.txt", "scmp.txt"])
+        let show = try #require(try harness.ctlJSON(["show", String(newsmaxID)]) as? [String: Any])
+        let shownTags = try #require(show["tags"] as? [[String: Any]])
+        #expect(shownTags.first { $0["slug"] as? String == "opioid-crisis" }?["evidence"] as? String == "added by a user")
         #expect(try harness.stop() == 0)
     }
 

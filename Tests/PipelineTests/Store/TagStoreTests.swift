@@ -104,6 +104,32 @@ struct TagStoreTests {
         #expect(try db.documents(matching: DocumentQuery()).sorted { $0.id < $1.id }.map(\.tags) == [["diplomacy"], ["ports"]])
     }
 
+    @Test func aPersonConfirmsAndAddsTagsThatReclassifyKeeps() throws {
+        let db = try CorpusDatabase.inMemory()
+        let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
+                                  logger: Logger(label: "test"))
+        let learner = TagLearner(database: db, tagging: tagging, logger: Logger(label: "test"))
+        try store([("Beijing talks", "Officials met in Beijing. Beijing said the talks went well.", [])], in: db,
+                  pipeline: tagging.current.pipeline)
+        let id = try #require(try db.documents(matching: DocumentQuery()).first?.id)
+        #expect(try db.tags(ofDocument: id).first { $0.slug == "china" }?.origin == .rule)
+        #expect(try db.labelledDocumentCount() == 0)
+
+        let result = try learner.confirm(["PRC", "Harbours"], on: id)
+        #expect(result.confirmed == ["china"])
+        #expect(result.added == ["harbours"])
+        let tags = try db.tags(ofDocument: id)
+        #expect(tags.first { $0.slug == "china" }?.origin == .explicit)
+        #expect(tags.first { $0.slug == "china" }?.evidence == "confirmed by a user")
+        #expect(tags.first { $0.slug == "harbours" }?.evidence == "added by a user")
+        #expect(try db.labelledDocumentCount() == 1)
+        #expect(try db.trainingExamples().first?.tags.keys.sorted() == ["china", "harbours"])
+
+        _ = try learner.reclassify { _, _ in }
+        #expect(try db.tags(ofDocument: id).filter { $0.origin == .explicit }.map(\.slug) == ["china", "harbours"])
+        #expect(throws: CorpusDatabase.NoSuchDocument.self) { try learner.confirm(["china"], on: id + 100) }
+    }
+
     @Test func theModelIsRetrainedAsLabelledDocumentsArriveAndTagsTheRest() throws {
         let db = try CorpusDatabase.inMemory()
         let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
