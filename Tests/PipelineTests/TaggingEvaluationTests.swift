@@ -25,7 +25,12 @@ struct TaggingEvaluationTests {
 
     enum Mode: String, CaseIterable { case rules = "rules only", model = "model only", both = "rules + model" }
 
-    static func evaluate() -> (perTag: [Mode: [String: Score]], micro: [Mode: Score], model: TagModel, train: Int, test: Int) {
+    typealias Result = (perTag: [Mode: [String: Score]], micro: [Mode: Score], model: TagModel, train: Int, test: Int,
+                        sweep: [(threshold: Double, model: Score, both: Score)])
+
+    static let sweepThresholds = [0.5, 0.8, 0.9, 0.99, 0.999]
+
+    static func evaluate() -> Result {
         let (train, test) = LabelledTopicSet.make()
         let tags = LabelledTopicSet.tags
         let examples = train.map { document in
@@ -35,7 +40,17 @@ struct TaggingEvaluationTests {
         let model = TagModel.train(examples)
         var perTag: [Mode: [String: Score]] = [:]
         var micro: [Mode: Score] = [:]
+        var sweep = sweepThresholds.map { (threshold: $0, model: Score(), both: Score()) }
         for document in test {
+            let predictions = model.predict(title: document.article.title, body: document.article.body)
+            let ruled = Set(Tagger.ruleMatches(document.article, taxonomy: .builtIn).map(\.slug))
+            for index in sweep.indices {
+                let learnt = Set(predictions.filter { $0.probability >= sweep[index].threshold }.map(\.slug))
+                for tag in tags {
+                    sweep[index].model.add(predicted: learnt.contains(tag), actual: document.labels.contains(tag))
+                    sweep[index].both.add(predicted: learnt.contains(tag) || ruled.contains(tag), actual: document.labels.contains(tag))
+                }
+            }
             let rules = Set(Tagger.ruleMatches(document.article, taxonomy: .builtIn).map(\.slug))
             let learnt = Set(Tagger.inferredTags(document.article, taxonomy: .empty, model: model,
                                                  threshold: TagModel.defaultThreshold, keeping: []).map(\.slug))
@@ -48,10 +63,10 @@ struct TaggingEvaluationTests {
                 }
             }
         }
-        return (perTag, micro, model, train.count, test.count)
+        return (perTag, micro, model, train.count, test.count, sweep)
     }
 
-    static func markdown(_ result: (perTag: [Mode: [String: Score]], micro: [Mode: Score], model: TagModel, train: Int, test: Int)) -> String {
+    static func markdown(_ result: Result) -> String {
         let f = { (x: Double) in String(format: "%.2f", x) }
         var lines = ["Labelled topic set: \(result.train) training and \(result.test) test documents, "
             + "\(LabelledTopicSet.tags.count) tags; model threshold \(f(TagModel.defaultThreshold)).", "",
@@ -69,6 +84,15 @@ struct TaggingEvaluationTests {
         for mode in Mode.allCases {
             let s = result.micro[mode] ?? Score()
             lines.append("| \(mode.rawValue) | \(f(s.precision)) | \(f(s.recall)) | \(f(s.f1)) |")
+        }
+        lines.append("")
+        lines.append("Model threshold (`--model-threshold`), micro figures:")
+        lines.append("")
+        lines.append("| threshold | model P | model R | model F1 | both P | both R | both F1 |")
+        lines.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for row in result.sweep {
+            lines.append("| \(row.threshold) | \(f(row.model.precision)) | \(f(row.model.recall)) | \(f(row.model.f1)) | "
+                + "\(f(row.both.precision)) | \(f(row.both.recall)) | \(f(row.both.f1)) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
