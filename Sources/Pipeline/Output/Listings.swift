@@ -27,9 +27,9 @@ public enum ListColumn: String, Sendable, CaseIterable {
         switch self {
         case .id: return .init("ID", alignRight: true)
         case .published: return .init("PUBLISHED")
-        case .source: return .init("SOURCE", flexible: true, minWidth: 12)
-        case .title: return .init("TITLE", flexible: true, minWidth: 24)
-        case .tags: return .init("TAGS", flexible: true, minWidth: 20)
+        case .source: return .init("SOURCE", flexible: true, minWidth: 12, keep: 2)
+        case .title: return .init("TITLE", flexible: true, minWidth: 24, keep: 3)
+        case .tags: return .init("TAGS", flexible: true, minWidth: 12)
         case .file: return .init("FILE", flexible: true, minWidth: 16)
         case .ingested: return .init("INGESTED")
         case .byline: return .init("BYLINE", flexible: true, minWidth: 12)

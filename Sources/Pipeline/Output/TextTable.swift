@@ -7,12 +7,15 @@ public struct TextTable: Sendable {
         public var alignRight: Bool
         /// A flexible column is never shrunk below this.
         public var minWidth: Int
+        /// How strongly a flexible column keeps its width: one with keep 3 gives up a third as much as one with 1.
+        public var keep: Int
 
-        public init(_ title: String, flexible: Bool = false, alignRight: Bool = false, minWidth: Int = 8) {
+        public init(_ title: String, flexible: Bool = false, alignRight: Bool = false, minWidth: Int = 8, keep: Int = 1) {
             self.title = title
             self.flexible = flexible
             self.alignRight = alignRight
             self.minWidth = minWidth
+            self.keep = max(1, keep)
         }
     }
 
@@ -34,15 +37,16 @@ public struct TextTable: Sendable {
         }
         let gap = 2
         var total = widths.reduce(0, +) + gap * max(0, widths.count - 1)
-        // Shrink the widest flexible column first, never below its title or its minimum width.
+        // Shrink, a column at a time, the flexible column with the most room to spare for its `keep`,
+        // never below its title or its minimum width.
         func floor(_ i: Int) -> Int { max(columns[i].minWidth, columns[i].title.count) }
+        func spare(_ i: Int) -> Int { (widths[i] - floor(i)) * 6 / columns[i].keep }
         while total > width {
             guard let index = widths.indices.filter({ columns[$0].flexible && widths[$0] > floor($0) })
-                .max(by: { widths[$0] - floor($0) < widths[$1] - floor($1) })
+                .max(by: { spare($0) < spare($1) })
             else { break }
-            let shrink = min(total - width, widths[index] - floor(index), max(1, (total - width + 1) / 2))
-            widths[index] -= shrink
-            total -= shrink
+            widths[index] -= 1
+            total -= 1
         }
         var lines = [line(columns.map(\.title), widths)]
         for row in rows { lines.append(line(row, widths)) }
