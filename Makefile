@@ -3,7 +3,7 @@ SWIFT      ?= swift
 STATE      ?= $(CURDIR)/state
 CONFIG     ?= debug
 BIN        := .build/$(CONFIG)
-APT_PKGS   := libsqlite3-dev libsystemd-dev libssl-dev pkg-config
+APT_PKGS   := libsqlite3-dev libsystemd-dev libssl-dev libxml2-dev zlib1g-dev pkg-config
 SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 # Shell completions and man pages, generated from the command definitions, laid out as under $(PREFIX)/share

@@ -29,6 +29,7 @@ struct Corpusctl: ParsableCommand {
             TagsCommand.self,
             TagCommand.self,
             ReclassifyCommand.self,
+            ExtractCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }

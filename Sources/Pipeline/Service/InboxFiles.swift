@@ -72,25 +72,13 @@ public struct InboxFiles: Sendable {
     }
 
     public func readOrFail(_ path: InboxPath) -> Result<(bytes: [UInt8], mtime: Double), IntakeFailure> {
-        let cpath = Self.cPath(inbox, path.bytes)
-        var st = stat()
-        if lstat(cpath, &st) != 0 {
-            return .failure(errno == ENOENT ? .vanished : .unreadable(Self.errorText(errno)))
-        }
-        if st.st_mode & S_IFMT != S_IFREG { return .failure(.notRegularFile(kind: Self.kindName(st.st_mode))) }
-        if st.st_size > maxFileSize { return .failure(.tooLarge(size: Int64(st.st_size), limit: maxFileSize)) }
-        let fd = open(cpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        if fd < 0 {
-            let code = errno
-            if code == ENOENT { return .failure(.vanished) }
-            if code == ELOOP { return .failure(.notRegularFile(kind: "symbolic link")) }
-            return .failure(.unreadable(Self.errorText(code)))
+        let fd: Int32
+        var st: stat
+        switch openRegular(path, sizeLimit: maxFileSize) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let opened): (fd, st) = opened
         }
         defer { close(fd) }
-        // The name may have been swapped between lstat and open: judge the descriptor itself.
-        if fstat(fd, &st) != 0 { return .failure(.unreadable(Self.errorText(errno))) }
-        if st.st_mode & S_IFMT != S_IFREG { return .failure(.notRegularFile(kind: Self.kindName(st.st_mode))) }
-        if st.st_size > maxFileSize { return .failure(.tooLarge(size: Int64(st.st_size), limit: maxFileSize)) }
 
         var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
         var filled = 0
@@ -114,6 +102,41 @@ public struct InboxFiles: Sendable {
         if Int64(filled) > maxFileSize { return .failure(.tooLarge(size: Int64(filled), limit: maxFileSize)) }
         let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
         return .success((bytes, mtime))
+    }
+
+    /// Opens a regular file for reading, refusing symbolic links, FIFOs and devices without blocking
+    /// (O_NOFOLLOW | O_NONBLOCK, then the type is checked on the open descriptor) and, given a
+    /// `sizeLimit`, a file over it. The caller closes the descriptor.
+    func openRegular(_ path: InboxPath, sizeLimit: Int64?) -> Result<(fd: Int32, stat: stat), IntakeFailure> {
+        let cpath = Self.cPath(inbox, path.bytes)
+        var st = stat()
+        if lstat(cpath, &st) != 0 {
+            return .failure(errno == ENOENT ? .vanished : .unreadable(Self.errorText(errno)))
+        }
+        if st.st_mode & S_IFMT != S_IFREG { return .failure(.notRegularFile(kind: Self.kindName(st.st_mode))) }
+        if let sizeLimit, st.st_size > sizeLimit { return .failure(.tooLarge(size: Int64(st.st_size), limit: sizeLimit)) }
+        let fd = open(cpath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return .failure(.vanished) }
+            if code == ELOOP { return .failure(.notRegularFile(kind: "symbolic link")) }
+            return .failure(.unreadable(Self.errorText(code)))
+        }
+        // The name may have been swapped between lstat and open: judge the descriptor itself.
+        if fstat(fd, &st) != 0 {
+            let code = errno
+            close(fd)
+            return .failure(.unreadable(Self.errorText(code)))
+        }
+        if st.st_mode & S_IFMT != S_IFREG {
+            close(fd)
+            return .failure(.notRegularFile(kind: Self.kindName(st.st_mode)))
+        }
+        if let sizeLimit, st.st_size > sizeLimit {
+            close(fd)
+            return .failure(.tooLarge(size: Int64(st.st_size), limit: sizeLimit))
+        }
+        return .success((fd, st))
     }
 
     public enum Destination: Sendable { case archive, failed }

@@ -31,6 +31,7 @@ public struct Ingestor: Service {
     let wakeups: AsyncStream<Void>
     let health: DaemonHealth
     let logger: Logger
+    let entries: EntryIngest
     private let queue = DispatchQueue(label: "corpusd.ingest")
 
     public init(
@@ -47,6 +48,9 @@ public struct Ingestor: Service {
         self.wakeups = wakeups
         self.health = health
         self.logger = logger
+        self.entries = EntryIngest(
+            database: database, files: files, worker: worker, lease: settings.lease,
+            maxAttempts: settings.maxAttempts, folderTags: settings.folderTags, logger: logger)
     }
 
     public func run() async throws {
@@ -115,7 +119,14 @@ public struct Ingestor: Service {
         if claimed.isEmpty { return 0 }
         health.batchStarted(at: Date())
 
-        let processed = processAll(claimed, pipeline: tagging.current.pipeline)
+        var pipeline = tagging.current.pipeline
+        pipeline.maxDecompressedSize = files.maxFileSize
+        // Feeds, JSON lists and JSON Lines: one child item per entry, then the file's own outcome (EntryIngest).
+        let (containers, singles) = entries.partition(claimed)
+        let split = containers.compactMap { entries.ingest($0.0, format: $0.1, pipeline: pipeline) }
+        _ = dispose(split.map { ($0.id, $0.path, $0.state) })
+
+        let processed = processAll(singles, pipeline: pipeline)
         let recorded: [RecordedItem]
         do {
             recorded = try database.record(processed, now: Date())
@@ -133,8 +144,9 @@ public struct Ingestor: Service {
         }
         for item in recorded { log(item) }
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
-        health.batchFinished(recorded, at: Date())
-        if recorded.contains(where: { $0.outcome.state == .stored }) {
+        let all = recorded + split.flatMap(\.recorded)
+        health.batchFinished(all, at: Date())
+        if all.contains(where: { $0.outcome.state == .stored }) {
             do { try learner.retrainIfDue() } catch {
                 logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
             }

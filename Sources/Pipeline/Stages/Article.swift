@@ -125,6 +125,14 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
     case binary(offset: Int)
     case noTitle
     case noBody
+    /// Not a format corpusd reads; the text says what it looked like.
+    case unsupportedFormat(String)
+    /// The file is of a known format but broken beyond reading (invalid JSON, a cut-off gzip stream …).
+    case corrupt(String)
+    /// Decompressed, the file would exceed the size limit (a gzip bomb, or just too big).
+    case tooLarge(limit: Int64)
+    /// A feed or list with no entry in it.
+    case noEntries
 
     public var description: String {
         switch self {
@@ -132,6 +140,10 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
         case .binary(let offset): return "not text: NUL byte at offset \(offset)"
         case .noTitle: return "no article found: no title line"
         case .noBody: return "no article found: no body text"
+        case .unsupportedFormat(let what): return "unsupported format: \(what)"
+        case .corrupt(let why): return "malformed: \(why)"
+        case .tooLarge(let limit): return "too large: more than \(limit) bytes once decompressed"
+        case .noEntries: return "no article found: the file lists no entries"
         }
     }
 }

@@ -1,31 +1,122 @@
-/// The pure pipeline for one file: decode → parse → normalize → fingerprint → tag.
-/// No database, no clock, no file system: bytes in, an article or a reason out.
+import Foundation
+
+/// What one file yields: one article, or — for feeds, JSON lists and JSON Lines — one result per entry.
+public enum Extraction: Sendable {
+    case article(Result<ExtractedArticle, PipelineError>)
+    case entries([Result<ExtractedArticle, PipelineError>])
+}
+
+/// The pure pipeline for one file: detect format → (gunzip) → decode → parse → normalize → fingerprint → tag.
+/// No database, no clock, no file system: bytes in, an article (or one per entry) or a reason out.
 public struct ArticlePipeline: Sendable {
     public var taxonomy: Taxonomy
     /// The learned tagger, when one was trained; its tags are given at `threshold` or above.
     public var model: TagModel?
     public var threshold: Double
+    /// The most a compressed file may expand to; beyond it the file fails as too large (a gzip bomb).
+    public var maxDecompressedSize: Int64
 
-    public init(taxonomy: Taxonomy = .builtIn, model: TagModel? = nil, threshold: Double = TagModel.defaultThreshold) {
+    public init(
+        taxonomy: Taxonomy = .builtIn, model: TagModel? = nil, threshold: Double = TagModel.defaultThreshold,
+        maxDecompressedSize: Int64 = 16 << 20
+    ) {
         self.taxonomy = taxonomy
         self.model = model
         self.threshold = threshold
+        self.maxDecompressedSize = maxDecompressedSize
     }
 
-    public func process(_ file: SourceFile, folderTags: [String] = []) -> Result<ExtractedArticle, PipelineError> {
-        Result { () throws(PipelineError) -> ExtractedArticle in
-            let decoded = try TextDecoding.decode(file.bytes)
-            let article = try PlainTextParser.parse(decoded.text)
-            let normalized = Normalizer.normalize(article.body)
-            guard !normalized.isEmpty else { throw .noBody }
-            return ExtractedArticle(
-                article: article,
-                normalizedBody: normalized,
-                bodyHash: Digest.sha256(normalized),
-                tags: Tagger.tag(article, taxonomy: taxonomy, folderTags: folderTags, model: model, threshold: threshold),
-                wordCount: normalized.split(separator: " ").count,
-                encoding: decoded.encoding
-            )
+    /// A file that holds one article. A file that lists several (a feed, a JSON list) is refused here:
+    /// use `extract`, which gives each entry its own result.
+    public func process(
+        _ file: SourceFile, folderTags: [String] = [], knownBoilerplate: KnownBoilerplate = .none
+    ) -> Result<ExtractedArticle, PipelineError> {
+        switch extract(file, folderTags: folderTags, knownBoilerplate: knownBoilerplate) {
+        case .article(let result): return result
+        case .entries(let entries) where entries.count == 1: return entries[0]
+        case .entries(let entries): return .failure(.unsupportedFormat("\(entries.count) articles in one file"))
         }
+    }
+
+    public func extract(_ file: SourceFile, folderTags: [String] = [], knownBoilerplate: KnownBoilerplate = .none) -> Extraction {
+        let detected: DetectedFormat
+        let bytes: [UInt8]
+        do throws(PipelineError) {
+            if file.bytes.isEmpty { throw .empty }
+            detected = try FormatDetection.detect(name: file.name, head: file.bytes.prefix(FormatDetection.headSize))
+            bytes = detected.gzip ? try Inflater.gunzip(file.bytes, limit: maxDecompressedSize) : file.bytes
+        } catch {
+            return .article(.failure(error))
+        }
+        let finish = { (parsed: Result<ParsedArticle, PipelineError>, encoding: TextEncodingUsed) in
+            parsed.flatMap { complete($0, encoding: encoding, folderTags: folderTags) }
+        }
+        switch detected.format {
+        case .plainText:
+            return .article(Result { () throws(PipelineError) in
+                let decoded = try TextDecoding.decode(bytes)
+                let article = try PlainTextParser.parse(decoded.text, modified: file.modified, knownBoilerplate: knownBoilerplate)
+                return try complete(article, encoding: decoded.encoding, folderTags: folderTags).get()
+            })
+        case .html:
+            return .article(Result { () throws(PipelineError) in
+                let (article, encoding) = try HTMLReader.read(bytes, modified: file.modified, knownBoilerplate: knownBoilerplate)
+                return try complete(article, encoding: encoding, folderTags: folderTags).get()
+            })
+        case .json:
+            do throws(PipelineError) {
+                switch try JSONArticles.shape(bytes) {
+                case .single(let object):
+                    let parsed = Result { () throws(PipelineError) in try ArticleFields(object, relativeTo: file.modified).article() }
+                    return .article(finish(parsed, .utf8))
+                case .list(let list):
+                    let entries = JSONArticles.entries(list, modified: file.modified)
+                    if entries.isEmpty { return .article(.failure(.noEntries)) }
+                    return .entries(entries.map { finish($0, .utf8) })
+                }
+            } catch {
+                return .article(.failure(error))
+            }
+        case .jsonLines:
+            var entries: [Result<ExtractedArticle, PipelineError>] = []
+            for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                guard let entry = jsonLine(line, modified: file.modified, folderTags: folderTags) else { continue }
+                entries.append(entry)
+            }
+            return entries.isEmpty ? .article(.failure(.noEntries)) : .entries(entries)
+        case .rss, .atom:
+            do throws(PipelineError) {
+                let entries = try FeedReader.entries(bytes, modified: file.modified)
+                return .entries(entries.map { finish($0, .utf8) })
+            } catch {
+                return .article(.failure(error))
+            }
+        }
+    }
+
+    /// One line of a JSON Lines file → its article; nil for a blank line (which is no entry at all).
+    public func jsonLine(_ line: ArraySlice<UInt8>, modified: Date?, folderTags: [String] = []) -> Result<ExtractedArticle, PipelineError>? {
+        var line = line
+        while let last = line.last, last == 0x0D || last == 0x20 || last == 0x09 { line = line.dropLast() }
+        while let first = line.first, first == 0x20 || first == 0x09 || first == 0xEF || first == 0xBB || first == 0xBF { line = line.dropFirst() }
+        if line.isEmpty { return nil }
+        return Result { () throws(PipelineError) in
+            let article = try JSONArticles.line(line, modified: modified)
+            return try complete(article, encoding: .utf8, folderTags: folderTags).get()
+        }
+    }
+
+    /// Normalize, fingerprint and tag a parsed article.
+    func complete(_ article: ParsedArticle, encoding: TextEncodingUsed, folderTags: [String]) -> Result<ExtractedArticle, PipelineError> {
+        let normalized = Normalizer.normalize(article.body)
+        guard !normalized.isEmpty else { return .failure(.noBody) }
+        return .success(ExtractedArticle(
+            article: article,
+            normalizedBody: normalized,
+            bodyHash: Digest.sha256(normalized),
+            tags: Tagger.tag(article, taxonomy: taxonomy, folderTags: folderTags, model: model, threshold: threshold),
+            wordCount: normalized.split(separator: " ").count,
+            encoding: encoding
+        ))
     }
 }

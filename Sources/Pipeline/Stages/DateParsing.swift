@@ -17,6 +17,45 @@ public enum DateParsing {
         return nil
     }
 
+    /// "2 hours ago", "yesterday", "3 days ago", "just now", "Updated 45 mins ago": resolved against `now` (the
+    /// file's modification time — when the page was saved). Without `now` a relative date means nothing: nil.
+    /// Precision follows the phrase: minutes and hours keep the time of day, days and weeks only the date.
+    public static func relative(_ line: String, now: Date?) -> PublishedTime? {
+        guard let now else { return nil }
+        let words = line.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        guard words.count <= 12 else { return nil }
+        if words.contains("yesterday") { return day(now.addingTimeInterval(-86400)) }
+        if words.contains("today") || (words.contains("just") && words.contains("now")) {
+            return words.contains("today") ? day(now) : PublishedTime(date: now, utcOffset: 0, hasTime: true)
+        }
+        guard let ago = words.firstIndex(of: "ago"), ago >= 2 else { return nil }
+        let unit = words[ago - 1]
+        let count: Int
+        if let n = Int(words[ago - 2]) { count = n } else if ["a", "an", "one"].contains(words[ago - 2]) { count = 1 } else { return nil }
+        let seconds: Double
+        var keepsTime = true
+        switch unit {
+        case "second", "seconds", "sec", "secs", "s": seconds = 1
+        case "minute", "minutes", "min", "mins", "m": seconds = 60
+        case "hour", "hours", "hr", "hrs", "h": seconds = 3600
+        case "day", "days", "d":
+            seconds = 86400
+            keepsTime = false
+        case "week", "weeks", "w", "wk", "wks":
+            seconds = 7 * 86400
+            keepsTime = false
+        default: return nil
+        }
+        let date = now.addingTimeInterval(-Double(count) * seconds)
+        return keepsTime ? PublishedTime(date: date, utcOffset: 0, hasTime: true) : day(date)
+    }
+
+    private static func day(_ date: Date) -> PublishedTime {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        return PublishedTime(date: calendar.startOfDay(for: date), utcOffset: nil, hasTime: false)
+    }
+
     // MARK: - Tokens
 
     static func tokenize(_ line: String) -> [Substring] {

@@ -8,7 +8,10 @@ import Foundation
 /// line above the body. Dates are only taken from the header, a labelled field, or the byline line,
 /// so that years mentioned in the story are never mistaken for its date.
 public enum PlainTextParser {
-    public static func parse(_ text: String) throws(PipelineError) -> ParsedArticle {
+    /// `modified` (when the file was saved) resolves "2 hours ago"; `knownBoilerplate` lines are never body.
+    public static func parse(
+        _ text: String, modified: Date? = nil, knownBoilerplate: KnownBoilerplate = .none
+    ) throws(PipelineError) -> ParsedArticle {
         let rawLines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let lines = rawLines.map { Line(text: $0.trimmingCharacters(in: .whitespaces), kind: LineClassifier.classify($0)) }
 
@@ -33,7 +36,9 @@ public enum PlainTextParser {
             case .url(let url) where article.url == nil:
                 article.url = url
             case .short, .label:
-                if article.published == nil, index > (titleIndex ?? -1), let date = DateParsing.find(in: line.text) {
+                if article.published == nil, index > (titleIndex ?? -1),
+                    let date = DateParsing.find(in: line.text) ?? DateParsing.relative(line.text, now: modified)
+                {
                     article.published = date
                 }
             default:
@@ -43,7 +48,7 @@ public enum PlainTextParser {
         if article.byline == nil { article.byline = headerByline }
         if !bullets.isEmpty { article.summary = bullets.joined(separator: "\n") }
 
-        let (paragraphs, bodyEnd, signature) = body(lines, from: bodyStart)
+        let (paragraphs, bodyEnd, signature) = body(lines, from: bodyStart, known: knownBoilerplate)
         article.paragraphs = paragraphs
         if article.byline == nil { article.byline = signature }
         guard !paragraphs.isEmpty else { throw .noBody }
@@ -130,7 +135,7 @@ public enum PlainTextParser {
 
     /// The body runs from `start` until the footer. Returns the paragraphs, where the footer starts,
     /// and the author's sign-off if the body ended on one.
-    private static func body(_ lines: [Line], from start: Int) -> ([String], Int, String?) {
+    private static func body(_ lines: [Line], from start: Int, known: KnownBoilerplate) -> ([String], Int, String?) {
         var paragraphs: [String] = []
         var seen = Set<String>()
         var pendingShort: [String] = []
@@ -141,6 +146,8 @@ public enum PlainTextParser {
             switch line.kind {
             case .copyright:
                 break scan
+            case .prose where known.contains(line.text):
+                pendingShort.removeAll()
             case .prose:
                 // A repeated paragraph (pull quotes, teaser blocks) is kept once.
                 if seen.insert(line.text).inserted {
@@ -188,7 +195,7 @@ public enum PlainTextParser {
         return true
     }
 
-    private static func firstSentence(of paragraph: String) -> String {
+    static func firstSentence(of paragraph: String) -> String {
         let end = paragraph.firstIndex(where: { $0 == "." || $0 == "!" || $0 == "?" }) ?? paragraph.endIndex
         let sentence = String(paragraph[..<end])
         return sentence.count > 160 ? String(sentence.prefix(157)) + "…" : sentence

@@ -1,8 +1,35 @@
+import Foundation
+
 /// Which decoding turned the bytes into text.
 public enum TextEncodingUsed: String, Sendable, Codable {
     case utf8 = "utf-8"
-    /// The bytes were not valid UTF-8; they were read as Windows-1252, the usual culprit.
+    /// The bytes were not valid UTF-8; they were read as Windows-1252, the usual culprit
+    /// (also what ISO-8859-1 and US-ASCII labels mean in practice, as browsers read them).
     case windows1252 = "windows-1252"
+    case utf16le = "utf-16le"
+    case utf16be = "utf-16be"
+    case windows1250 = "windows-1250"
+    case windows1251 = "windows-1251"
+    case shiftJIS = "shift_jis"
+    case eucJP = "euc-jp"
+
+    /// A charset label as pages write it (`UTF-8`, `iso-8859-1`, `cp1251`) → the decoding used for it.
+    public init?(label: String) {
+        let l = label.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"';")).lowercased()
+        switch l {
+        case "utf-8", "utf8", "unicode-1-1-utf-8": self = .utf8
+        case "windows-1252", "cp1252", "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
+             "iso-8859-15", "x-cp1252":
+            self = .windows1252
+        case "utf-16le": self = .utf16le
+        case "utf-16be", "utf-16": self = .utf16be
+        case "windows-1250", "cp1250", "iso-8859-2": self = .windows1250
+        case "windows-1251", "cp1251": self = .windows1251
+        case "shift_jis", "shift-jis", "sjis", "windows-31j", "cp932": self = .shiftJIS
+        case "euc-jp": self = .eucJP
+        default: return nil
+        }
+    }
 }
 
 public struct DecodedText: Sendable, Hashable {
@@ -10,17 +37,68 @@ public struct DecodedText: Sendable, Hashable {
     public var encoding: TextEncodingUsed
 }
 
-/// Bytes → text. UTF-8 first (a BOM is dropped); invalid UTF-8 falls back to Windows-1252 rather than failing.
+/// Bytes → text. A byte-order mark decides first; then a declared charset (a page's `<meta charset>`, a
+/// feed's XML declaration) is believed only when the bytes agree with it: a page declaring ISO-8859-1 whose
+/// bytes are valid multi-byte UTF-8 is UTF-8, and one declaring UTF-8 whose bytes are not is Windows-1252.
+/// With no declaration: UTF-8 when valid, else Windows-1252 rather than failing.
 public enum TextDecoding {
-    public static func decode(_ bytes: [UInt8]) throws(PipelineError) -> DecodedText {
+    public static func decode(_ bytes: [UInt8], declared: String? = nil) throws(PipelineError) -> DecodedText {
         if bytes.isEmpty { throw .empty }
+        if bytes.starts(with: [0xFF, 0xFE]) { return try checked(utf16(bytes.dropFirst(2), littleEndian: true)) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return try checked(utf16(bytes.dropFirst(2), littleEndian: false)) }
         if let nul = bytes.firstIndex(of: 0) { throw .binary(offset: nul) }
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        let label = declared.flatMap(TextEncodingUsed.init(label:))
+        switch label {
+        case .windows1250, .windows1251, .shiftJIS, .eucJP:
+            // A declared legacy charset is believed unless the bytes are plainly UTF-8.
+            if !hasMultibyteUTF8(body), let text = foundationDecode(body, label!) {
+                return try checked(DecodedText(text: text, encoding: label!))
+            }
+        default:
+            break
+        }
         if let text = String(validating: body, as: UTF8.self) {
             return try checked(DecodedText(text: text, encoding: .utf8))
         }
         return try checked(DecodedText(text: windows1252(body), encoding: .windows1252))
+    }
+
+    /// Best-effort text for sniffing: never fails.
+    static func decodeLossy(_ bytes: ArraySlice<UInt8>) -> String {
+        if bytes.starts(with: [0xFF, 0xFE]) { return utf16(bytes.dropFirst(2), littleEndian: true).text }
+        if bytes.starts(with: [0xFE, 0xFF]) { return utf16(bytes.dropFirst(2), littleEndian: false).text }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func utf16(_ bytes: ArraySlice<UInt8>, littleEndian: Bool) -> DecodedText {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var i = bytes.startIndex
+        while i + 1 < bytes.endIndex {
+            let a = UInt16(bytes[i]), b = UInt16(bytes[i + 1])
+            units.append(littleEndian ? a | b << 8 : a << 8 | b)
+            i += 2
+        }
+        return DecodedText(text: String(decoding: units, as: UTF16.self), encoding: littleEndian ? .utf16le : .utf16be)
+    }
+
+    /// Valid UTF-8 with at least one multi-byte sequence: vanishingly unlikely to be a legacy 8-bit text.
+    static func hasMultibyteUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.contains(where: { $0 >= 0x80 }) && String(validating: bytes, as: UTF8.self) != nil
+    }
+
+    private static func foundationDecode(_ bytes: ArraySlice<UInt8>, _ encoding: TextEncodingUsed) -> String? {
+        let e: String.Encoding
+        switch encoding {
+        case .windows1250: e = .windowsCP1250
+        case .windows1251: e = .windowsCP1251
+        case .shiftJIS: e = .shiftJIS
+        case .eucJP: e = .japaneseEUC
+        default: return nil
+        }
+        return String(data: Data(bytes), encoding: e)
     }
 
     /// A file of whitespace, or one that is mostly control characters, is not an article.

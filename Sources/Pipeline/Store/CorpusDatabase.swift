@@ -174,7 +174,7 @@ extension CorpusDatabase {
         }
     }
 
-    private func outcome(of item: ProcessedItem, db: Database, now: Date) throws -> ItemOutcome {
+    func outcome(of item: ProcessedItem, db: Database, now: Date) throws -> ItemOutcome {
         // Byte-identical to a file already seen: a duplicate whether or not it parses.
         if let raw = item.rawHash,
             let original = try Int64.fetchOne(db.cachedStatement(sql: """
@@ -227,7 +227,7 @@ extension CorpusDatabase {
         }
     }
 
-    private func finish(_ item: ProcessedItem, outcome: ItemOutcome, db: Database, now: Date) throws {
+    func finish(_ item: ProcessedItem, outcome: ItemOutcome, db: Database, now: Date) throws {
         var documentID: Int64?
         var reason: String?
         var kind: String?

@@ -106,6 +106,16 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX document_tag_by_origin ON document_tag(origin, document_id)")
         }
 
+        migrator.registerMigration("entries of multi-article files: parent item and entry index") { db in
+            // A feed, JSON list or JSON Lines file is one item (the container); each of its entries is a
+            // child item with its own outcome, keyed by (parent_id, entry_index) so that replay never doubles one.
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN parent_id INTEGER REFERENCES item(id)")
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN entry_index INTEGER")
+            // On a container: how many entries it listed (set when it is finished).
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN entry_count INTEGER")
+            try db.execute(sql: "CREATE UNIQUE INDEX item_entry ON item(parent_id, entry_index) WHERE parent_id IS NOT NULL")
+        }
+
         return migrator
     }
 }

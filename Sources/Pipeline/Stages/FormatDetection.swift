@@ -1,0 +1,120 @@
+/// The shapes news arrives in.
+public enum DocumentFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    case plainText = "text"
+    case html
+    case json
+    case jsonLines = "jsonl"
+    case rss
+    case atom
+
+    /// Formats that list several articles: each entry gets its own outcome.
+    public var isContainer: Bool {
+        switch self {
+        case .plainText, .html: return false
+        case .json, .jsonLines, .rss, .atom: return true
+        }
+    }
+}
+
+/// What a file is, from its name and its first bytes.
+public struct DetectedFormat: Sendable, Hashable {
+    public var format: DocumentFormat
+    /// The bytes are a gzip stream around `format`.
+    public var gzip: Bool
+}
+
+/// Decides a file's format by its content first and its extension second: a `.txt` that holds HTML is
+/// HTML, and an `.html` that holds an RSS feed is a feed. Pure: name and head bytes in, verdict out.
+public enum FormatDetection {
+    /// How many leading bytes `detect` wants to see (more is fine, fewer works for small files).
+    public static let headSize = 16 * 1024
+
+    public static func detect(name: String, head: ArraySlice<UInt8>) throws(PipelineError) -> DetectedFormat {
+        var lowerName = name.lowercased()
+        if Inflater.isGzip(head) {
+            if lowerName.hasSuffix(".gz") { lowerName.removeLast(3) } else if lowerName.hasSuffix(".tgz") {
+                throw .unsupportedFormat("tar archive (.tgz)")
+            }
+            guard let inner = Inflater.peek(head, upTo: headSize) else { throw .corrupt("gzip: the header is unreadable") }
+            if inner.isEmpty { throw .empty }
+            let format = try sniff(name: lowerName, head: inner[...])
+            return DetectedFormat(format: format, gzip: true)
+        }
+        if lowerName.hasSuffix(".gz") { throw .corrupt("named .gz but not gzip data") }
+        return DetectedFormat(format: try sniff(name: lowerName, head: head), gzip: false)
+    }
+
+    private static func sniff(name: String, head: ArraySlice<UInt8>) throws(PipelineError) -> DocumentFormat {
+        if head.isEmpty { throw .empty }
+        if let magic = binaryKind(head) { throw .unsupportedFormat(magic) }
+        // Work on a lowercased ASCII view of the start, past a BOM and white space.
+        var start = head.startIndex
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
+        let utf16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+        let text: String
+        if utf16 {
+            text = TextDecoding.decodeLossy(head).lowercased()
+        } else {
+            text = String(decoding: head[start...].prefix(4096), as: UTF8.self).lowercased()
+        }
+        let trimmed = text.drop(while: { $0.isWhitespace })
+        if trimmed.isEmpty { throw .empty }
+        let ext = name.split(separator: ".").last.map(String.init) ?? ""
+
+        if trimmed.first == "{" || trimmed.first == "[" {
+            if ext == "jsonl" || ext == "ndjson" || looksLikeJSONLines(trimmed) { return .jsonLines }
+            return .json
+        }
+        if trimmed.first == "<" {
+            if let markup = markupKind(trimmed) { return markup }
+            if ["html", "htm", "xhtml", "shtml"].contains(ext) { return .html }
+            if ["rss", "atom", "xml"].contains(ext) { throw .unsupportedFormat("XML that is neither an RSS nor an Atom feed") }
+        }
+        switch ext {
+        case "html", "htm", "xhtml", "shtml": return .html
+        case "json": return .json
+        case "jsonl", "ndjson": return .jsonLines
+        case "rss": return .rss
+        case "atom": return .atom
+        default: break
+        }
+        if trimmed.hasPrefix("%pdf") { throw .unsupportedFormat("PDF document") }
+        if trimmed.hasPrefix("{\\rtf") { throw .unsupportedFormat("RTF document") }
+        return .plainText
+    }
+
+    /// Feed or page, by the first element that decides it.
+    private static func markupKind(_ text: Substring) -> DocumentFormat? {
+        if text.contains("<rss") || text.contains("<rdf:rdf") { return .rss }
+        if text.contains("<feed") && text.contains("http://www.w3.org/2005/atom") { return .atom }
+        if text.contains("<feed") && !text.contains("<html") { return .atom }
+        if text.hasPrefix("<!doctype html") || text.contains("<html") || text.contains("<head") || text.contains("<body")
+            || text.contains("<meta") || text.contains("<title") || text.contains("<div") || text.contains("<p>") || text.contains("<article")
+        {
+            return .html
+        }
+        return nil
+    }
+
+    /// Two lines that each start a JSON object.
+    private static func looksLikeJSONLines(_ text: Substring) -> Bool {
+        let lines = text.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: true)
+        guard lines.count >= 2 else { return false }
+        let first = lines[0].trimmingCharacters(in: .whitespaces)
+        let second = lines[1].trimmingCharacters(in: .whitespaces)
+        return first.hasPrefix("{") && first.hasSuffix("}") && second.hasPrefix("{")
+    }
+
+    /// Well-known binary formats, named so the failure reason is useful.
+    private static func binaryKind(_ head: ArraySlice<UInt8>) -> String? {
+        let signatures: [([UInt8], String)] = [
+            ([0x50, 0x4B, 0x03, 0x04], "zip archive"), ([0x25, 0x50, 0x44, 0x46], "PDF document"),
+            ([0x89, 0x50, 0x4E, 0x47], "PNG image"), ([0xFF, 0xD8, 0xFF], "JPEG image"),
+            ([0x47, 0x49, 0x46, 0x38], "GIF image"), ([0x42, 0x5A, 0x68], "bzip2 data"),
+            ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz data"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd data"),
+            ([0x7F, 0x45, 0x4C, 0x46], "ELF executable"), ([0x53, 0x51, 0x4C, 0x69, 0x74, 0x65], "SQLite database"),
+        ]
+        for (magic, name) in signatures where head.starts(with: magic) { return name }
+        return nil
+    }
+}

@@ -1,0 +1,311 @@
+import Foundation
+
+/// Reads a saved news page (HTML) into an article.
+///
+/// Metadata comes from what the page declares for machines — JSON-LD `NewsArticle`, OpenGraph and
+/// `article:` meta tags, `<link rel=canonical>`, `<title>` — with the visible page as a fallback. The body
+/// is found by content density, in the spirit of readability and trafilatura: furniture announced by tag,
+/// role or class is pruned, every paragraph scores its container by its length and commas, the container
+/// whose text is least made of links wins, and within it each block is judged by the same line features
+/// as plain text (link density, call-to-action vocabulary, captions, copyright).
+public enum HTMLReader {
+    public static func read(_ bytes: [UInt8], modified: Date? = nil, knownBoilerplate: KnownBoilerplate = .none)
+        throws(PipelineError) -> (ParsedArticle, TextEncodingUsed)
+    {
+        let decoded = try TextDecoding.decode(bytes, declared: declaredCharset(bytes))
+        guard let doc = MarkupDocument.html(Array(decoded.text.utf8)), let root = doc.root else {
+            throw .corrupt("HTML: nothing could be parsed")
+        }
+        let meta = Metadata(root, modified: modified)
+        let blocks = HTMLBlocks.collect(root, pruning: true)
+        var paragraphs = mainText(blocks, title: meta.title, knownBoilerplate: knownBoilerplate)
+        // Some pages render the story by script and ship it only in JSON-LD.
+        if let ldBody = meta.structured?.body {
+            let ld = ArticleFields.paragraphs(ldBody)
+            if ld.joined().count > 2 * paragraphs.joined().count { paragraphs = ld }
+        }
+        guard !paragraphs.isEmpty else { throw .noBody }
+        var article = ParsedArticle(title: "", paragraphs: paragraphs)
+        article.title = meta.title ?? PlainTextParser.firstSentence(of: paragraphs[0])
+        article.url = meta.url
+        article.source = meta.source ?? meta.url.flatMap(Publishers.name(forURL:))
+        article.published = meta.published
+        article.byline = meta.byline
+        article.explicitTags = meta.tags
+        article.summary = meta.summary
+        return (article, decoded.encoding)
+    }
+
+    // MARK: - Character set
+
+    /// The charset a page declares in its first 4 KiB: `<meta charset=…>` or `<meta http-equiv content="…; charset=…">`,
+    /// found the way the HTML standard's prescan does (bytes, not a parse), since parsing needs the charset first.
+    static func declaredCharset(_ bytes: [UInt8]) -> String? {
+        let head = String(decoding: bytes.prefix(4096), as: UTF8.self).lowercased()
+        guard let range = head.range(of: "charset=") else {
+            // XML declaration of XHTML: <?xml version="1.0" encoding="…"?>
+            return xmlDeclaredEncoding(head)
+        }
+        let rest = head[range.upperBound...].drop(while: { $0 == "\"" || $0 == "'" || $0 == " " })
+        let value = rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" || $0 == "." })
+        return value.isEmpty ? nil : String(value)
+    }
+
+    static func xmlDeclaredEncoding(_ lowerHead: String) -> String? {
+        guard lowerHead.hasPrefix("<?xml"), let end = lowerHead.range(of: "?>"),
+            let enc = lowerHead[..<end.lowerBound].range(of: "encoding=")
+        else { return nil }
+        let rest = lowerHead[enc.upperBound...].drop(while: { $0 == "\"" || $0 == "'" })
+        let value = rest.prefix(while: { $0 != "\"" && $0 != "'" && $0 != " " && $0 != "?" })
+        return value.isEmpty ? nil : String(value)
+    }
+
+    // MARK: - Main text
+
+    static func mainText(_ page: HTMLBlocks, title: String?, knownBoilerplate: KnownBoilerplate) -> [String] {
+        let elements = page.elements
+        var score = [Double](repeating: 0, count: elements.count)
+        var chars = [Int](repeating: 0, count: elements.count)
+        var linkChars = [Int](repeating: 0, count: elements.count)
+
+        for block in page.blocks {
+            var e = block.element
+            while e >= 0 {
+                chars[e] += block.rawChars
+                linkChars[e] += block.linkChars
+                e = elements[e].parent
+            }
+            guard block.text.count >= 25, block.linkDensity < 0.5, !block.tag.hasPrefix("h") else { continue }
+            let commas = block.text.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" ? 1 : 0) }
+            let points = 1 + Double(commas) + min(Double(block.text.count) / 100, 3)
+            // The paragraph's container gets the points; its parent half; further up, less.
+            var container = isParagraphTag(block.tag) ? elements[block.element].parent : block.element
+            var share = 1.0
+            var level = 0
+            while container > 0, level < 4 {
+                score[container] += points * share
+                level += 1
+                share = level == 1 ? 0.5 : 1.0 / Double(level * 3)
+                container = elements[container].parent
+            }
+        }
+
+        var best = -1
+        var bestScore = 0.0
+        var final = [Double](repeating: 0, count: elements.count)
+        for index in elements.indices where score[index] > 0 {
+            let density = chars[index] == 0 ? 0 : Double(linkChars[index]) / Double(chars[index])
+            var weight = 1.0
+            let tokens = elements[index].tokens
+            if tokens.contains(where: HTMLBlocks.positive.contains) { weight += 0.25 }
+            if elements[index].tag == "article" || elements[index].tag == "main" { weight += 0.25 }
+            final[index] = score[index] * weight * (1 - density)
+            if final[index] > bestScore {
+                bestScore = final[index]
+                best = index
+            }
+        }
+
+        var region: Set<Int> = []
+        if best > 0 {
+            region.insert(best)
+            // Siblings that score well belong to the same story (a body split by an inline promo box).
+            let parent = elements[best].parent
+            let threshold = max(10, bestScore * 0.2)
+            for index in elements.indices where index != best && elements[index].parent == parent && final[index] >= threshold {
+                region.insert(index)
+            }
+        }
+        let inRegion: (HTMLBlock) -> Bool = { block in
+            region.isEmpty || region.contains { page.isInside(block.element, $0) }
+        }
+
+        let titleKey = title.map(Normalizer.normalize)
+        var kept: [(text: String, heading: Bool)] = []
+        var seen = Set<String>()
+        for block in page.blocks where inRegion(block) {
+            if let verdict = judge(block, titleKey: titleKey, knownBoilerplate: knownBoilerplate) {
+                guard seen.insert(block.text).inserted else { continue }
+                kept.append((block.text, verdict == .heading))
+            }
+        }
+        // A heading counts only when text follows it.
+        var out: [String] = []
+        for (index, entry) in kept.enumerated() {
+            if entry.heading {
+                let next = kept.index(after: index)
+                guard next < kept.endIndex, !kept[next].heading else { continue }
+            }
+            out.append(entry.text)
+        }
+        while let last = kept.last, last.heading, out.last == last.text { out.removeLast() }
+        return out
+    }
+
+    private static func isParagraphTag(_ tag: String) -> Bool {
+        ["p", "li", "blockquote", "pre", "dd", "td", "h2", "h3", "h4", "h5", "h6"].contains(tag)
+    }
+
+    enum Verdict { case text, heading }
+
+    /// Is this block of the chosen region article text? Line features decide, as for plain text.
+    static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate) -> Verdict? {
+        let text = block.text
+        if block.tag == "h1" { return nil }
+        if block.linkDensity > 0.5 { return nil }
+        if knownBoilerplate.contains(text) { return nil }
+        if let titleKey, Normalizer.normalize(text) == titleKey { return nil }
+        let kind = LineClassifier.classify(Substring(text))
+        let heading = ["h2", "h3", "h4", "h5", "h6"].contains(block.tag)
+        switch kind {
+        case .prose:
+            return block.linkDensity > 0.35 && text.count < 200 ? nil : .text
+        case .callToAction, .copyright, .caption, .url, .blank, .label:
+            return nil
+        case .field:
+            return nil
+        case .byline:
+            return nil
+        case .bullet, .short:
+            if heading { return text.count <= 160 ? .heading : .text }
+            let words = text.split(separator: " ").count
+            if DateParsing.find(in: text) != nil && words <= 10 { return nil }
+            if block.linkDensity > 0.2 { return nil }
+            // A short sentence in the body ("He declined to comment.") is text; a fragment is furniture.
+            if let last = text.last, ".!?\"”’:)".contains(last), words >= 3 { return .text }
+            if block.tag == "li", words >= 4 { return .text }
+            return nil
+        }
+    }
+
+    // MARK: - Metadata
+
+    struct Metadata {
+        var title: String?
+        var url: String?
+        var source: String?
+        var published: PublishedTime?
+        var byline: String?
+        var tags: [String] = []
+        var summary: String?
+        var structured: ArticleFields?
+
+        init(_ root: MarkupNode, modified: Date?) {
+            var metas: [String: [String]] = [:]
+            var canonical: String?
+            var htmlTitle: String?
+            var ldObjects: [[String: Any]] = []
+            var h1: String?
+            var timeElement: PublishedTime?
+            var relAuthor: String?
+
+            var stack: [MarkupNode] = [root]
+            while let node = stack.popLast() {
+                guard node.isElement else { continue }
+                switch node.name.lowercased() {
+                case "meta":
+                    let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "").lowercased()
+                    if !key.isEmpty, let content = node.attribute("content"), !content.isEmpty {
+                        metas[key, default: []].append(Markup.collapse(content))
+                    }
+                    continue
+                case "link":
+                    let rel = node.attribute("rel")?.lowercased() ?? ""
+                    if rel.split(separator: " ").contains("canonical"), canonical == nil { canonical = node.attribute("href") }
+                    continue
+                case "title":
+                    if htmlTitle == nil { htmlTitle = node.text }
+                    continue
+                case "script":
+                    if node.attribute("type")?.lowercased().contains("ld+json") == true {
+                        let raw = node.children.map(\.content).joined()
+                        if let data = raw.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) {
+                            ldObjects.append(contentsOf: Self.flattenLD(json))
+                        }
+                    }
+                    continue
+                case "h1":
+                    if h1 == nil { h1 = node.text }
+                case "time":
+                    if timeElement == nil {
+                        timeElement = node.attribute("datetime").flatMap { DateParsing.find(in: $0) }
+                            ?? DateParsing.find(in: node.text) ?? DateParsing.relative(node.text, now: modified)
+                    }
+                case "a":
+                    if relAuthor == nil, node.attribute("rel")?.lowercased() == "author" { relAuthor = node.text }
+                default:
+                    break
+                }
+                var child = node.ptr.pointee.children
+                var children: [MarkupNode] = []
+                while let c = child {
+                    children.append(MarkupNode(ptr: c))
+                    child = c.pointee.next
+                }
+                stack.append(contentsOf: children.reversed())
+            }
+
+            let articleTypes: Set<String> = [
+                "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
+                "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "socialmediaposting", "liveblogposting",
+            ]
+            let ld = ldObjects.first { object in
+                Self.types(object).contains(where: articleTypes.contains)
+            }
+            let fields = ld.map { ArticleFields($0, relativeTo: modified) }
+            structured = fields
+            func meta(_ keys: String...) -> String? {
+                for key in keys { if let v = metas[key]?.first, !v.isEmpty { return v } }
+                return nil
+            }
+
+            title = fields?.title ?? meta("og:title", "twitter:title", "dc.title", "headline") ?? h1.flatMap { $0.isEmpty ? nil : $0 }
+                ?? htmlTitle.map { Self.stripSiteName($0, site: meta("og:site_name")) }
+            if let t = title, t.isEmpty { title = nil }
+            url = canonical ?? meta("og:url") ?? fields?.url
+            source = meta("og:site_name", "application-name", "publisher", "dc.publisher") ?? fields?.source
+            published = fields?.published
+            for key in ["article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate",
+                        "date", "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date", "article.published", "publish-date"]
+                where published == nil
+            {
+                if let value = metas[key]?.first { published = DateParsing.find(in: value) }
+            }
+            if published == nil { published = timeElement }
+            var author = fields?.byline ?? meta("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+            if let a = author, a.hasPrefix("http") { author = relAuthor ?? ArticleFields.cleanByline(a) }
+            byline = (author ?? relAuthor).map(ArticleFields.cleanByline)
+            var tagList = metas["article:tag"] ?? []
+            if tagList.isEmpty, let fromLD = fields?.tags, !fromLD.isEmpty { tagList = fromLD }
+            if tagList.isEmpty, let words = meta("news_keywords", "keywords") { tagList = PlainTextParser.splitTags(words) }
+            tags = tagList
+            summary = meta("og:description", "description", "twitter:description") ?? fields?.summary
+        }
+
+        /// JSON-LD may be one object, a list, or a `@graph`.
+        static func flattenLD(_ json: Any) -> [[String: Any]] {
+            if let list = json as? [Any] { return list.flatMap(flattenLD) }
+            guard let object = json as? [String: Any] else { return [] }
+            var out = [object]
+            if let graph = object["@graph"] { out += flattenLD(graph) }
+            return out
+        }
+
+        static func types(_ object: [String: Any]) -> [String] {
+            if let t = object["@type"] as? String { return [t.lowercased()] }
+            if let t = object["@type"] as? [Any] { return t.compactMap { ($0 as? String)?.lowercased() } }
+            return []
+        }
+
+        /// "Story headline | Site" → "Story headline" when the tail is the site's name or short.
+        static func stripSiteName(_ title: String, site: String?) -> String {
+            for separator in [" | ", " - ", " – ", " — ", " :: "] {
+                guard let range = title.range(of: separator, options: .backwards) else { continue }
+                let tail = title[range.upperBound...]
+                let isSite = site.map { tail.lowercased().contains($0.lowercased()) } ?? false
+                if isSite || tail.split(separator: " ").count <= 3 { return String(title[..<range.lowerBound]) }
+            }
+            return title
+        }
+    }
+}
