@@ -78,6 +78,7 @@ public struct InboxScanner: Sendable {
 
     /// The entry at one path, or nil if it is gone or ignored.
     public func stat(_ path: InboxPath) -> InboxEntry? {
+        if InboxNames.isIgnored(Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])) { return nil }
         var st = Glibc.stat()
         guard lstat(InboxFiles.cPath(root, path.bytes), &st) == 0 else { return nil }
         let kind: InboxEntry.Kind

@@ -123,6 +123,8 @@ public enum PlainTextParser {
             let line = header[index]
             guard line.kind == .short else { continue }
             if DateParsing.find(in: line.text) != nil { continue }
+            // "2 hours ago" is a date line whatever the file's time: never a title.
+            if DateParsing.relative(line.text, now: Date(timeIntervalSince1970: 0)) != nil { continue }
             if byline == nil, isPersonName(line.text) {
                 byline = line.text
                 continue

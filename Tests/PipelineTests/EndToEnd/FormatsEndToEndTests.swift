@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// One file of every format dropped into a running daemon: each file ends in one outcome, each entry of
+/// a feed or list in its own, and the originals land in archive/ or failed/.
+@Suite(.serialized)
+struct FormatsEndToEndTests {
+    static func fixture(_ name: String) throws -> Data {
+        try Data(contentsOf: Fixtures.url("formats").appendingPathComponent(name))
+    }
+
+    @Test func everyFormatBecomesArticles() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        try harness.drop("story.txt", contents: try DaemonHarness.seed("000_cec38e9690f741cb.txt"))
+        for name in ["html-windows-1252.html", "single-article.json", "newsapi-wrapper.json", "bad-line-in-middle.jsonl",
+                     "feed-bad-date.rss", "atom-feed.atom", "page.html.gz", "picture.png", "bomb.html.gz"] {
+            try harness.dropByRename(name, contents: try Self.fixture(name))
+        }
+        // 10 files; the four lists hold 2 + 4 + 3 + 2 entries.
+        let counts = try harness.waitForOutcomes(21, timeout: 120)
+        #expect(counts["stored"] == 15, "\(counts)")  // 3 single files, 4 containers, 8 entries
+        #expect(counts["duplicate"] == 1)               // page.html.gz is the same story as the .html
+        #expect(counts["failed"] == 5, "\(harness.log.suffix(6000))")  // 3 entries, the PNG, the gzip bomb
+
+        let status = try harness.status()
+        #expect(status["documents"] as? Int == 11)
+        #expect(harness.files(in: harness.inbox).isEmpty)
+        #expect(Set(harness.files(in: harness.failed)) == ["picture.png", "bomb.html.gz"])
+        #expect(harness.files(in: harness.archive).count == 8)
+
+        let economy = try harness.list(["--tag", "economy"])
+        let port = try #require(economy.first { $0["title"] as? String == "Port expansion approved" })
+        #expect(port["file"] as? String == "feed-bad-date.rss#1")
+        #expect(port["published"] as? String == "2024-01-26T16:12:00+01:00")
+        let titles = Set(try harness.list(["--limit", "100"]).compactMap { $0["title"] as? String })
+        for title in ["Council backs new tram line to the airport", "Frog thought extinct rediscovered",
+                      "Library hours cut at five branches", "Third story of the dump", "Museum returns artefacts",
+                      "US, China Plan High-level Talks on Fentanyl Crisis"] {
+            #expect(titles.contains(title), "missing \(title)")
+        }
+        #expect(try harness.stop() == 0)
+    }
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Extraction quality and speed: corpusd's HTML extractor against trafilatura on the same pages.
+
+Scoring follows the public article-extraction benchmarks: both texts are cut into word tokens
+(lowercased, \\w+), and a page's precision and recall are the overlap of the two token multisets over
+the extracted and the gold token counts. We report the mean precision and recall over pages, F1 of
+those means (as those benchmarks do), and the mean of per-page F1.
+
+Speed: ours is the wall time of one `corpusctl extract --json` run over the page set repeated
+--repeat times (process start, file reads and JSON output included); trafilatura's is the in-process
+time of its extract() calls alone (no interpreter start, no file reads), so the comparison favours it.
+
+    python3 bench/extraction/run.py --bin .build/release/corpusctl [--repeat 20] [--update BENCHMARKS.md]
+trafilatura is installed into a private virtualenv (.build/extraction-venv) on first run.
+"""
+import argparse
+import collections
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+VENV = os.path.join(ROOT, ".build", "extraction-venv")
+TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text):
+    return TOKEN.findall(text.lower())
+
+
+def score(extracted, gold):
+    e, g = collections.Counter(tokens(extracted)), collections.Counter(tokens(gold))
+    overlap = sum((e & g).values())
+    ne, ng = sum(e.values()), sum(g.values())
+    p = overlap / ne if ne else (1.0 if ng == 0 else 0.0)
+    r = overlap / ng if ng else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def summarize(scores):
+    n = len(scores)
+    p = sum(s[0] for s in scores) / n
+    r = sum(s[1] for s in scores) / n
+    f_of_means = 2 * p * r / (p + r) if p + r else 0.0
+    mean_f = sum(s[2] for s in scores) / n
+    return p, r, f_of_means, mean_f
+
+
+def ensure_trafilatura():
+    python = os.path.join(VENV, "bin", "python")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+    probe = subprocess.run([python, "-c", "import trafilatura"], capture_output=True)
+    if probe.returncode != 0:
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "trafilatura"], check=True)
+    return python
+
+
+TRAF_SCRIPT = r"""
+import json, sys, time
+import trafilatura
+paths, repeat, fast = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "fast"
+pages = []
+for p in paths:
+    with open(p, "rb") as f:
+        pages.append(f.read())
+out = {}
+for p, html in zip(paths, pages):
+    out[p] = trafilatura.extract(html, include_comments=False, include_tables=True, fast=fast) or ""
+start = time.perf_counter()
+for _ in range(repeat):
+    for html in pages:
+        trafilatura.extract(html, include_comments=False, include_tables=True, fast=fast)
+elapsed = time.perf_counter() - start
+print(json.dumps({"version": trafilatura.__version__, "texts": out, "seconds": elapsed, "calls": repeat * len(pages)}))
+"""
+
+
+def run_trafilatura(python, paths, repeat, fast):
+    result = subprocess.run([python, "-c", TRAF_SCRIPT, json.dumps(paths), str(repeat), "fast" if fast else "full"],
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def run_ours(binary, paths, repeat):
+    result = subprocess.run([binary, "extract", "--json"] + paths, capture_output=True, text=True)
+    texts = {}
+    for line in result.stdout.splitlines():
+        report = json.loads(line)
+        texts[report["file"]] = report.get("body") or ""
+    start = time.perf_counter()
+    subprocess.run([binary, "extract", "--json"] + paths * repeat, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    return {"texts": texts, "seconds": elapsed, "calls": repeat * len(paths)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release", "corpusctl"))
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--update", help="rewrite the extraction section of this markdown file")
+    parser.add_argument("--per-page", action="store_true", help="print every page's scores")
+    args = parser.parse_args()
+
+    pages_dir, gold_dir = os.path.join(HERE, "pages"), os.path.join(HERE, "gold")
+    names = sorted(n[:-5] for n in os.listdir(pages_dir) if n.endswith(".html"))
+    paths = [os.path.join(pages_dir, n + ".html") for n in names]
+    gold = {}
+    for n in names:
+        with open(os.path.join(gold_dir, n + ".txt"), encoding="utf-8") as f:
+            gold[n] = f.read()
+
+    python = ensure_trafilatura()
+    systems = [
+        ("corpusd (corpusctl extract)", run_ours(args.bin, paths, args.repeat)),
+        ("trafilatura", run_trafilatura(python, paths, max(1, args.repeat // 4), fast=False)),
+        ("trafilatura fast=True", run_trafilatura(python, paths, max(1, args.repeat // 4), fast=True)),
+    ]
+    version = systems[1][1].get("version", "?")
+
+    rows = []
+    by_template = collections.defaultdict(dict)
+    for label, result in systems:
+        scores = []
+        for n, p in zip(names, paths):
+            s = score(result["texts"].get(p, ""), gold[n])
+            scores.append(s)
+            by_template[n.split("-")[0]].setdefault(label, []).append(s)
+            if args.per_page:
+                print(f"{label:32} {n:50} P={s[0]:.3f} R={s[1]:.3f} F={s[2]:.3f}")
+        p, r, f, mf = summarize(scores)
+        ms = 1000 * result["seconds"] / result["calls"]
+        rows.append((label, p, r, f, mf, ms))
+
+    ours_ms = rows[0][5]
+    lines = [
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"({os.cpu_count()} cores, {platform.machine()}), {len(paths)} pages, trafilatura {version}.",
+        f"Command: `make bench-extraction` (= `python3 bench/extraction/run.py --repeat {args.repeat} --update BENCHMARKS.md`).",
+        "",
+        "| extractor | precision | recall | F1 (of means) | mean page F1 | ms / page | vs corpusd |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, p, r, f, mf, ms in rows:
+        lines.append(f"| {label} | {p:.3f} | {r:.3f} | {f:.3f} | {mf:.3f} | {ms:.2f} | {ms / ours_ms:.1f}× |")
+    lines += ["", "Mean page F1 by template:", "",
+              "| template | " + " | ".join(label for label, *_ in rows) + " |",
+              "| --- |" + " ---: |" * len(rows)]
+    for template in sorted(by_template):
+        cells = [f"{summarize(by_template[template][label])[3]:.3f}" for label, *_ in rows]
+        lines.append(f"| {template} | " + " | ".join(cells) + " |")
+    section = "\n".join(lines)
+    print(section)
+
+    if args.update:
+        begin, end = "<!-- extraction:begin -->", "<!-- extraction:end -->"
+        text = open(args.update, encoding="utf-8").read() if os.path.exists(args.update) else ""
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            _, tail = rest.split(end, 1)
+            text = head + begin + "\n" + section + "\n" + end + tail
+        else:
+            text += f"\n{begin}\n{section}\n{end}\n"
+        with open(args.update, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
