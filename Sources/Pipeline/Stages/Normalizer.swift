@@ -4,6 +4,10 @@ import Foundation
 /// Unicode NFKC, lowercased, every run of punctuation and white space collapsed to one space.
 public enum Normalizer {
     public static func normalize(_ text: String) -> String {
+        asciiNormalized(text) ?? unicodeNormalized(text)
+    }
+
+    static func unicodeNormalized(_ text: String) -> String {
         let folded = text.precomposedStringWithCompatibilityMapping.lowercased()
         var out = String.UnicodeScalarView()
         out.reserveCapacity(folded.unicodeScalars.count)

@@ -119,7 +119,7 @@ public enum Tagger {
     /// phrases are left out.
     private static func hits(in text: String, taxonomy: Taxonomy) -> [Int: [Int: Int]] {
         let tokens = Tokens.split(text)
-        let lowered = tokens.map { $0.lowercased() }
+        let lowered = tokens.map(ASCIIWord.lowercased)
         var found: [Int: [(term: Int, span: Range<Int>)]] = [:]
         for i in tokens.indices {
             guard let candidates = taxonomy.wordTermsByFirstToken[lowered[i]] else { continue }

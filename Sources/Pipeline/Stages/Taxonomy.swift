@@ -223,6 +223,10 @@ public enum Slug {
 /// Word tokens with their case kept, split at every non-word character.
 enum Tokens {
     static func split(_ text: String) -> [Substring] {
+        asciiSplit(text) ?? unicodeSplit(text)
+    }
+
+    static func unicodeSplit(_ text: String) -> [Substring] {
         text.split(whereSeparator: { character in
             !character.unicodeScalars.allSatisfy(Normalizer.isWordScalar)
         })

@@ -1,0 +1,127 @@
+// Byte-level fast paths for the common case of English news text: ASCII, but for a few punctuation
+// characters. Each gives exactly what the Unicode path gives, or nil to send the text down that path.
+
+extension Normalizer {
+    /// `normalize` for text that is ASCII but for `SafeSeparators`, in one pass over the UTF-8 bytes:
+    /// NFKC leaves such text unchanged but for separators, and lowercasing is ASCII's. Nil for any other
+    /// text, which takes the Unicode path.
+    static func asciiNormalized(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var out = [UInt8]()
+            out.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b < 0x80 {
+                    i += 1
+                    if let lower = ASCIIWord.lowered(b) {
+                        if pendingSpace && !out.isEmpty { out.append(0x20) }
+                        pendingSpace = false
+                        out.append(lower)
+                    } else {
+                        pendingSpace = true
+                    }
+                } else {
+                    guard let length = SafeSeparators.length(at: i, in: bytes) else { return nil }
+                    i += length
+                    pendingSpace = true
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+}
+
+extension Tokens {
+    /// `split` for text that is ASCII but for `SafeSeparators`, over the UTF-8 bytes; nil for other text.
+    static func asciiSplit(_ text: String) -> [Substring]? {
+        var copy = text
+        let ranges = copy.withUTF8 { bytes -> [Range<Int>]? in
+            var ranges: [Range<Int>] = []
+            var start = -1
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b < 0x80 && ASCIIWord.isWord(b) {
+                    if start < 0 { start = i }
+                    i += 1
+                    continue
+                }
+                if start >= 0 {
+                    ranges.append(start..<i)
+                    start = -1
+                }
+                if b < 0x80 {
+                    i += 1
+                } else {
+                    guard let length = SafeSeparators.length(at: i, in: bytes) else { return nil }
+                    i += length
+                }
+            }
+            if start >= 0 { ranges.append(start..<bytes.count) }
+            return ranges
+        }
+        guard let ranges else { return nil }
+        let utf8 = copy.utf8
+        return ranges.map { range in
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let upper = utf8.index(lower, offsetBy: range.count)
+            return copy[lower..<upper]
+        }
+    }
+}
+
+/// ASCII letters and digits: the word characters of ASCII.
+enum ASCIIWord {
+    /// The byte lowercased when it is a letter or digit, else nil.
+    @inline(__always)
+    static func lowered(_ b: UInt8) -> UInt8? {
+        if b >= 0x61 && b <= 0x7A || b >= 0x30 && b <= 0x39 { return b }
+        if b >= 0x41 && b <= 0x5A { return b + 32 }
+        return nil
+    }
+
+    @inline(__always)
+    static func isWord(_ b: UInt8) -> Bool { lowered(b) != nil }
+
+    /// `token.lowercased()`, byte by byte when the token is ASCII.
+    static func lowercased(_ token: Substring) -> String {
+        var token = token
+        let ascii = token.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for (i, b) in bytes.enumerated() { buffer[i] = b >= 0x41 && b <= 0x5A ? b + 32 : b }
+                return bytes.count
+            }
+        }
+        return ascii ?? token.lowercased()
+    }
+}
+
+/// Non-ASCII characters common in English news text — no-break space, © ® · « », the General Punctuation
+/// block's spaces, dashes, quotes, bullets and ellipsis — that are separators both before and after NFKC,
+/// never combine with their neighbours and are grapheme clusters of their own. Text that is ASCII but for
+/// these can be split and normalized byte by byte with the same result as the Unicode path.
+enum SafeSeparators {
+    /// The byte length of the safe separator starting at `i`, or nil when the bytes there are anything else.
+    @inline(__always)
+    static func length(at i: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let b0 = bytes[i]
+        if b0 == 0xC2, i + 1 < bytes.count {
+            // U+00A0 no-break space, U+00A9 ©, U+00AB «, U+00AE ®, U+00B7 ·, U+00BB ».
+            switch bytes[i + 1] {
+            case 0xA0, 0xA9, 0xAB, 0xAE, 0xB7, 0xBB: return 2
+            default: return nil
+            }
+        }
+        if b0 == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80 {
+            // U+2000…U+2027 are E2 80 80…A7, less U+200B…U+200F (zero-width and direction marks, which
+            // are not separators or are format characters).
+            let b2 = bytes[i + 2]
+            if b2 >= 0x80 && b2 <= 0xA7 && !(b2 >= 0x8B && b2 <= 0x8F) { return 3 }
+        }
+        return nil
+    }
+}
