@@ -30,7 +30,7 @@ enum FieldLabel: String, Sendable {
 /// and the vocabulary of page furniture. Nothing here names a particular publisher.
 enum LineClassifier {
     static func classify(_ raw: Substring) -> LineKind {
-        let line = raw.trimmingCharacters(in: .whitespaces)
+        let line = TextSearch.trimmingWhitespace(raw)
         if line.isEmpty { return .blank }
         let lower = line.lowercased()
 
@@ -47,8 +47,8 @@ enum LineClassifier {
         if isCopyright(lower) { return .copyright }
         if isCaption(line) { return .caption }
 
-        let words = line.split(whereSeparator: \.isWhitespace)
-        let letters = line.unicodeScalars.filter { $0.properties.isAlphabetic }.count
+        let words = TextSearch.words(line)
+        let letters = TextSearch.letterCount(line)
         if letters == 0 { return .label }
         if words.count <= 3 && line == line.uppercased() && letters > 1 && words.allSatisfy({ !$0.contains(where: \.isLowercase) }) {
             return .label
@@ -62,8 +62,8 @@ enum LineClassifier {
 
     private static func field(_ line: String, _ lower: String) -> LineKind? {
         guard let colon = lower.firstIndex(of: ":") else { return nil }
-        let label = lower[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        let label = TextSearch.trimmingWhitespace(lower[..<colon])
+        let value = TextSearch.trimmingWhitespace(line[line.index(after: colon)...])
         guard !value.isEmpty else { return nil }
         switch label {
         case "tags", "tag", "keywords", "topics", "categories", "category", "filed under":
@@ -86,12 +86,12 @@ enum LineClassifier {
 
     private static func isCopyright(_ lower: String) -> Bool {
         lower.hasPrefix("©") || lower.hasPrefix("(c) ") || lower.hasPrefix("copyright ")
-            || lower.contains("all rights reserved")
+            || TextSearch.contains(lower, "all rights reserved")
     }
 
     /// Photo captions end in (or carry) a credit: "… Photo: AP", "(Photo by …)", "Image: Getty".
     private static func isCaption(_ line: String) -> Bool {
-        for marker in captionMarkers where line.contains(marker) { return true }
+        for marker in captionMarkers where TextSearch.contains(line, marker) { return true }
         return false
     }
 
@@ -104,8 +104,9 @@ enum LineClassifier {
     /// Page furniture: navigation, ads, newsletter and app prompts, comment and share widgets.
     /// A phrase only counts on a line short enough to be furniture, or at the very start of it.
     private static func isCallToAction(_ lower: String, wordCount: Int) -> Bool {
-        for phrase in ctaAnywhere where lower.contains(phrase) {
-            if wordCount <= 14 || lower.hasPrefix(phrase) { return true }
+        for phrase in ctaAnywhere {
+            // On a longer line only a phrase at its very start counts, so there is no need to search it all.
+            if wordCount <= 14 ? TextSearch.contains(lower, phrase) : lower.hasPrefix(phrase) { return true }
         }
         if wordCount <= 4 {
             for word in ctaShort where lower == word || lower.hasPrefix(word + " ") { return true }
@@ -134,7 +135,7 @@ enum LineClassifier {
     static func isProse(_ line: String, words: [Substring]) -> Bool {
         guard words.count >= 8 else { return false }
         let ends = line.last.map { sentenceEnds.contains($0) } ?? false
-        let stop = words.reduce(0) { $0 + (Stopwords.english.contains($1.lowercased()) ? 1 : 0) }
+        let stop = words.reduce(0) { $0 + (Stopwords.english.contains(ASCIIWord.lowercased($1)) ? 1 : 0) }
         let density = Double(stop) / Double(words.count)
         if ends { return density >= 0.12 || words.count >= 25 }
         // Long running text that merely lacks a final stop (a truncated scrape) still counts.

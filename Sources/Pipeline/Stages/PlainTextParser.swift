@@ -12,8 +12,8 @@ public enum PlainTextParser {
     public static func parse(
         _ text: String, modified: Date? = nil, knownBoilerplate: KnownBoilerplate = .none
     ) throws(PipelineError) -> ParsedArticle {
-        let rawLines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        let lines = rawLines.map { Line(text: $0.trimmingCharacters(in: .whitespaces), kind: LineClassifier.classify($0)) }
+        let rawLines = TextSearch.lines(text)
+        let lines = rawLines.map { Line(text: TextSearch.trimmingWhitespace($0), kind: LineClassifier.classify($0)) }
 
         guard let bodyStart = lines.firstIndex(where: { $0.kind == .prose }) else { throw .noBody }
 
@@ -129,7 +129,7 @@ public enum PlainTextParser {
                 byline = line.text
                 continue
             }
-            let words = line.text.split(whereSeparator: \.isWhitespace).count
+            let words = TextSearch.words(line.text).count
             if words >= 3 && words <= 30 && line.text.count <= 250 { return (index, byline) }
         }
         return (nil, byline)

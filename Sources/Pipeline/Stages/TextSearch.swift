@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Native replacements for the Foundation string calls the line classifier makes on every line, which
+/// bridge through NSString and cost most of the pipeline's time.
+enum TextSearch {
+    /// True when `needle` occurs in `haystack`, compared byte for byte in UTF-8 (a literal search, as
+    /// Foundation's `contains` is for the ASCII phrases the classifier looks for). False for an empty needle.
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        var haystack = haystack
+        var needle = needle
+        return haystack.withUTF8 { h in
+            needle.withUTF8 { n in
+                guard !n.isEmpty, h.count >= n.count, let hay = h.baseAddress, let pin = n.baseAddress else { return false }
+                // memchr to each candidate first byte, memcmp the rest (memmem needs _GNU_SOURCE).
+                let last = h.count - n.count
+                var from = 0
+                while from <= last {
+                    guard let hit = memchr(hay + from, Int32(pin.pointee), last - from + 1) else { return false }
+                    let at = hay.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(hay + at, pin, n.count) == 0 { return true }
+                    from = at + 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// The text without leading and trailing white space, as `trimmingCharacters(in: .whitespaces)`
+    /// gives it: Unicode space separators (general category Zs) and the tab.
+    static func trimmingWhitespace(_ text: Substring) -> String {
+        let scalars = text.unicodeScalars
+        var lower = scalars.startIndex
+        var upper = scalars.endIndex
+        while lower < upper, isSpace(scalars[lower]) { lower = scalars.index(after: lower) }
+        while lower < upper {
+            let last = scalars.index(before: upper)
+            guard isSpace(scalars[last]) else { break }
+            upper = last
+        }
+        return String(scalars[lower..<upper])
+    }
+
+    static func trimmingWhitespace(_ text: String) -> String {
+        trimmingWhitespace(text[...])
+    }
+
+    @inline(__always)
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar == " " || scalar == "\t" }
+        return scalar.properties.generalCategory == .spaceSeparator
+    }
+
+    /// How many scalars of `text` are alphabetic.
+    static func letterCount(_ text: String) -> Int {
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                let folded = scalar.value | 0x20
+                if folded >= 0x61 && folded <= 0x7A { count += 1 }
+            } else if scalar.properties.isAlphabetic {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// `text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)`, over the UTF-8 bytes.
+    /// Exact for any text: a line break is always a grapheme cluster of its own (CR LF being one).
+    static func lines(_ text: String) -> [Substring] {
+        var copy = text
+        let bounds = copy.withUTF8 { bytes -> [(Int, Int)] in
+            var bounds: [(Int, Int)] = []
+            var start = 0
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                var length = 0
+                switch b {
+                case 0x0A, 0x0B, 0x0C: length = 1
+                case 0x0D: length = i + 1 < bytes.count && bytes[i + 1] == 0x0A ? 2 : 1
+                case 0xC2 where i + 1 < bytes.count && bytes[i + 1] == 0x85: length = 2  // U+0085
+                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    length = 3  // U+2028, U+2029
+                default: break
+                }
+                if length > 0 {
+                    bounds.append((start, i))
+                    i += length
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            bounds.append((start, bytes.count))
+            return bounds
+        }
+        return slices(of: copy, bounds)
+    }
+
+    /// `text.split(whereSeparator: \.isWhitespace)` for text that is ASCII but for `SafeSeparators`
+    /// (each a grapheme cluster of its own), over the bytes; the Character-level split for other text.
+    static func words(_ text: String) -> [Substring] {
+        var copy = text
+        let bounds = copy.withUTF8 { bytes -> [(Int, Int)]? in
+            var bounds: [(Int, Int)] = []
+            var start = -1
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                var length = 1
+                var space = false
+                if b < 0x80 {
+                    space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
+                } else {
+                    guard let n = SafeSeparators.length(at: i, in: bytes) else { return nil }
+                    length = n
+                    // U+00A0 and U+2000…U+200A are white space; the other safe separators are not.
+                    space = (b == 0xC2 && bytes[i + 1] == 0xA0) || (b == 0xE2 && bytes[i + 2] <= 0x8A)
+                }
+                if space {
+                    if start >= 0 { bounds.append((start, i)) }
+                    start = -1
+                } else if start < 0 {
+                    start = i
+                }
+                i += length
+            }
+            if start >= 0 { bounds.append((start, bytes.count)) }
+            return bounds
+        }
+        guard let bounds else { return text.split(whereSeparator: \.isWhitespace) }
+        return slices(of: copy, bounds)
+    }
+
+    private static func slices(of text: String, _ bounds: [(Int, Int)]) -> [Substring] {
+        let utf8 = text.utf8
+        return bounds.map { bound in
+            let lower = utf8.index(utf8.startIndex, offsetBy: bound.0)
+            return text[lower..<utf8.index(lower, offsetBy: bound.1 - bound.0)]
+        }
+    }
+}
