@@ -10,7 +10,7 @@ SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # so that `make install` can copy the folder as it is.
 SHARE      := .build/share
 
-.PHONY: all deps build release run test clean completions man
+.PHONY: all deps build release run test clean completions man bench bench-profile
 
 all: build
 
@@ -57,6 +57,21 @@ man: deps
 	$(SWIFT) package --disable-sandbox generate-manual --configuration debug --multi-page
 	cp .build/plugins/GenerateManual/outputs/*/*.1 $(SHARE)/man/man1/
 	@echo "man pages in $(SHARE)/man/man1"
+
+# Speed, latency, memory and scale on generated corpora, into BENCHMARKS.md (not part of make test).
+# BENCH_ARGS passes options to bench/run_bench.py, e.g. BENCH_ARGS="--sizes 10000,100000" for a quick run.
+BENCH_VENV := .build/bench-venv
+BENCH_ARGS ?=
+bench: deps
+	$(SWIFT) build -c release
+	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -c "import datasketch" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q datasketch
+	$(BENCH_VENV)/bin/python bench/run_bench.py --bin-dir $(CURDIR)/.build/release $(BENCH_ARGS)
+
+# Where corpusd spends its time while ingesting (perf record on the release build).
+bench-profile: deps
+	$(SWIFT) build -c release
+	python3 bench/profile.py --bin-dir $(CURDIR)/.build/release
 
 clean:
 	rm -rf .build
