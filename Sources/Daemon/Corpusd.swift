@@ -32,6 +32,9 @@ struct Corpusd: AsyncParsableCommand {
     @Flag(help: "Do not use inotify; rely on the poll alone.")
     var noInotify = false
 
+    @Option(help: "The most inbox folders to watch with inotify; folders beyond it are found by the poll alone.")
+    var maxWatches: Int?
+
     @Flag(help: "Tag files by the inbox sub-folder they were dropped in (inbox/china/x.txt → china).")
     var folderTags = false
 
@@ -80,6 +83,7 @@ struct Corpusd: AsyncParsableCommand {
         config.pollInterval = poll
         config.settle = settle
         config.useInotify = !noInotify
+        if let maxWatches { config.maxWatches = maxWatches }
         config.maxFileSize = maxFileSize
         config.ingest.batchSize = batchSize
         config.ingest.folderTags = folderTags

@@ -30,6 +30,7 @@ struct Corpusctl: ParsableCommand {
             TagCommand.self,
             ReclassifyCommand.self,
             ExtractCommand.self,
+            CheckCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }

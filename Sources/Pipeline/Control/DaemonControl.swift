@@ -67,12 +67,15 @@ public struct DaemonControl: ControlHandler {
         var problems: [JSONValue] = []
         for (index, item) in items.enumerated() {
             let target = files.freeInboxPath(like: item.path) { (try? database.hasLiveItem(at: $0)) ?? true }
-            guard try database.requeue(item.id, at: target) else {
+            // Held while the original moves back: a worker taking it first would find no file.
+            guard try database.requeue(item.id, at: target, heldUntil: Date().addingTimeInterval(60)) else {
                 problems.append(.string("item \(item.id): no longer failed"))
                 continue
             }
             do {
                 try files.restore(fromFailed: item.failedPath, to: target)
+                // Should this fail, the hold simply runs out.
+                try? database.unhold(item.id)
                 retried.append(.number(Double(item.id)))
                 logger.info("retrying", metadata: ["item": "\(item.id)", "file": "\(target)"])
             } catch {

@@ -13,6 +13,8 @@ public struct DaemonConfig: Sendable {
     /// How long a file found by the scan must stay unchanged before it is queued.
     public var settle: Double = 1
     public var useInotify: Bool = true
+    /// The most inbox folders to watch with inotify; those beyond are found by the poll alone.
+    public var maxWatches: Int = .max
     public var maxFileSize: Int64 = 16 << 20
     public var ingest = Ingestor.Settings()
     /// Where to write the Prometheus metrics every `metricsInterval` seconds, if anywhere.
@@ -65,6 +67,7 @@ public struct CorpusDaemon: Sendable {
             workerPrefix: "\(host):", settings: config.ingest, wakeups: wakeups, health: health,
             logger: logger.with(label: "corpusd.ingest"))
         let source = InboxSource(root: layout.inbox, pollInterval: config.pollInterval, useInotify: config.useInotify,
+                                 maxWatches: config.maxWatches,
                                  logger: logger.with(label: "corpusd.inbox"))
         let watcher = InboxWatcher(
             source: source, scanner: InboxScanner(root: layout.inbox), database: database, settle: config.settle,

@@ -162,13 +162,7 @@ public struct InboxFiles: Sendable {
         }
         let name = Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
         for attempt in 0..<10_000 {
-            var candidateName = name
-            if attempt > 0 {
-                let suffix = Array(".\(attempt)".utf8)
-                // Keep within NAME_MAX (255) by trimming the original name, never the suffix.
-                if candidateName.count + suffix.count > 255 { candidateName.removeLast(candidateName.count + suffix.count - 255) }
-                candidateName += suffix
-            }
+            let candidateName = attempt == 0 ? name : Self.suffixed(name, ".\(attempt)")
             let relative = parent.isEmpty ? candidateName : parent + [UInt8(ascii: "/")] + candidateName
             let target = Self.cPath(root, relative)
             var targetStat = stat()
@@ -201,6 +195,12 @@ public struct InboxFiles: Sendable {
         throw DisposalError(path: path, reason: "no free name in \(root)")
     }
 
+    /// `name` + `suffix`, within NAME_MAX (255 bytes): the name is trimmed, never the suffix.
+    static func suffixed(_ name: [UInt8], _ suffix: String) -> [UInt8] {
+        let suffix = Array(suffix.utf8)
+        return Array(name.prefix(255 - suffix.count)) + suffix
+    }
+
     /// An inbox path for `path` that no file uses yet: the same name, or `name.retryN`.
     public func freeInboxPath(like path: InboxPath, avoiding taken: (InboxPath) -> Bool) -> InboxPath {
         let folders = Array(path.bytes.split(separator: UInt8(ascii: "/")).dropLast())
@@ -208,7 +208,7 @@ public struct InboxFiles: Sendable {
         let name = Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
         var attempt = 0
         while true {
-            let candidate = attempt == 0 ? name : name + Array(".retry\(attempt)".utf8)
+            let candidate = attempt == 0 ? name : Self.suffixed(name, ".retry\(attempt)")
             let target = InboxPath(bytes: parent.isEmpty ? candidate : parent + [UInt8(ascii: "/")] + candidate)
             var st = stat()
             if lstat(Self.cPath(inbox, target.bytes), &st) != 0 && errno == ENOENT && !taken(target) { return target }

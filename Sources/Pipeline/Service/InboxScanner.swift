@@ -118,6 +118,8 @@ public struct InboxScanner: Sendable {
 /// - A file reported complete by inotify (closed after writing, renamed in) is ready at once.
 /// - A file found by the scan is ready when its size and times are unchanged since the previous scan
 ///   and its last change is at least `settle` seconds old — or, on first sight, already that old.
+///   The last change is the later of mtime and ctime: a copy tool may set an old mtime while it
+///   still writes, but it cannot set ctime, which every write, link or rename moves forward.
 /// - Anything that is not a regular file is ready at once: it will fail with its reason.
 /// Files already queued with the same signature are not queued again.
 public struct SettleTracker: Sendable {
@@ -128,6 +130,8 @@ public struct SettleTracker: Sendable {
     public init(settle: Double) { self.settle = settle }
 
     public var watchingCount: Int { watching.count }
+    /// The files waiting to settle.
+    public var watchedPaths: [InboxPath] { Array(watching.keys) }
 
     /// The entries of a scan that are ready now. With `complete`, entries missing from the scan are forgotten.
     public mutating func ready(from entries: [InboxEntry], now: Double, complete: Bool) -> [InboxEntry] {
@@ -139,7 +143,8 @@ public struct SettleTracker: Sendable {
         var ready: [InboxEntry] = []
         for entry in entries where entry.kind != .folder {
             if queued[entry.path] == entry.signature { continue }
-            let settled = now - entry.mtime >= settle
+            let lastChange = Double(max(entry.signature.mtimeNanos, entry.signature.ctimeNanos)) / 1e9
+            let settled = now - lastChange >= settle
             let unchanged = watching[entry.path] == entry.signature
             if entry.kind == .other || (settled && (unchanged || watching[entry.path] == nil)) {
                 ready.append(entry)
@@ -160,6 +165,14 @@ public struct SettleTracker: Sendable {
         for entry in entries {
             queued[entry.path] = entry.signature
             watching[entry.path] = nil
+        }
+    }
+
+    /// Stops tracking paths that are gone.
+    public mutating func forget(_ paths: Set<InboxPath>) {
+        for path in paths {
+            watching[path] = nil
+            queued[path] = nil
         }
     }
 

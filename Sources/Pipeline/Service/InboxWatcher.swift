@@ -37,22 +37,35 @@ public struct InboxWatcher: Service {
         let found = fullScan(&tracker)
         onStartupScan(found)
         for await event in source.events.cancelOnGracefulShutdown() {
+            let seenSince = Date()
             switch event {
             case .tick, .overflow:
                 fullScan(&tracker)
-            case .fileCompleted(let path):
-                guard let entry = scanner.stat(path) else { continue }
-                if entry.kind == .folder {
-                    scanFolder(path, &tracker)
-                } else if tracker.completed(entry) {
-                    register([entry], &tracker)
+            case .completed(let paths):
+                var complete: [InboxEntry] = []
+                for entry in paths.compactMap(scanner.stat) {
+                    if entry.kind == .folder {
+                        scanFolder(entry.path, movedIn: true, &tracker)
+                    } else if tracker.completed(entry) {
+                        complete.append(entry)
+                    }
                 }
-            case .appeared(let path):
-                guard let entry = scanner.stat(path) else { continue }
-                register(tracker.ready(from: [entry], now: Date().timeIntervalSince1970, complete: false), &tracker)
-            case .folderAppeared(let path):
-                scanFolder(path, &tracker)
+                register(complete, seenSince: seenSince, &tracker)
+            case .appeared(let paths):
+                let entries = paths.compactMap(scanner.stat)
+                register(tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: false),
+                         seenSince: seenSince, &tracker)
+            case .folderAppeared(let path, let movedIn):
+                scanFolder(path, movedIn: movedIn, &tracker)
+            case .recheck:
+                let watched = tracker.watchedPaths
+                let entries = watched.compactMap(scanner.stat)
+                tracker.forget(Set(watched).subtracting(entries.map(\.path)))
+                register(tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: false),
+                         seenSince: seenSince, &tracker)
             }
+            // Files still settling are looked at again once they may have, not only at the next poll.
+            if tracker.watchingCount > 0 { source.requestRecheck(after: max(0.1, settle / 2)) }
         }
         source.stop()
         logger.debug("inbox watcher stopped")
@@ -61,22 +74,30 @@ public struct InboxWatcher: Service {
     /// Walks the whole inbox; returns how many files it queued.
     @discardableResult
     private func fullScan(_ tracker: inout SettleTracker) -> Int {
+        let seenSince = Date()
         let entries = scanner.scan(visitFolder: source.watch)
         let ready = tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: true)
-        let queued = register(ready, &tracker)
+        let queued = register(ready, seenSince: seenSince, &tracker)
         wake()
         return queued
     }
 
-    private func scanFolder(_ folder: InboxPath, _ tracker: inout SettleTracker) {
+    /// A folder that just appeared: its files, if it was moved in whole, are complete; if it was
+    /// created, they may still be written and must settle.
+    private func scanFolder(_ folder: InboxPath, movedIn: Bool, _ tracker: inout SettleTracker) {
+        let seenSince = Date()
         source.watch(folder)
         let entries = scanner.scan(folder, visitFolder: source.watch)
-        register(tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: false), &tracker)
+        let ready = movedIn
+            ? entries.filter { $0.kind != .folder && tracker.completed($0) }
+            : tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: false)
+        register(ready, seenSince: seenSince, &tracker)
     }
 
     /// Writes queue rows for the entries that nobody is still writing, and wakes the ingestor.
+    /// `seenSince`: when the look that found them began.
     @discardableResult
-    private func register(_ entries: [InboxEntry], _ tracker: inout SettleTracker) -> Int {
+    private func register(_ entries: [InboxEntry], seenSince: Date, _ tracker: inout SettleTracker) -> Int {
         guard !entries.isEmpty else { return 0 }
         var settled: [InboxEntry] = []
         for entry in entries {
@@ -89,7 +110,8 @@ public struct InboxWatcher: Service {
         guard !settled.isEmpty else { return 0 }
         do {
             let created = try database.register(
-                settled.map { InboxCandidate(path: $0.path, size: $0.size, mtime: $0.mtime) }, now: Date())
+                settled.map { InboxCandidate(path: $0.path, size: $0.size, mtime: $0.mtime) },
+                seenSince: seenSince, now: Date())
             tracker.markQueued(settled)
             health.queued(created)
             if created > 0 {

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Takes pending items from the queue in batches and brings each to its one outcome.
 ///
@@ -17,6 +18,8 @@ public struct Ingestor: Service {
         public var lease: TimeInterval = 120
         /// An item whose processing was interrupted this many times is failed instead of retried.
         public var maxAttempts: Int = 10
+        /// The longest wait before a batch that could not be recorded (disk full, database busy) is tried again.
+        public var maxBackoff: TimeInterval = 30
         public init() {}
     }
 
@@ -33,6 +36,19 @@ public struct Ingestor: Service {
     let logger: Logger
     let entries: EntryIngest
     private let queue = DispatchQueue(label: "corpusd.ingest")
+    private let storage = StorageTrouble()
+
+    /// What the ingestor remembers across batches about a storage outage.
+    private final class StorageTrouble: Sendable {
+        struct State {
+            /// Batches in a row that could not be recorded; sets the back-off.
+            var failures = 0
+            /// Claimed items that could not even be released; released before anything new is claimed.
+            var unreleased: [Int64] = []
+        }
+        let state = Mutex(State())
+        func withLock<T: Sendable>(_ body: (inout State) -> T) -> T { state.withLock { body(&$0) } }
+    }
 
     public init(
         database: CorpusDatabase, files: InboxFiles, tagging: Tagging, learner: TagLearner, worker: String, workerPrefix: String,
@@ -108,6 +124,7 @@ public struct Ingestor: Service {
 
     /// One batch. Returns how many items it took from the queue (0 when the queue was empty or erred).
     private func runBatch() -> Int {
+        guard releaseLeftClaims() else { return 0 }
         let claimed: [ClaimedItem]
         do {
             claimed = try database.claim(limit: settings.batchSize, worker: worker, lease: settings.lease, now: Date())
@@ -132,16 +149,19 @@ public struct Ingestor: Service {
             recorded = try database.record(processed, now: Date())
         } catch {
             // Not the files' fault (disk full, I/O error, busy beyond the timeout): back to the queue, later.
-            let attempts = claimed.map(\.attempts).max() ?? 1
-            let delay = min(60, pow(2, Double(min(attempts, 6))))
+            let delay = storage.withLock { trouble in
+                trouble.failures += 1
+                return min(settings.maxBackoff, pow(2, Double(min(trouble.failures - 1, 16))))
+            }
             logger.error("could not record a batch; will retry", metadata: [
                 "error": "\(error)", "items": "\(claimed.count)", "retry_in_s": "\(Int(delay))",
             ])
             health.error("record: \(error)", at: Date())
-            try? database.release(claimed.map(\.id), error: "retrying after: \(error)", notBefore: Date().addingTimeInterval(delay))
+            release(claimed.map(\.id), after: error, notBefore: Date().addingTimeInterval(delay))
             health.batchAbandoned()
             return 0
         }
+        storage.withLock { $0.failures = 0 }
         for item in recorded { log(item) }
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
         let all = recorded + split.flatMap(\.recorded)
@@ -152,6 +172,34 @@ public struct Ingestor: Service {
             }
         }
         return claimed.count
+    }
+
+    /// Returns claimed items to the queue; if even that fails, remembers them for the next batch
+    /// rather than leaving them to wait out their lease.
+    private func release(_ ids: [Int64], after error: any Error, notBefore: Date) {
+        do {
+            try database.release(ids, error: "retrying after: \(error)", notBefore: notBefore)
+        } catch {
+            logger.error("could not return items to the queue; will try again", metadata: ["error": "\(error)"])
+            storage.withLock { $0.unreleased += ids }
+        }
+    }
+
+    /// True when no claim of an earlier, abandoned batch is still held.
+    private func releaseLeftClaims() -> Bool {
+        let ids = storage.withLock { trouble in
+            defer { trouble.unreleased = [] }
+            return trouble.unreleased
+        }
+        guard !ids.isEmpty else { return true }
+        do {
+            try database.release(ids, error: "retrying after a storage error", notBefore: Date())
+            return true
+        } catch {
+            storage.withLock { $0.unreleased += ids }
+            health.error("release: \(error)", at: Date())
+            return false
+        }
     }
 
     private func processAll(_ claimed: [ClaimedItem], pipeline: ArticlePipeline) -> [ProcessedItem] {

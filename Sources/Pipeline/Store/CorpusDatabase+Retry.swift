@@ -26,20 +26,28 @@ extension CorpusDatabase {
         }
     }
 
-    /// Puts a failed item back in the queue at inbox path `path` (its original is about to be moved there).
+    /// Puts a failed item back in the queue at inbox path `path` (its original is about to be moved there),
+    /// held until `heldUntil` so that no worker takes it before the file is back: call `unhold` once it is.
     /// Returns false when the item is no longer failed, or another live item holds that path.
-    public func requeue(_ id: Int64, at path: InboxPath) throws -> Bool {
+    public func requeue(_ id: Int64, at path: InboxPath, heldUntil: Date) throws -> Bool {
         try writer.write { db in
             do {
                 try db.execute(sql: """
-                    UPDATE item SET state = 'pending', path = ?, name = ?, reason = NULL, attempts = 0, not_before = NULL,
+                    UPDATE item SET state = 'pending', path = ?, name = ?, reason = NULL, attempts = 0, not_before = ?,
                         disposed_at = NULL, finished_at = NULL, raw_sha256 = NULL
                     WHERE id = ? AND state = 'failed'
-                    """, arguments: [Data(path.bytes), path.description, id])
+                    """, arguments: [Data(path.bytes), path.description, heldUntil.timeIntervalSince1970, id])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 return false
             }
             return db.changesCount == 1
+        }
+    }
+
+    /// Lets workers take a requeued item now.
+    public func unhold(_ id: Int64) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE item SET not_before = NULL WHERE id = ? AND state = 'pending'", arguments: [id])
         }
     }
 

@@ -71,26 +71,38 @@ public struct CorpusDatabase: Sendable {
 extension CorpusDatabase {
     /// Records files seen in the inbox as pending items. A path that already has a live item is
     /// left alone, so seeing a file again (inotify and the poll both saw it) is harmless.
+    ///
+    /// `seenSince` is when the look at the inbox that found these files began. A path whose item was
+    /// disposed of at or after that moment is left alone too: what was seen was the original that has
+    /// just been moved to archive/ or failed/, not a new file (the race between a scan and the ingestor).
+    /// Writes at most `chunk` rows per transaction so that the ingestor is never kept waiting long.
     /// Returns how many new items were created.
     @discardableResult
-    public func register(_ candidates: [InboxCandidate], now: Date) throws -> Int {
-        guard !candidates.isEmpty else { return 0 }
-        return try writer.write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO item (path, name, size, mtime, first_seen, state)
-                VALUES (?, ?, ?, ?, ?, 'pending')
-                ON CONFLICT (path) WHERE disposed_at IS NULL DO NOTHING
-                """)
-            var created = 0
-            for candidate in candidates {
-                try statement.execute(arguments: [
-                    Data(candidate.path.bytes), candidate.path.description, candidate.size, candidate.mtime,
-                    now.timeIntervalSince1970,
-                ])
-                created += db.changesCount
+    public func register(_ candidates: [InboxCandidate], seenSince: Date, now: Date, chunk: Int = 2000) throws -> Int {
+        var created = 0
+        var start = candidates.startIndex
+        while start < candidates.endIndex {
+            let slice = candidates[start..<min(candidates.endIndex, start + chunk)]
+            start = slice.endIndex
+            created += try writer.write { db in
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO item (path, name, size, mtime, first_seen, state)
+                    SELECT ?1, ?2, ?3, ?4, ?5, 'pending'
+                    WHERE NOT EXISTS (SELECT 1 FROM item WHERE path = ?1 AND disposed_at >= ?6)
+                    ON CONFLICT (path) WHERE disposed_at IS NULL DO NOTHING
+                    """)
+                var created = 0
+                for candidate in slice {
+                    try statement.execute(arguments: [
+                        Data(candidate.path.bytes), candidate.path.description, candidate.size, candidate.mtime,
+                        now.timeIntervalSince1970, seenSince.timeIntervalSince1970,
+                    ])
+                    created += db.changesCount
+                }
+                return created
             }
-            return created
         }
+        return created
     }
 
     /// Paths that have a live (not yet disposed) item, among `paths`.
@@ -107,16 +119,28 @@ extension CorpusDatabase {
     }
 
     /// Takes up to `limit` pending items, oldest first, for `worker`, leased until `now + lease`.
+    ///
+    /// An item whose processing was interrupted before (the daemon died with it claimed) is taken
+    /// alone: if it is what kills the daemon, it alone reaches `maxAttempts` and is set aside, and the
+    /// files that happened to share its batch are not blamed with it.
     public func claim(limit: Int, worker: String, lease: TimeInterval, now: Date) throws -> [ClaimedItem] {
         try writer.write { db in
+            let due = now.timeIntervalSince1970
+            let suspect = try Int64.fetchOne(db, sql: """
+                SELECT id FROM item WHERE state = 'pending' AND attempts > 0 AND (not_before IS NULL OR not_before <= ?)
+                ORDER BY id LIMIT 1
+                """, arguments: [due])
+            let chosen = suspect != nil ? "SELECT ?" : """
+                SELECT id FROM item
+                WHERE state = 'pending' AND attempts = 0 AND (not_before IS NULL OR not_before <= ?)
+                ORDER BY id LIMIT ?
+                """
+            let arguments: StatementArguments = suspect.map { [worker, due + lease, $0] } ?? [worker, due + lease, due, limit]
             let rows = try Row.fetchAll(db, sql: """
                 UPDATE item SET state = 'processing', claimed_by = ?, lease_until = ?, attempts = attempts + 1
-                WHERE id IN (
-                    SELECT id FROM item
-                    WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?)
-                    ORDER BY id LIMIT ?)
+                WHERE id IN (\(chosen))
                 RETURNING id, path, size, attempts
-                """, arguments: [worker, now.timeIntervalSince1970 + lease, now.timeIntervalSince1970, limit])
+                """, arguments: arguments)
             return rows.map { row in
                 ClaimedItem(id: row["id"], path: InboxPath(bytes: [UInt8](row["path"] as Data)),
                             size: row["size"], attempts: row["attempts"])
@@ -125,12 +149,13 @@ extension CorpusDatabase {
     }
 
     /// Puts items back in the queue after a failure that was not theirs (disk full, database busy),
-    /// to be tried again no sooner than `notBefore`.
+    /// to be tried again no sooner than `notBefore`. The claim does not count as an interrupted attempt.
     public func release(_ ids: [Int64], error: String, notBefore: Date) throws {
         guard !ids.isEmpty else { return }
         try writer.write { db in
             try db.execute(sql: """
-                UPDATE item SET state = 'pending', claimed_by = NULL, lease_until = NULL, reason = ?, not_before = ?
+                UPDATE item SET state = 'pending', claimed_by = NULL, lease_until = NULL, reason = ?, not_before = ?,
+                    attempts = MAX(attempts - 1, 0)
                 WHERE id IN (\(ids.map(String.init).joined(separator: ","))) AND state = 'processing'
                 """, arguments: [error, notBefore.timeIntervalSince1970])
         }

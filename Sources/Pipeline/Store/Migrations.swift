@@ -116,6 +116,13 @@ enum Migrations {
             try db.execute(sql: "CREATE UNIQUE INDEX item_entry ON item(parent_id, entry_index) WHERE parent_id IS NOT NULL")
         }
 
+        migrator.registerMigration("item indexes for re-registration and interrupted items") { db in
+            // Every item of a path, disposed or not: a scan that raced the ingestor must see the disposal.
+            try db.execute(sql: "CREATE INDEX item_path ON item(path, disposed_at)")
+            // Items the daemon died holding; they are claimed one at a time.
+            try db.execute(sql: "CREATE INDEX item_interrupted ON item(id) WHERE state = 'pending' AND attempts > 0")
+        }
+
         return migrator
     }
 }

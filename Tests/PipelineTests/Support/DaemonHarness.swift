@@ -18,6 +18,10 @@ final class DaemonHarness {
     private(set) var process: Process?
     private var logHandle: FileHandle?
     let logURL: URL
+    /// Added to every corpusctl call (e.g. a `--db` the daemon was given).
+    var ctlArguments: [String] = []
+    /// Runs before corpusctl and execs it (e.g. nsenter into the daemon's mount namespace).
+    var ctlLauncher: [String] = []
 
     init(name: String = #function) throws {
         root = URL(fileURLWithPath: NSTemporaryDirectory())
@@ -47,10 +51,18 @@ final class DaemonHarness {
     }
 
     /// Starts corpusd and waits for READY=1 (after migrations and the start-up scan).
-    func start(_ extraArguments: [String] = [], timeout: Double = 30) throws {
+    /// `launcher` runs before it and must exec it in the same process (setpriv, unshare, sh -c '… exec "$0" "$@"').
+    func start(_ extraArguments: [String] = [], launcher: [String] = [], timeout: Double = 30) throws {
         let process = Process()
-        process.executableURL = Self.binDirectory.appendingPathComponent("corpusd")
-        process.arguments = ["--state-dir", stateDir.path, "--log-level", "debug"] + extraArguments
+        let corpusd = Self.binDirectory.appendingPathComponent("corpusd")
+        let arguments = ["--state-dir", stateDir.path, "--log-level", "debug"] + extraArguments
+        if let tool = launcher.first {
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = Array(launcher.dropFirst()) + [corpusd.path] + arguments
+        } else {
+            process.executableURL = corpusd
+            process.arguments = arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notifySocket.path
         environment.removeValue(forKey: "STATE_DIRECTORY")
@@ -112,8 +124,10 @@ final class DaemonHarness {
 
     func ctl(_ arguments: [String]) throws -> CtlResult {
         let process = Process()
-        process.executableURL = Self.binDirectory.appendingPathComponent("corpusctl")
-        process.arguments = arguments + ["--state-dir", stateDir.path]
+        let corpusctl = Self.binDirectory.appendingPathComponent("corpusctl")
+        process.executableURL = ctlLauncher.first.map(URL.init(fileURLWithPath:)) ?? corpusctl
+        process.arguments = (ctlLauncher.isEmpty ? [] : Array(ctlLauncher.dropFirst()) + [corpusctl.path])
+            + arguments + ctlArguments + ["--state-dir", stateDir.path]
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "STATE_DIRECTORY")
         process.environment = environment

@@ -1,0 +1,35 @@
+import Foundation
+
+/// What `corpusctl check` reports; its JSON form is a stable contract.
+public struct CheckReport: Sendable, Codable, Hashable {
+    /// `PRAGMA integrity_check`: "ok", or SQLite's list of problems.
+    public var integrity: String
+    public var items: [String: Int]
+    public var documents: Int
+    public var accounting: QueueAccounting
+    public var ok: Bool
+
+    public init(_ corpus: CorpusDatabase) throws {
+        integrity = try corpus.integrityCheck()
+        let counts = try corpus.counts()
+        items = Dictionary(uniqueKeysWithValues: ItemState.allCases.map { ($0.rawValue, counts.count($0)) })
+        documents = counts.documents
+        accounting = try corpus.queueAccounting()
+        ok = integrity == "ok" && accounting.storedWithoutDocument == 0 && accounting.documentsWithoutStoredItem == 0
+            && accounting.documentsStoredTwice == 0
+    }
+
+    public func render() -> String {
+        var lines = ["database   \(integrity == "ok" ? "ok" : "DAMAGED: \(integrity)")"]
+        let a = accounting
+        let balanced = a.storedWithoutDocument + a.documentsWithoutStoredItem + a.documentsStoredTwice == 0
+        lines.append("documents  \(documents), one per stored item: " + (balanced ? "yes" : "NO ("
+            + "\(a.storedWithoutDocument) stored items lack theirs, \(a.documentsWithoutStoredItem) documents lack an item, "
+            + "\(a.documentsStoredTwice) recorded twice)"))
+        if accounting.undisposed > 0 {
+            lines.append("inbox      \(accounting.undisposed) finished items still to be moved out (the daemon does it)")
+        }
+        lines.append(ok ? "sound" : "NOT SOUND")
+        return lines.joined(separator: "\n")
+    }
+}

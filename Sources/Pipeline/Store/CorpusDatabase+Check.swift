@@ -1,0 +1,34 @@
+import GRDB
+
+/// What `corpusctl check` verifies beyond the file itself: that the queue's books balance.
+public struct QueueAccounting: Sendable, Hashable, Codable {
+    /// Items with an outcome whose original has not been moved out of the inbox yet.
+    public var undisposed: Int
+    /// Stored items whose document is missing, or documents no stored item points at.
+    public var storedWithoutDocument: Int
+    public var documentsWithoutStoredItem: Int
+    /// Documents whose source item points at a different document (a document recorded twice).
+    public var documentsStoredTwice: Int
+}
+
+extension CorpusDatabase {
+    public func queueAccounting() throws -> QueueAccounting {
+        try writer.read { db in
+            QueueAccounting(
+                undisposed: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM item WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed')
+                    """) ?? 0,
+                storedWithoutDocument: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM item i WHERE i.state = 'stored'
+                    AND NOT EXISTS (SELECT 1 FROM document d WHERE d.id = i.document_id AND d.item_id = i.id)
+                    """) ?? 0,
+                documentsWithoutStoredItem: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM document d
+                    WHERE NOT EXISTS (SELECT 1 FROM item i WHERE i.id = d.item_id AND i.state = 'stored')
+                    """) ?? 0,
+                documentsStoredTwice: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM document d JOIN item i ON i.id = d.item_id WHERE i.document_id <> d.id
+                    """) ?? 0)
+        }
+    }
+}
