@@ -45,6 +45,16 @@ public struct Ingestor: Service {
             var failures = 0
             /// Claimed items that could not even be released; released before anything new is claimed.
             var unreleased: [Int64] = []
+            /// No claim before this moment: the back-off after the last failure.
+            var pausedUntil = Date.distantPast
+
+            /// Notes one more failure in a row; returns the back-off it earns.
+            mutating func failed(now: Date, maxBackoff: TimeInterval) -> TimeInterval {
+                failures += 1
+                let delay = min(maxBackoff, pow(2, Double(min(failures - 1, 16))))
+                pausedUntil = now.addingTimeInterval(delay)
+                return delay
+            }
         }
         let state = Mutex(State())
         func withLock<T: Sendable>(_ body: (inout State) -> T) -> T { state.withLock { body(&$0) } }
@@ -124,12 +134,15 @@ public struct Ingestor: Service {
 
     /// One batch. Returns how many items it took from the queue (0 when the queue was empty or erred).
     private func runBatch() -> Int {
+        // After a storage failure, the database is left alone for the back-off: the next wake-up after it retries.
+        if storage.withLock({ Date() < $0.pausedUntil }) { return 0 }
         guard releaseLeftClaims() else { return 0 }
         let claimed: [ClaimedItem]
         do {
             claimed = try database.claim(limit: settings.batchSize, worker: worker, lease: settings.lease, now: Date())
         } catch {
-            logger.error("could not claim items", metadata: ["error": "\(error)"])
+            let delay = storage.withLock { $0.failed(now: Date(), maxBackoff: settings.maxBackoff) }
+            logger.error("could not claim items; will retry", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
             health.error("claim: \(error)", at: Date())
             return 0
         }
@@ -149,10 +162,7 @@ public struct Ingestor: Service {
             recorded = try database.record(processed, now: Date())
         } catch {
             // Not the files' fault (disk full, I/O error, busy beyond the timeout): back to the queue, later.
-            let delay = storage.withLock { trouble in
-                trouble.failures += 1
-                return min(settings.maxBackoff, pow(2, Double(min(trouble.failures - 1, 16))))
-            }
+            let delay = storage.withLock { $0.failed(now: Date(), maxBackoff: settings.maxBackoff) }
             logger.error("could not record a batch; will retry", metadata: [
                 "error": "\(error)", "items": "\(claimed.count)", "retry_in_s": "\(Int(delay))",
             ])
@@ -196,7 +206,10 @@ public struct Ingestor: Service {
             try database.release(ids, error: "retrying after a storage error", notBefore: Date())
             return true
         } catch {
-            storage.withLock { $0.unreleased += ids }
+            storage.withLock {
+                $0.unreleased += ids
+                _ = $0.failed(now: Date(), maxBackoff: settings.maxBackoff)
+            }
             health.error("release: \(error)", at: Date())
             return false
         }

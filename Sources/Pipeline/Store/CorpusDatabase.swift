@@ -72,13 +72,14 @@ extension CorpusDatabase {
     /// Records files seen in the inbox as pending items. A path that already has a live item is
     /// left alone, so seeing a file again (inotify and the poll both saw it) is harmless.
     ///
-    /// `seenSince` is when the look at the inbox that found these files began. A path whose item was
-    /// disposed of at or after that moment is left alone too: what was seen was the original that has
+    /// `seenSince` (default: `now`) is when the look at the inbox that found these files began. A path whose item was
+    /// disposed of after that moment is left alone too: what was seen was the original that has
     /// just been moved to archive/ or failed/, not a new file (the race between a scan and the ingestor).
     /// Writes at most `chunk` rows per transaction so that the ingestor is never kept waiting long.
     /// Returns how many new items were created.
     @discardableResult
-    public func register(_ candidates: [InboxCandidate], seenSince: Date, now: Date, chunk: Int = 2000) throws -> Int {
+    public func register(_ candidates: [InboxCandidate], seenSince: Date? = nil, now: Date, chunk: Int = 2000) throws -> Int {
+        let seenSince = seenSince ?? now
         var created = 0
         var start = candidates.startIndex
         while start < candidates.endIndex {
@@ -88,7 +89,7 @@ extension CorpusDatabase {
                 let statement = try db.cachedStatement(sql: """
                     INSERT INTO item (path, name, size, mtime, first_seen, state)
                     SELECT ?1, ?2, ?3, ?4, ?5, 'pending'
-                    WHERE NOT EXISTS (SELECT 1 FROM item WHERE path = ?1 AND disposed_at >= ?6)
+                    WHERE NOT EXISTS (SELECT 1 FROM item WHERE path = ?1 AND disposed_at > ?6)
                     ON CONFLICT (path) WHERE disposed_at IS NULL DO NOTHING
                     """)
                 var created = 0
