@@ -10,7 +10,7 @@ SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # so that `make install` can copy the folder as it is.
 SHARE      := .build/share
 
-.PHONY: all deps build release run test clean completions man bench bench-profile
+.PHONY: all deps build release run test soak clean completions man bench bench-profile
 
 all: build
 
@@ -40,6 +40,15 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	CORPUSD_BIN_DIR=$(CURDIR)/.build/debug $(SWIFT) test --skip-build
+
+# The kill -9 test at full size (10,000 files, 10 cycles), then 10,000- and 100,000-file bursts with the
+# daemon's peak memory and time to the last outcome. Not part of `make test`: it takes many minutes.
+soak: deps
+	$(SWIFT) build --build-tests
+	CORPUSD_BIN_DIR=$(CURDIR)/.build/debug CORPUSD_CRASH_FILES=10000 CORPUSD_CRASH_CYCLES=10 \
+		$(SWIFT) test --skip-build --filter killNineCycles
+	scripts/burst-rss.sh 10000
+	scripts/burst-rss.sh 100000
 
 completions: build
 	@mkdir -p $(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/fish/vendor_completions.d

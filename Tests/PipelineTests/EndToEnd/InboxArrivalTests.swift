@@ -123,9 +123,14 @@ struct InboxArrivalTests {
         let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
         kill(harness.pid, SIGSTOP)
+        try harness.waitUntil("the daemon to stop") {
+            let stat = (try? String(contentsOfFile: "/proc/\(harness.pid)/stat", encoding: .utf8)) ?? ""
+            return stat.split(separator: ")").last?.split(separator: " ").first == "T"
+        }
         // Hidden names: the daemon ignores them, but the kernel queues their events. Two names in turn,
-        // because the kernel merges an event identical to the one before it.
-        for index in 0...(limit + 100) {
+        // because the kernel merges an event identical to the one before it. Twice the queue's size,
+        // because a thread caught mid-read takes one buffer's worth before it stops.
+        for index in 0...(2 * limit) {
             let fd = DaemonHarness.open(harness.inboxPath(Array(".flood\(index % 2)".utf8)), O_WRONLY | O_CREAT, 0o644)
             close(fd)
         }
