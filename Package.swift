@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "corpusd", targets: ["Daemon"]),
         .executable(name: "corpusctl", targets: ["ctl"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .executable(name: "neardup-lab", targets: ["NearDupLabTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -76,9 +77,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The labelled near-duplicate set and its evaluation (tests, `neardup-lab`); not shipped.
+        .target(
+            name: "NearDupLab",
+            dependencies: ["Pipeline"]
+        ),
+        .executableTarget(
+            name: "NearDupLabTool",
+            dependencies: ["NearDupLab", "Pipeline"]
+        ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Pipeline", "NearDupLab", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
     ],

@@ -59,11 +59,21 @@ struct Corpusd: AsyncParsableCommand {
     @Flag(help: "Print the built-in taxonomy file (a commented starting point for your own) and exit.")
     var printDefaultTaxonomy = false
 
+    @Option(help: ArgumentHelp(
+        "Jaccard similarity (0–1] of shingle sets at or above which a body is a near-duplicate of a stored one; 'off' disables near-duplicate detection.",
+        valueName: "similarity"))
+    var nearThreshold: String = "\(NearDuplicatePolicy.defaultThreshold)"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard (0...1).contains(modelThreshold) else { throw ValidationError("--model-threshold must be between 0 and 1") }
+        if nearThreshold != "off" {
+            guard let value = Double(nearThreshold), value > 0, value <= 1 else {
+                throw ValidationError("--near-threshold takes a number in (0, 1] or 'off'")
+            }
+        }
     }
 
     func run() async throws {
@@ -91,6 +101,7 @@ struct Corpusd: AsyncParsableCommand {
         config.metricsInterval = max(0.1, metricsInterval)
         config.taxonomyPath = taxonomy
         config.modelThreshold = modelThreshold
+        config.ingest.nearDuplicates = NearDuplicateSettings(NearDuplicatePolicy(threshold: Double(nearThreshold)))
 
         let daemon: CorpusDaemon
         do {

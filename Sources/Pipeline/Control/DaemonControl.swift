@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 
@@ -12,9 +13,11 @@ public struct DaemonControl: ControlHandler {
     let rescan: @Sendable () -> Void
     let wake: @Sendable () -> Void
     let logger: Logger
+    let nearDuplicates: NearDuplicateSettings
 
     public init(database: CorpusDatabase, files: InboxFiles, health: DaemonHealth, layout: StateLayout,
-                tagging: Tagging, learner: TagLearner, rescan: @escaping @Sendable () -> Void, wake: @escaping @Sendable () -> Void, logger: Logger) {
+                tagging: Tagging, learner: TagLearner, rescan: @escaping @Sendable () -> Void, wake: @escaping @Sendable () -> Void, logger: Logger,
+                nearDuplicates: NearDuplicateSettings = NearDuplicateSettings()) {
         self.database = database
         self.files = files
         self.health = health
@@ -24,6 +27,7 @@ public struct DaemonControl: ControlHandler {
         self.rescan = rescan
         self.wake = wake
         self.logger = logger
+        self.nearDuplicates = nearDuplicates
     }
 
     public struct Unsupported: Error, CustomStringConvertible {
@@ -56,9 +60,37 @@ public struct DaemonControl: ControlHandler {
         case .reclassify:
             let summary = try learner.reclassify { done, total in progress(done, total, nil) }
             return try JSONValue.from(summary)
-        case .dedupRecheck:
-            throw Unsupported(op: request.op)
+        case .dedupRecheck(let threshold):
+            // Minutes on a large corpus: off the cooperative pool, so the other services keep running.
+            return try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global(qos: .utility).async {
+                    continuation.resume(with: Result { try recheckNearDuplicates(threshold: threshold, progress: progress) })
+                }
+            }
         }
+    }
+
+    /// Re-runs near-duplicate detection over the corpus; a given threshold becomes the running daemon's.
+    private func recheckNearDuplicates(threshold: Double?, progress: @Sendable (Int, Int, String?) -> Void) throws -> JSONValue {
+        var policy = nearDuplicates.policy
+        if let threshold {
+            guard threshold > 0 && threshold <= 1 else { throw InvalidRequest(message: "threshold must be in (0, 1]") }
+            policy.threshold = threshold
+            nearDuplicates.policy = policy
+        }
+        logger.notice("re-checking near-duplicates", metadata: ["threshold": "\(policy.threshold.map { "\($0)" } ?? "off")"])
+        let summary = try database.recheckNearDuplicates(policy: policy, now: Date()) { done, total in
+            progress(done, total, "documents checked")
+        }
+        logger.notice("near-duplicate re-check done", metadata: [
+            "documents": "\(summary.documentsChecked)", "merged": "\(summary.merged.count)",
+        ])
+        return try JSONValue.from(summary)
+    }
+
+    public struct InvalidRequest: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
     }
 
     /// Moves each original back from failed/ into the inbox and puts its item back in the queue.

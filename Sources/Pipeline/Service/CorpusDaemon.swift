@@ -88,7 +88,8 @@ public struct CorpusDaemon: Sendable {
             handler: DaemonControl(database: database, files: files, health: health, layout: layout,
                                    tagging: tagging, learner: learner,
                                    rescan: { source.requestRescan() }, wake: wake,
-                                   logger: logger.with(label: "corpusd.control")),
+                                   logger: logger.with(label: "corpusd.control"),
+                                   nearDuplicates: config.ingest.nearDuplicates),
             logger: logger.with(label: "corpusd.control"))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ingestor),

@@ -18,6 +18,7 @@ struct EntryIngest: Sendable {
     let maxAttempts: Int
     let folderTags: Bool
     let logger: Logger
+    var nearDuplicates = NearDuplicateSettings()
     /// Entries recorded per transaction.
     var chunkSize = 512
 
@@ -73,7 +74,8 @@ struct EntryIngest: Sendable {
                         // One article after all (a single JSON object), or a file that failed as a whole:
                         // the file's own outcome, recorded as any file's.
                         let recorded = try database.record(
-                            [ProcessedItem(item: item, rawHash: rawHash, result: result.mapError(IntakeFailure.pipeline))], now: Date())
+                            [ProcessedItem(item: item, rawHash: rawHash, result: result.mapError(IntakeFailure.pipeline))], now: Date(),
+                            policy: nearDuplicates.policy)
                         return recorded.first.map { Settled(id: $0.id, path: $0.path, state: $0.outcome.state, outcomes: [$0.outcome]) }
                     case .entries(let results):
                         let settled = try database.settledEntries(of: item.id)
@@ -83,7 +85,8 @@ struct EntryIngest: Sendable {
                         var start = 0
                         while start < entries.count {
                             let end = min(entries.count, start + chunkSize)
-                            outcomes += try database.recordEntries(Array(entries[start..<end]), of: item, now: Date())
+                            outcomes += try database.recordEntries(Array(entries[start..<end]), of: item, now: Date(),
+                                                                   policy: nearDuplicates.policy)
                             start = end
                         }
                     }
@@ -189,7 +192,7 @@ struct EntryIngest: Sendable {
             slots[index] = result.map { ProcessedEntry(index: line.number, result: $0) }
         }
         let entries = results.compactMap { $0 }
-        let outcomes = try database.recordEntries(entries, of: item, now: Date())
+        let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: nearDuplicates.policy)
         try database.extendLease(item.id, worker: worker, until: Date().addingTimeInterval(lease))
         return outcomes
     }

@@ -20,6 +20,8 @@ public struct Ingestor: Service {
         public var maxAttempts: Int = 10
         /// The longest wait before a batch that could not be recorded (disk full, database busy) is tried again.
         public var maxBackoff: TimeInterval = 30
+        /// Near-duplicate threshold and story linking; shared with the control handler.
+        public var nearDuplicates = NearDuplicateSettings()
         public init() {}
     }
 
@@ -76,7 +78,8 @@ public struct Ingestor: Service {
         self.logger = logger
         self.entries = EntryIngest(
             database: database, files: files, worker: worker, lease: settings.lease,
-            maxAttempts: settings.maxAttempts, folderTags: settings.folderTags, logger: logger)
+            maxAttempts: settings.maxAttempts, folderTags: settings.folderTags, logger: logger,
+            nearDuplicates: settings.nearDuplicates)
     }
 
     public func run() async throws {
@@ -159,7 +162,7 @@ public struct Ingestor: Service {
         let processed = processAll(singles, pipeline: pipeline)
         let recorded: [RecordedItem]
         do {
-            recorded = try database.record(processed, now: Date())
+            recorded = try database.record(processed, now: Date(), policy: settings.nearDuplicates.policy)
         } catch {
             // Not the files' fault (disk full, I/O error, busy beyond the timeout): back to the queue, later.
             let delay = storage.withLock { $0.failed(now: Date(), maxBackoff: settings.maxBackoff) }

@@ -117,6 +117,10 @@ public struct ExtractedArticle: Sendable {
     public var tags: [AssignedTag]
     public var wordCount: Int
     public var encoding: TextEncodingUsed
+    /// Shingles, MinHash and LSH band keys of `normalizedBody`, for near-duplicate look-ups.
+    public var nearDuplicate: NearDuplicateFingerprint
+    /// The terms that link this article to others on the same story (`StoryTerms`).
+    public var storyTerms: [String]
 }
 
 /// Why a file could not become an article. Every case reads as a reason a person understands.

@@ -35,7 +35,8 @@ extension CorpusDatabase {
     /// Records entries of the container `parent` as child items, in one transaction, deduplicated like
     /// files are. A child row is created (or, on replay, reused) per (parent, index); it has no file of its
     /// own, so it is born disposed and its path is the container's with `#index`.
-    public func recordEntries(_ entries: [ProcessedEntry], of parent: ClaimedItem, now: Date) throws -> [ItemOutcome] {
+    public func recordEntries(_ entries: [ProcessedEntry], of parent: ClaimedItem, now: Date,
+                              policy: NearDuplicatePolicy = .init()) throws -> [ItemOutcome] {
         guard !entries.isEmpty else { return [] }
         return try writer.write { db in
             let upsert = try db.cachedStatement(sql: """
@@ -54,8 +55,7 @@ extension CorpusDatabase {
                 ]) else { continue }
                 let child = ProcessedItem(
                     item: ClaimedItem(id: id, path: InboxPath(bytes: path), size: 0, attempts: 1), rawHash: nil, result: entry.result)
-                let outcome = try outcome(of: child, db: db, now: now)
-                try finish(child, outcome: outcome, db: db, now: now)
+                let outcome = try recordOutcome(of: child, policy: policy, db: db, now: now)
                 outcomes.append(outcome)
             }
             return outcomes

@@ -186,21 +186,21 @@ extension CorpusDatabase {
 extension CorpusDatabase {
     /// Records the outcome of every processed item in one transaction: new documents with their tags,
     /// duplicates pointing at the document they repeat, failures with their reason.
-    /// Deduplication is decided here, inside the transaction, against what is already stored.
-    public func record(_ processed: [ProcessedItem], now: Date) throws -> [RecordedItem] {
+    /// Deduplication is decided here, inside the transaction, against what is already stored
+    /// (near-duplicates and story links by `policy`; see `CorpusDatabase+NearDuplicates.swift`).
+    public func record(_ processed: [ProcessedItem], now: Date, policy: NearDuplicatePolicy = .init()) throws -> [RecordedItem] {
         guard !processed.isEmpty else { return [] }
         return try writer.write { db in
             var recorded: [RecordedItem] = []
             for item in processed {
-                let outcome = try outcome(of: item, db: db, now: now)
-                try finish(item, outcome: outcome, db: db, now: now)
+                let outcome = try recordOutcome(of: item, policy: policy, db: db, now: now)
                 recorded.append(RecordedItem(id: item.item.id, path: item.item.path, outcome: outcome))
             }
             return try withFirstSeen(recorded, db: db)
         }
     }
 
-    func outcome(of item: ProcessedItem, db: Database, now: Date) throws -> ItemOutcome {
+    func outcome(of item: ProcessedItem, policy: NearDuplicatePolicy, db: Database, now: Date) throws -> ItemOutcome {
         // Byte-identical to a file already seen: a duplicate whether or not it parses.
         if let raw = item.rawHash,
             let original = try Int64.fetchOne(db.cachedStatement(sql: """
@@ -219,7 +219,11 @@ extension CorpusDatabase {
             {
                 return .duplicate(of: original, kind: .sameText, similarity: 1)
             }
+            if let near = try nearDuplicate(of: extracted.nearDuplicate, policy: policy, db: db) {
+                return .duplicate(of: near.documentID, kind: .near, similarity: near.similarity)
+            }
             let id = try insertDocument(extracted, item: item.item, db: db, now: now)
+            try fileRelations(of: id, extracted, policy: policy, now: now, db: db)
             return .stored(documentID: id)
         }
     }

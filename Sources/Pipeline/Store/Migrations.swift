@@ -123,6 +123,57 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX item_interrupted ON item(id) WHERE state = 'pending' AND attempts > 0")
         }
 
+        migrator.registerMigration("near-duplicate band keys, copies' provenance, story clusters") { db in
+            // LSH: a document is filed under one key per band; candidates are found by key, never by scan.
+            try db.execute(sql: """
+                CREATE TABLE near_band (
+                    key INTEGER NOT NULL,
+                    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    PRIMARY KEY (key, document_id)) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX near_band_document ON near_band(document_id)")
+
+            // Every duplicate file's own provenance, as its parse found it; the canonical document keeps it.
+            try db.execute(sql: """
+                CREATE TABLE document_copy (
+                    item_id INTEGER PRIMARY KEY REFERENCES item(id) ON DELETE CASCADE,
+                    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    similarity REAL NOT NULL,
+                    file TEXT NOT NULL,
+                    source TEXT,
+                    title TEXT,
+                    url TEXT,
+                    published TEXT,
+                    seen_at REAL NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX document_copy_document ON document_copy(document_id)")
+
+            // Story terms (postings), links between related documents, and the clusters they form.
+            try db.execute(sql: """
+                CREATE TABLE story_term (
+                    term TEXT NOT NULL,
+                    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    PRIMARY KEY (term, document_id)) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX story_term_document ON story_term(document_id)")
+            try db.execute(sql: """
+                CREATE TABLE document_related (
+                    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    related_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    score REAL NOT NULL,
+                    similarity REAL NOT NULL,
+                    PRIMARY KEY (document_id, related_id)) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX document_related_back ON document_related(related_id)")
+            try db.execute(sql: """
+                CREATE TABLE story_member (
+                    document_id INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,
+                    story_id INTEGER NOT NULL)
+                """)
+            try db.execute(sql: "CREATE INDEX story_member_story ON story_member(story_id)")
+        }
+
         return migrator
     }
 }

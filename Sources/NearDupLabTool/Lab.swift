@@ -1,0 +1,175 @@
+import Dispatch
+import Foundation
+import NearDupLab
+import Pipeline
+
+enum Lab {
+    static func evaluate() {
+        let files = EvaluationSet.make()
+        let evaluation = Evaluation(files: files)
+        let groups = Set(files.map(\.copyGroup)).count
+        print("labelled set: \(files.count) files, \(groups) distinct articles, \(files.count - groups) copies")
+        print("roles: " + LabelledFile.Role.allCases.map { r in "\(r.rawValue) \(files.filter { $0.role == r }.count)" }.joined(separator: ", "))
+        print("")
+
+        let standard = NearDuplicateParameters.standard
+        let threshold = NearDuplicatePolicy.defaultThreshold
+        print("## The three methods")
+        row(.exactOnly, evaluation)
+        row(.minHash(standard, threshold: threshold), evaluation)
+        row(.verified(standard, threshold: threshold), evaluation)
+
+        print("\n## Shingling (verified, threshold \(threshold), 25×4)")
+        for shingling: NearDuplicateParameters.Shingling in [.words(size: 3), .words(size: 4), .words(size: 5), .words(size: 7),
+                                                             .spotSignatures(chain: 2), .spotSignatures(chain: 3)] {
+            row(.verified(NearDuplicateParameters(shingling: shingling, bands: 25, rows: 4), threshold: threshold), evaluation)
+        }
+        print("\n## Threshold (verified, standard parameters)")
+        for t in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] { row(.verified(standard, threshold: t), evaluation) }
+        for chain in [2, 3] {
+            print("\n## Threshold (SpotSigs chain \(chain), 25×4)")
+            for t in [0.5, 0.6, 0.7, 0.8] {
+                row(.verified(NearDuplicateParameters(shingling: .spotSignatures(chain: chain), bands: 25, rows: 4), threshold: t), evaluation)
+            }
+        }
+        print("\n## LSH bands × rows (verified, 5-word shingles, threshold \(threshold))")
+        for (b, r) in [(10, 10), (16, 8), (20, 5), (25, 4), (32, 4), (42, 3)] {
+            row(.verified(NearDuplicateParameters(shingling: .words(size: 5), bands: b, rows: r), threshold: threshold), evaluation)
+        }
+        print("\n## MinHash estimate thresholds (standard parameters)")
+        for t in [0.6, 0.7, 0.75, 0.8] { row(.minHash(standard, threshold: t), evaluation) }
+
+        print("\n## Exact Jaccard to the original (copies) or to the event's original (negatives): min / median / max")
+        for shingling: NearDuplicateParameters.Shingling in [.words(size: 3), .words(size: 5), .spotSignatures(chain: 2), .spotSignatures(chain: 3)] {
+            print("\(shingling):")
+            for (role, values) in evaluation.similarityProfile(shingling).sorted(by: { $0.key < $1.key }) {
+                let s = values.sorted()
+                print(String(format: "  %-13@ n=%3d  %.3f / %.3f / %.3f", role as NSString, s.count, s.first ?? 0, s[s.count / 2], s.last ?? 0))
+            }
+        }
+
+        print("\n## Through the store (CorpusDatabase.record, default policy)")
+        do {
+            let (run, _) = try StoreRun.run(files, policy: NearDuplicatePolicy())
+            print("duplicates: \(DuplicateScores.score(files, decisions: run.decisions))")
+            let stories = run.storyScores(files)
+            print(String(format: "story clusters vs events (pairs of stored documents): precision %.3f recall %.3f", stories.precision, stories.recall))
+        } catch {
+            print("store run failed: \(error)")
+        }
+    }
+
+    static func row(_ method: DuplicateMethod, _ evaluation: Evaluation) {
+        let s = evaluation.score(method)
+        let errors = s.errorsByRole.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("\(method.description.padding(toLength: 58, withPad: " ", startingAt: 0))  \(s)\(errors.isEmpty ? "" : "  [\(errors)]")")
+    }
+
+    // MARK: bench
+
+    /// Ingests generated news into a file database as the daemon does (register, claim, pipeline in parallel,
+    /// record in batches of 64) and measures throughput when the corpus holds each of `sizes` documents.
+    static func bench(sizes: [Int], database path: String?) throws {
+        let file = path ?? NSTemporaryDirectory() + "neardup-bench-\(getpid()).sqlite"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        let database = try CorpusDatabase.open(path: file)
+        let pipeline = ArticlePipeline()
+        let policy = NearDuplicatePolicy()
+        var generator = NewsGenerator(seed: 7)
+        var random = SeededRandom(seed: 11)
+        let base = Date(timeIntervalSince1970: 1_704_067_200)
+        var events: [NewsEvent] = []
+        var recent: [NewsArticle] = []
+        var serial = 0
+        let measured = 2_000
+
+        func makeBatch(_ count: Int) -> [(String, [UInt8])] {
+            (0..<count).map { _ in
+                serial += 1
+                // A tenth are copies of a recent article (with a dropped paragraph), the rest new articles,
+                // some on recent events: the mix the daemon sees.
+                var article: NewsArticle
+                if !recent.isEmpty && random.chance(0.1) {
+                    article = random.pick(recent)
+                    if article.paragraphs.count > 3 { article.paragraphs.removeLast() }
+                } else {
+                    if events.isEmpty || random.chance(0.5) { events.append(generator.event(id: events.count, base: base)) }
+                    article = generator.article(on: events[max(0, events.count - Int.random(in: 1...min(50, events.count), using: &random))])
+                    recent.append(article)
+                    if recent.count > 500 { recent.removeFirst(100) }
+                }
+                let text = Publishing.page(article, style: random.pick(PublisherStyle.allCases), city: "Lima",
+                                           related: ["Markets rally", "Storm warning"], random: &random)
+                return ("bench/\(serial).txt", Array(text.utf8))
+            }
+        }
+
+        /// Ingests `count` files; returns (seconds in total, seconds inside `record`).
+        func ingest(_ count: Int, batch: Int) throws -> (Double, Double, Int) {
+            var total = 0.0, recording = 0.0, duplicates = 0
+            var left = count
+            while left > 0 {
+                let files = makeBatch(min(batch, left))
+                left -= files.count
+                let start = Date()
+                let now = Date()
+                try database.register(files.map { InboxCandidate(path: InboxPath($0.0), size: Int64($0.1.count), mtime: 0) }, now: now)
+                let claimed = try database.claim(limit: files.count, worker: "bench", lease: 600, now: now)
+                let byName = Dictionary(uniqueKeysWithValues: files.map { ($0.0, $0.1) })
+                let results = UnsafeMutableBufferPointer<ProcessedItem?>.allocate(capacity: claimed.count)
+                results.initialize(repeating: nil)
+                defer { results.deallocate() }
+                nonisolated(unsafe) let slots = results
+                DispatchQueue.concurrentPerform(iterations: claimed.count) { i in
+                    let bytes = byName[claimed[i].path.description]!
+                    slots[i] = ProcessedItem(item: claimed[i], rawHash: Digest.sha256(bytes),
+                                             result: pipeline.process(SourceFile(name: "x", bytes: bytes)).mapError(IntakeFailure.pipeline))
+                }
+                let recordStart = Date()
+                let recorded = try database.record(results.map { $0! }, now: Date(), policy: policy)
+                recording += Date().timeIntervalSince(recordStart)
+                total += Date().timeIntervalSince(start)
+                duplicates += recorded.filter { $0.outcome.state == .duplicate }.count
+            }
+            return (total, recording, duplicates)
+        }
+
+        print("| stored documents | measured files | duplicates found | files/s (read excluded: pipeline + record) | files/s in record | ms per file in record |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for size in sizes.sorted() {
+            var documents = try database.counts().documents
+            while documents < size {
+                let step = min(2_000, max(64, size - documents))
+                _ = try ingest(step, batch: 512)
+                documents = try database.counts().documents
+                FileHandle.standardError.write(Data("\r\(documents) documents".utf8))
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            let (total, recording, duplicates) = try ingest(measured, batch: 64)
+            print(String(format: "| %d | %d | %d | %.0f | %.0f | %.3f |", documents, measured, duplicates,
+                         Double(measured) / total, Double(measured) / recording, recording * 1000 / Double(measured)))
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        print("database file: \(size / 1_048_576) MiB")
+        if path == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+    }
+}
+
+extension Lab {
+    static func debugStories() throws {
+        let files = EvaluationSet.make()
+        let (run, _) = try StoreRun.run(files, policy: NearDuplicatePolicy())
+        let pipeline = ArticlePipeline()
+        var shown = 0
+        let stored = run.documentOf.keys.sorted()
+        for (n, i) in stored.enumerated() {
+            for j in stored[(n + 1)...] where !(run.storyOf[i] != nil && run.storyOf[i] == run.storyOf[j]) && files[i].event == files[j].event {
+                let a = try pipeline.process(SourceFile(name: "", bytes: files[i].bytes)).get()
+                let b = try pipeline.process(SourceFile(name: "", bytes: files[j].bytes)).get()
+                print(files[i].role, files[j].role, a.storyTerms, b.storyTerms, Set(a.storyTerms).intersection(b.storyTerms).sorted(), a.article.published?.iso8601 ?? "-", b.article.published?.iso8601 ?? "-")
+                shown += 1
+                if shown > 25 { return }
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+
+/// How near-duplicates and related stories are decided.
+public struct NearDuplicatePolicy: Sendable, Hashable, Codable {
+    /// Exact Jaccard similarity of shingle sets at or above which a body repeats a stored one;
+    /// nil turns near-duplicate detection off (exact bytes and same text still apply).
+    public var threshold: Double? = NearDuplicatePolicy.defaultThreshold
+    /// LSH candidates verified per look-up, those sharing the most bands first.
+    public var maxCandidates = 8
+    /// Related stories: documents sharing at least this many story terms …
+    public var minSharedStoryTerms = 5
+    /// … whose publication dates (when both are known) are at most this far apart.
+    public var storyWindow: TimeInterval = 7 * 86_400
+    /// At most this many postings are read per story term: a term carried by more earlier documents
+    /// (or by more than 0.2% of the corpus, at least 8) is too common to link stories. Bounds the look-up.
+    public var postingsPerTerm = 200
+
+    /// Chosen on the labelled evaluation set (BENCHMARKS.md, "Near-duplicates"): copies there keep
+    /// Jaccard ≥ 0.68 to their original, other articles on the same event stay ≤ 0.53.
+    public static let defaultThreshold = 0.7
+
+    public init(threshold: Double? = NearDuplicatePolicy.defaultThreshold) { self.threshold = threshold }
+}
+
+/// The canonical rule: the first copy stored is the document; every later copy (exact bytes, same text,
+/// or near) is recorded as a duplicate of it and keeps its own provenance in `document_copy`.
+extension CorpusDatabase {
+    /// The earliest stored document whose body is at least `policy.threshold` similar (exact Jaccard of
+    /// shingle sets) to `fingerprint`, among the LSH candidates; only documents with id < `before` when given.
+    func nearDuplicate(of fingerprint: NearDuplicateFingerprint, policy: NearDuplicatePolicy, before: Int64? = nil,
+                       db: Database) throws -> (documentID: Int64, similarity: Double)?
+    {
+        guard let threshold = policy.threshold, !fingerprint.bandKeys.isEmpty else { return nil }
+        var best: (documentID: Int64, similarity: Double)?
+        for candidate in try candidates(of: fingerprint, limit: policy.maxCandidates, before: before, db: db) {
+            let similarity = try similarity(of: fingerprint, toDocument: candidate, db: db)
+            guard similarity >= threshold else { continue }
+            if best == nil || similarity > best!.similarity || (similarity == best!.similarity && candidate < best!.documentID) {
+                best = (candidate, similarity)
+            }
+        }
+        return best
+    }
+
+    /// Documents filed under at least one of the fingerprint's band keys, most shared bands first.
+    private func candidates(of fingerprint: NearDuplicateFingerprint, limit: Int, before: Int64?, db: Database) throws -> [Int64] {
+        let keys = fingerprint.bandKeys
+        let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
+        let sql = """
+            SELECT document_id FROM near_band WHERE key IN (\(placeholders))\(before == nil ? "" : " AND document_id < ?")
+            GROUP BY document_id ORDER BY COUNT(*) DESC, document_id LIMIT ?
+            """
+        var arguments = StatementArguments(keys)
+        if let before { _ = arguments.append(contentsOf: [before]) }
+        _ = arguments.append(contentsOf: [limit])
+        return try Int64.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// Exact Jaccard similarity between a fingerprint and a stored document's body.
+    private func similarity(of fingerprint: NearDuplicateFingerprint, toDocument id: Int64, db: Database) throws -> Double {
+        guard let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM document WHERE id = ?"), arguments: [id])
+        else { return 0 }
+        let shingles = NearDuplicate.shingles(normalizedBody: Normalizer.normalize(body),
+                                              shingling: NearDuplicateParameters.standard.shingling)
+        return NearDuplicate.jaccard(fingerprint.shingles, shingles)
+    }
+
+    /// Files a new document under its band keys, and links it to the stories it shares.
+    func fileRelations(of documentID: Int64, _ extracted: ExtractedArticle, policy: NearDuplicatePolicy, now: Date,
+                       db: Database) throws
+    {
+        try fileBands(documentID, extracted.nearDuplicate.bandKeys, db: db)
+        try linkStory(documentID, terms: extracted.storyTerms, fingerprint: extracted.nearDuplicate,
+                      published: extracted.article.published?.date, policy: policy, db: db)
+    }
+
+    func fileBands(_ documentID: Int64, _ keys: [Int64], db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO near_band (key, document_id) VALUES (?, ?)")
+        for key in keys { try insert.execute(arguments: [key, documentID]) }
+    }
+
+    /// Decides and records one item's outcome; a duplicate's own provenance goes with its document.
+    func recordOutcome(of item: ProcessedItem, policy: NearDuplicatePolicy, db: Database, now: Date) throws -> ItemOutcome {
+        let outcome = try outcome(of: item, policy: policy, db: db, now: now)
+        try finish(item, outcome: outcome, db: db, now: now)
+        if case .duplicate(let original, let kind, let similarity) = outcome {
+            try recordCopy(item, of: original, kind: kind, similarity: similarity, now: now, db: db)
+        }
+        return outcome
+    }
+
+    /// Keeps a duplicate file's own provenance with the canonical document.
+    func recordCopy(_ item: ProcessedItem, of documentID: Int64, kind: DuplicateKind, similarity: Double, now: Date,
+                    db: Database) throws
+    {
+        let article = try? item.result.get().article
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO document_copy (item_id, document_id, kind, similarity, file, source, title, url, published, seen_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                item.item.id, documentID, kind.rawValue, similarity, item.item.path.fileName, article?.source,
+                article?.title, article?.url, article?.published?.iso8601, now.timeIntervalSince1970,
+            ])
+    }
+
+    /// Links a new document to earlier ones on the same story (enough shared story terms that are not
+    /// common in the corpus, close dates, not a duplicate) and puts them all in one story cluster.
+    private func linkStory(_ documentID: Int64, terms: [String], fingerprint: NearDuplicateFingerprint, published: Date?,
+                           policy: NearDuplicatePolicy, db: Database) throws
+    {
+        let insertTerm = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, document_id) VALUES (?, ?)")
+        let postings = try db.cachedStatement(sql: """
+            SELECT document_id FROM story_term WHERE term = ? AND document_id < ? ORDER BY document_id DESC LIMIT ?
+            """)
+        // A term is common when more earlier documents than this carry it: then it says nothing about the story.
+        // Bounded (and read through the primary key), so the look-up costs the same in any corpus.
+        let corpusSize = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM document") ?? 0
+        let commonAbove = min(policy.postingsPerTerm, max(16, Int(Double(corpusSize) * 0.002)))
+        var shared: [Int64: Int] = [:]
+        for term in terms {
+            let documents = try Int64.fetchAll(postings, arguments: [term, documentID, commonAbove + 1])
+            if documents.count <= commonAbove {
+                for other in documents { shared[other, default: 0] += 1 }
+            }
+            try insertTerm.execute(arguments: [term, documentID])
+        }
+        var related: [Int64] = []
+        let dateOf = try db.cachedStatement(sql: "SELECT published_at FROM document WHERE id = ?")
+        for (other, count) in shared.sorted(by: { $0.key < $1.key }) where count >= policy.minSharedStoryTerms {
+            if let published, let theirs = try Double.fetchOne(dateOf, arguments: [other]),
+               abs(published.timeIntervalSince1970 - theirs) > policy.storyWindow
+            {
+                continue
+            }
+            let similarity = try similarity(of: fingerprint, toDocument: other, db: db)
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO document_related (document_id, related_id, score, similarity) VALUES (?, ?, ?, ?)
+                """).execute(arguments: [documentID, other, Double(count) / Double(max(terms.count, 1)), similarity])
+            related.append(other)
+        }
+        guard !related.isEmpty else { return }
+        // A story is named by its earliest document; a document related to two stories merges them.
+        let members = ([documentID] + related).map(String.init).joined(separator: ",")
+        let stories = try Int64.fetchAll(db, sql: "SELECT DISTINCT story_id FROM story_member WHERE document_id IN (\(members))")
+        let story = (stories + related + [documentID]).min()!
+        if !stories.isEmpty {
+            try db.execute(sql: "UPDATE story_member SET story_id = ? WHERE story_id IN (\(stories.map(String.init).joined(separator: ",")))",
+                           arguments: [story])
+        }
+        let join = try db.cachedStatement(sql: "INSERT OR REPLACE INTO story_member (document_id, story_id) VALUES (?, ?)")
+        for member in [documentID] + related { try join.execute(arguments: [member, story]) }
+    }
+}
+
+// MARK: - Re-check
+
+/// What `dedup --recheck` did.
+public struct RecheckSummary: Sendable, Hashable, Codable {
+    public struct Merge: Sendable, Hashable, Codable {
+        public var document: Int64
+        public var into: Int64
+        public var similarity: Double
+    }
+    public var threshold: Double?
+    public var documentsChecked: Int
+    /// Documents found to repeat an earlier one: now its duplicates, with their copies.
+    public var merged: [Merge]
+    /// Near-duplicate copies recorded under a lower threshold whose similarity is below this one.
+    /// They stay duplicates (their bodies were never stored); `corpusctl dupes` shows them.
+    public var belowThreshold: [Int64]
+}
+
+extension CorpusDatabase {
+    /// Re-runs near-duplicate detection over every stored document in order (first seen stays canonical):
+    /// re-files its band keys and, when an earlier document is now similar enough, makes it a duplicate
+    /// of that one (its items, copies and provenance move over; its row goes). Works in small
+    /// transactions so that ingestion goes on meanwhile; `progress(done, total)` after each.
+    public func recheckNearDuplicates(policy: NearDuplicatePolicy, chunk: Int = 200, now: Date,
+                                      progress: (Int, Int) -> Void) throws -> RecheckSummary
+    {
+        let ids = try writer.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM document ORDER BY id") }
+        var summary = RecheckSummary(threshold: policy.threshold, documentsChecked: 0, merged: [], belowThreshold: [])
+        var start = 0
+        while start < ids.count {
+            let slice = ids[start..<min(start + chunk, ids.count)]
+            let merged = try writer.write { db in try slice.compactMap { try recheck($0, policy: policy, now: now, db: db) } }
+            summary.merged += merged
+            summary.documentsChecked += slice.count
+            start += slice.count
+            progress(start, ids.count)
+        }
+        if let threshold = policy.threshold {
+            summary.belowThreshold = try writer.read { db in
+                try Int64.fetchAll(db, sql: "SELECT item_id FROM document_copy WHERE kind = 'near' AND similarity < ? ORDER BY item_id",
+                                   arguments: [threshold])
+            }
+        }
+        return summary
+    }
+
+    private func recheck(_ id: Int64, policy: NearDuplicatePolicy, now: Date, db: Database) throws -> RecheckSummary.Merge? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT body, title, source, url, published, file, item_id FROM document WHERE id = ?",
+                                         arguments: [id])
+        else { return nil }
+        let fingerprint = NearDuplicate.fingerprint(normalizedBody: Normalizer.normalize(row["body"] as String))
+        try db.execute(sql: "DELETE FROM near_band WHERE document_id = ?", arguments: [id])
+        guard let (canonical, similarity) = try nearDuplicate(of: fingerprint, policy: policy, before: id, db: db) else {
+            try fileBands(id, fingerprint.bandKeys, db: db)
+            return nil
+        }
+        let itemID: Int64 = row["item_id"]
+        try db.execute(sql: "UPDATE document_copy SET document_id = ? WHERE document_id = ?", arguments: [canonical, id])
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO document_copy (item_id, document_id, kind, similarity, file, source, title, url, published, seen_at)
+            SELECT ?, ?, 'near', ?, file, source, title, url, published, ingested_at FROM document WHERE id = ?
+            """, arguments: [itemID, canonical, similarity, id])
+        try db.execute(sql: "UPDATE item SET document_id = ? WHERE document_id = ?", arguments: [canonical, id])
+        try db.execute(sql: "UPDATE item SET state = 'duplicate', duplicate_kind = 'near', similarity = ? WHERE id = ?",
+                       arguments: [similarity, itemID])
+        try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [id])
+        return RecheckSummary.Merge(document: id, into: canonical, similarity: similarity)
+    }
+}
