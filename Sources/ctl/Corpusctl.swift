@@ -31,6 +31,9 @@ struct Corpusctl: ParsableCommand {
             ReclassifyCommand.self,
             ExtractCommand.self,
             CheckCommand.self,
+            DupesCommand.self,
+            StoriesCommand.self,
+            DedupCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }

@@ -31,6 +31,9 @@ struct ListCommand: ParsableCommand {
                                valueName: "COLUMNS"))
     var format: String?
 
+    @Flag(help: "Also show the files recorded as duplicates of each document (under it; in JSON as its \"duplicates\").")
+    var includeDuplicates = false
+
     func validate() throws {
         if let format, case .failure(let error) = ListColumn.parse(format) { throw ValidationError(error.description) }
         if limit < 0 || offset < 0 { throw ValidationError("--limit and --offset cannot be negative") }
@@ -40,15 +43,19 @@ struct ListCommand: ParsableCommand {
         try Output.guarded {
             let corpus = try global.openCorpus()
             let filter = try filters.filter(in: corpus, text: search)
-            let listings = try corpus.documents(filter: filter, sort: sort, limit: limit, offset: offset)
+            var listings = try corpus.documents(filter: filter, sort: sort, limit: limit, offset: offset)
                 .map(DocumentListing.init)
+            if includeDuplicates {
+                let copies = try corpus.copies(ofDocuments: listings.map(\.id))
+                for index in listings.indices { listings[index].duplicates = copies[listings[index].id] ?? [] }
+            }
             if global.json {
                 try Output.json(listings)
             } else if listings.isEmpty {
                 Output.line("no documents" + (filters.isEmpty && search == nil ? "" : " match"))
             } else {
                 let columns = format.flatMap { try? ListColumn.parse($0).get() } ?? ListColumn.defaults
-                global.page(global.style.header(DocumentListing.table(listings, columns: columns, width: global.textWidth)))
+                global.page(global.style.header(DocumentListing.table(DocumentListing.expandingDuplicates(listings), columns: columns, width: global.textWidth)))
             }
         }
     }

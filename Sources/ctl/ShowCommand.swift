@@ -26,7 +26,8 @@ struct ShowCommand: ParsableCommand {
                 try printOriginal(of: document, provenance: provenance)
                 return
             }
-            let report = ShowReport(document: document, tags: try corpus.tags(ofDocument: id), provenance: provenance)
+            var report = ShowReport(document: document, tags: try corpus.tags(ofDocument: id), provenance: provenance)
+            report.kinship = try corpus.kinship(of: id)
             if global.json {
                 try Output.json(report)
             } else {

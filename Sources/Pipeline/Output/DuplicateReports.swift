@@ -23,30 +23,29 @@ public enum DuplicateReports {
         }.joined(separator: "\n\n")
     }
 
-    /// The duplicates and related-stories part of `corpusctl show ID`.
-    public static func kinship(_ kin: DocumentKinship, width: Int = 100) -> String {
-        var sections: [String] = []
-        if kin.duplicates.isEmpty {
-            sections.append("Duplicates: none")
-        } else {
-            sections.append("Duplicates (\(kin.duplicates.count)):\n" + indent(copiesTable(kin.duplicates, width: width - 4)))
+    /// `corpusctl show ID`: the files recorded as copies of the document, with what each said about itself.
+    public static func duplicatesSection(_ kin: DocumentKinship) -> ShowSection {
+        ShowSection(title: "duplicates", lines: kin.duplicates.isEmpty ? ["(none)"] : kin.duplicates.map { c in
+            "item \(c.itemID)  \(c.kind.rawValue) \(String(format: "%.2f", c.similarity))  \(c.source ?? "unknown source")  "
+                + "\(day(c.published))  \(c.file)  \(c.title.map { "“\($0)”" } ?? "")"
+        })
+    }
+
+    /// `corpusctl show ID`: documents on the same story.
+    public static func relatedSection(_ kin: DocumentKinship) -> ShowSection {
+        ShowSection(title: "related", lines: kin.related.isEmpty ? ["(none)"] : kin.related.map { r in
+            "document \(r.document.id)  \(percent(r.score)) of story terms shared, similarity \(String(format: "%.2f", r.similarity))  "
+                + "\(r.document.source ?? "unknown source")  “\(r.document.title)”"
+        })
+    }
+
+    /// `corpusctl show ID`: the story cluster the document is in, if any.
+    public static func storySection(_ kin: DocumentKinship) -> ShowSection? {
+        kin.story.map { story in
+            ShowSection(title: "story", lines: [
+                "story \(story.id): \(story.size) documents (" + story.documents.map { "#\($0.id)" }.joined(separator: ", ") + ")",
+            ])
         }
-        if kin.related.isEmpty {
-            sections.append("Related: none")
-        } else {
-            sections.append("Related (\(kin.related.count)):\n" + indent(TextTable(
-                columns: [.init("ID", alignRight: true), .init("SHARED", alignRight: true), .init("SIMILARITY", alignRight: true),
-                          .init("SOURCE", flexible: true, minWidth: 12), .init("TITLE", flexible: true, minWidth: 24)],
-                rows: kin.related.map { r in
-                    [String(r.document.id), percent(r.score), String(format: "%.2f", r.similarity), r.document.source ?? "-",
-                     r.document.title]
-                }
-            ).render(width: width - 4)))
-        }
-        if let story = kin.story {
-            sections.append("Story \(story.id): \(story.size) documents (corpusctl stories)")
-        }
-        return sections.joined(separator: "\n")
     }
 
     static func copiesTable(_ copies: [DocumentCopy], width: Int) -> String {
@@ -82,5 +81,28 @@ public enum DuplicateReports {
                 + "(items \(summary.belowThreshold.map(String.init).joined(separator: ", "))); they stay duplicates")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension DocumentListing {
+    /// The listings with, under each document, one row per recorded copy (`list --include-duplicates`):
+    /// the copy's own source, date, file and title (marked ↳), under its document's id.
+    public static func expandingDuplicates(_ listings: [DocumentListing]) -> [DocumentListing] {
+        listings.flatMap { listing -> [DocumentListing] in
+            [listing] + (listing.duplicates ?? []).map { c in
+                var row = listing
+                row.title = "↳ \(c.kind.rawValue) \(String(format: "%.2f", c.similarity)): " + (c.title ?? c.file)
+                row.source = c.source
+                row.published = c.published
+                row.file = c.file
+                row.tags = []
+                row.byline = nil
+                row.url = c.url
+                row.ingestedAt = c.seenAt
+                row.wordCount = nil
+                row.duplicates = nil
+                return row
+            }
+        }
     }
 }

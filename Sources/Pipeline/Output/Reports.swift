@@ -126,6 +126,8 @@ public struct DocumentListing: Sendable, Codable, Hashable {
     public var file: String
     public var ingestedAt: Date
     public var wordCount: Int?
+    /// With `list --include-duplicates`: the files recorded as copies of this document (else not written).
+    public var duplicates: [DocumentCopy]?
 
     public init(_ summary: DocumentSummary) {
         id = summary.id
@@ -153,6 +155,7 @@ public struct DocumentListing: Sendable, Codable, Hashable {
         try c.encode(file, forKey: .file)
         try c.encode(ingestedAt, forKey: .ingestedAt)
         try c.encode(wordCount, forKey: .wordCount)
+        try c.encodeIfPresent(duplicates, forKey: .duplicates)
     }
 
     /// The human form of a listing: an aligned table that fits `width` columns.

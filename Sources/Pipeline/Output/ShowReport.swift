@@ -10,6 +10,8 @@ public struct ShowReport: Sendable, Encodable {
     public var document: DocumentDetail
     public var tags: [AssignedTag]
     public var provenance: [QueueEntry]
+    /// Duplicates, related documents and story (`CorpusDatabase.kinship(of:)`), when read.
+    public var kinship: DocumentKinship?
 
     public init(document: DocumentDetail, tags: [AssignedTag], provenance: [QueueEntry]) {
         self.document = document
@@ -20,6 +22,7 @@ public struct ShowReport: Sendable, Encodable {
     private enum CodingKeys: String, CodingKey {
         case id, title, source, url, published, byline, summary, body, wordCount, encoding, itemId, file, ingestedAt
         case tags, provenance
+        case duplicates, related, story
     }
 
     private struct TagEntry: Encodable {
@@ -60,6 +63,11 @@ public struct ShowReport: Sendable, Encodable {
         try c.encode(tags.map { TagEntry(slug: $0.slug, name: $0.name, origin: $0.origin.rawValue, score: $0.score,
                                          evidence: $0.evidence) }, forKey: .tags)
         try c.encode(provenance, forKey: .provenance)
+        if let kinship {
+            try c.encode(kinship.duplicates, forKey: .duplicates)
+            try c.encode(kinship.related, forKey: .related)
+            try c.encode(kinship.story, forKey: .story)
+        }
     }
 
     /// The sections between the header and the body, in order. Add a concern's section here, one per line.
@@ -67,6 +75,9 @@ public struct ShowReport: Sendable, Encodable {
         [
             tagsSection,
             provenanceSection,
+            kinship.map(DuplicateReports.duplicatesSection),
+            kinship.map(DuplicateReports.relatedSection),
+            kinship.flatMap(DuplicateReports.storySection),
         ]
     }
 

@@ -121,6 +121,20 @@ public struct ExtractedArticle: Sendable {
     public var nearDuplicate: NearDuplicateFingerprint
     /// The terms that link this article to others on the same story (`StoryTerms`).
     public var storyTerms: [String]
+
+    /// The near-duplicate fingerprint and story terms are derived from `normalizedBody` and `article`
+    /// here, so that whoever builds an article (the pipeline, in its parallel part) gets them.
+    public init(article: ParsedArticle, normalizedBody: String, bodyHash: Digest, tags: [AssignedTag], wordCount: Int,
+                encoding: TextEncodingUsed) {
+        self.article = article
+        self.normalizedBody = normalizedBody
+        self.bodyHash = bodyHash
+        self.tags = tags
+        self.wordCount = wordCount
+        self.encoding = encoding
+        nearDuplicate = NearDuplicate.fingerprint(normalizedBody: normalizedBody)
+        storyTerms = StoryTerms.extract(article)
+    }
 }
 
 /// Why a file could not become an article. Every case reads as a reason a person understands.

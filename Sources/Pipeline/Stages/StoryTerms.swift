@@ -3,7 +3,7 @@
 /// even when they share hardly any sentence.
 public enum StoryTerms {
     /// At most `limit` terms, strongest first (lowercased, as `Normalizer` writes words).
-    public static func extract(_ article: ParsedArticle, limit: Int = 16) -> [String] {
+    public static func extract(_ article: ParsedArticle, limit: Int = 24) -> [String] {
         var score: [String: Double] = [:]
         for text in article.paragraphs {
             var sentenceStart = true

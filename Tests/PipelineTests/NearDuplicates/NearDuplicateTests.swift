@@ -1,0 +1,178 @@
+import Foundation
+import NearDupLab
+import Testing
+
+@testable import Pipeline
+
+/// The near-duplicate stages (pure) and the store's decisions, provenance, stories and re-check.
+struct NearDuplicateTests {
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    static func seedText(_ name: String) throws -> String {
+        try String(contentsOf: DaemonHarness.seedsDirectory.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    static let newsmax = "000_cec38e9690f741cb.txt"
+    static let scmp = "002_c94ece29d17d2aab.txt"
+
+    /// The Newsmax seed as another site would syndicate it: new headline, no tag line, last paragraph cut.
+    static func syndicatedNewsmax() throws -> String {
+        var lines = try seedText(newsmax).components(separatedBy: "\n")
+        lines.removeAll { $0.hasPrefix("Tags:") || $0.hasPrefix("Skip to") }
+        lines = lines.map { $0 == "US, China Plan High-level Talks on Fentanyl Crisis" ? "Beijing to host US officials for fentanyl talks" : $0 }
+        let last = lines.lastIndex { $0.hasPrefix("The sanctions were lifted") }!
+        lines.remove(at: last)
+        return "Source: Wire Syndicate\n" + lines.joined(separator: "\n")
+    }
+
+    func extract(_ text: String) throws -> ExtractedArticle {
+        try ArticlePipeline().process(SourceFile(name: "x.txt", bytes: Array(text.utf8))).get()
+    }
+
+    /// Records `texts` (name, text) in one batch through the real record path.
+    @discardableResult
+    func record(_ texts: [(String, String)], in db: CorpusDatabase, policy: NearDuplicatePolicy = .init()) throws -> [String: ItemOutcome] {
+        try db.register(texts.map { InboxCandidate(path: InboxPath($0.0), size: Int64($0.1.utf8.count), mtime: 1) }, now: now)
+        let claimed = try db.claim(limit: texts.count, worker: "w", lease: 60, now: now)
+        let byName = Dictionary(uniqueKeysWithValues: texts)
+        let processed = claimed.map { item in
+            let bytes = Array(byName[item.path.description]!.utf8)
+            return ProcessedItem(item: item, rawHash: Digest.sha256(bytes),
+                                 result: ArticlePipeline().process(SourceFile(name: item.path.fileName, bytes: bytes)).mapError(IntakeFailure.pipeline))
+        }
+        return Dictionary(uniqueKeysWithValues: try db.record(processed, now: now, policy: policy).map { ($0.path.description, $0.outcome) })
+    }
+
+    // MARK: stages
+
+    @Test func fingerprintsAreDeterministicAndMeasureOverlap() throws {
+        let original = try extract(try Self.seedText(Self.newsmax))
+        let again = try extract(try Self.seedText(Self.newsmax))
+        #expect(original.nearDuplicate == again.nearDuplicate)
+        #expect(original.nearDuplicate.minHash.count == NearDuplicateParameters.standard.permutations)
+        #expect(original.nearDuplicate.bandKeys.count == NearDuplicateParameters.standard.bands)
+        // Band keys are stored: the same text must give the same keys in every process and on every machine.
+        let pinned = NearDuplicate.fingerprint(normalizedBody: "the quick brown fox jumps over the lazy dog near the river bank")
+        #expect(pinned.bandKeys.prefix(2) == [5_707_801_389_864_487_769, 8_536_031_897_954_628_089])
+
+        let copy = try extract(try Self.syndicatedNewsmax())
+        let exact = NearDuplicate.jaccard(original.nearDuplicate.shingles, copy.nearDuplicate.shingles)
+        #expect(exact > 0.85 && exact < 1)
+        let estimate = NearDuplicate.estimatedJaccard(original.nearDuplicate.minHash, copy.nearDuplicate.minHash)
+        #expect(abs(estimate - exact) < 0.15)
+        #expect(!Set(original.nearDuplicate.bandKeys).isDisjoint(with: copy.nearDuplicate.bandKeys))
+
+        let other = try extract(try Self.seedText(Self.scmp))
+        #expect(NearDuplicate.jaccard(original.nearDuplicate.shingles, other.nearDuplicate.shingles) < 0.1)
+        #expect(Set(original.nearDuplicate.bandKeys).isDisjoint(with: other.nearDuplicate.bandKeys))
+    }
+
+    @Test func spotSignaturesAnchorOnStopwords() {
+        let shingles = NearDuplicate.shingles(normalizedBody: "the minister said the talks ended badly", shingling: .spotSignatures(chain: 2))
+        // Antecedents "the", "said", "the": each with the next two words that are not stopwords.
+        #expect(shingles.count == 3)
+        #expect(NearDuplicate.shingles(normalizedBody: "advertisement subscribe now", shingling: .spotSignatures(chain: 2)).count == 1)
+    }
+
+    @Test func theSeedsShareAStoryButNotTheirText() throws {
+        let newsmax = try extract(try Self.seedText(Self.newsmax))
+        let scmp = try extract(try Self.seedText(Self.scmp))
+        let shared = Set(newsmax.storyTerms).intersection(scmp.storyTerms)
+        #expect(shared.count >= NearDuplicatePolicy().minSharedStoryTerms, "shared story terms: \(shared.sorted())")
+        #expect(shared.isSuperset(of: ["beijing", "biden", "china"]))
+    }
+
+    // MARK: store
+
+    @Test func theSeedsAreTwoDocumentsInOneStory() throws {
+        let db = try CorpusDatabase.inMemory()
+        let outcomes = try record([(Self.newsmax, try Self.seedText(Self.newsmax)), (Self.scmp, try Self.seedText(Self.scmp))], in: db)
+        guard case .stored(let a)? = outcomes[Self.newsmax], case .stored(let b)? = outcomes[Self.scmp] else {
+            Issue.record("both seeds must be stored: \(outcomes)")
+            return
+        }
+        let stories = try db.stories()
+        #expect(stories.count == 1)
+        #expect(Set(stories.first?.documents.map(\.id) ?? []) == [a, b])
+        let kin = try db.kinship(of: a)
+        #expect(kin.related.map(\.document.id) == [b])
+        #expect(kin.duplicates.isEmpty)
+        #expect(kin.story?.size == 2)
+        #expect(try db.kinship(of: b).related.map(\.document.id) == [a])
+    }
+
+    @Test func aNearCopyIsADuplicateThatKeepsItsProvenance() throws {
+        let db = try CorpusDatabase.inMemory()
+        try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: db)
+        let outcomes = try record([("syndicated.txt", try Self.syndicatedNewsmax()), (Self.scmp, try Self.seedText(Self.scmp))], in: db)
+        guard case .duplicate(let of, .near, let similarity)? = outcomes["syndicated.txt"] else {
+            Issue.record("expected a near duplicate: \(outcomes)")
+            return
+        }
+        #expect(similarity >= NearDuplicatePolicy.defaultThreshold && similarity < 1)
+        let groups = try db.duplicateGroups()
+        #expect(groups.count == 1)
+        let copy = try #require(groups.first?.copies.first)
+        #expect(groups.first?.document.id == of)
+        #expect(groups.first?.document.source == "Newsmax")
+        #expect(copy.file == "syndicated.txt")
+        #expect(copy.source == "Wire Syndicate")
+        #expect(copy.title == "Beijing to host US officials for fentanyl talks")
+        #expect(copy.kind == .near)
+        #expect(copy.similarity == similarity)
+        #expect(try db.kinship(of: of).duplicates.map(\.file) == ["syndicated.txt"])
+        #expect(try db.counts().documents == 2)
+
+        // With near-duplicate detection off, the same copy is a document of its own.
+        let off = try CorpusDatabase.inMemory()
+        try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: off, policy: NearDuplicatePolicy(threshold: nil))
+        let stored = try record([("syndicated.txt", try Self.syndicatedNewsmax())], in: off, policy: NearDuplicatePolicy(threshold: nil))
+        guard case .stored? = stored["syndicated.txt"] else {
+            Issue.record("expected stored with detection off: \(stored)")
+            return
+        }
+    }
+
+    @Test func recheckMergesDocumentsThatALowerThresholdMakesDuplicates() throws {
+        let db = try CorpusDatabase.inMemory()
+        let strict = NearDuplicatePolicy(threshold: 0.99)
+        try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: db, policy: strict)
+        try record([("syndicated.txt", try Self.syndicatedNewsmax()), (Self.scmp, try Self.seedText(Self.scmp))], in: db, policy: strict)
+        #expect(try db.counts().documents == 3)
+
+        var reported: [(Int, Int)] = []
+        let summary = try db.recheckNearDuplicates(policy: NearDuplicatePolicy(), chunk: 2, now: now) { reported.append(($0, $1)) }
+        #expect(summary.documentsChecked == 3)
+        #expect(reported.map(\.0) == [2, 3] && reported.allSatisfy { $0.1 == 3 })
+        #expect(summary.merged.count == 1)
+        let merge = try #require(summary.merged.first)
+        #expect(try db.counts().documents == 2)
+        #expect(try db.counts().count(.duplicate) == 1)
+        let copy = try #require(try db.kinship(of: merge.into).duplicates.first)
+        #expect(copy.file == "syndicated.txt" && copy.kind == .near && copy.title == "Beijing to host US officials for fentanyl talks")
+        #expect(try db.items(state: .duplicate).first?.documentID == merge.into)
+
+        // Raised again: nothing merges, and the near copy is reported as below the new threshold.
+        let raised = try db.recheckNearDuplicates(policy: NearDuplicatePolicy(threshold: 0.99), now: now) { _, _ in }
+        #expect(raised.merged.isEmpty)
+        #expect(raised.belowThreshold == [copy.itemID])
+    }
+}
+
+/// The labelled evaluation set (generated by NearDupLab), recorded through the real store.
+struct NearDuplicateEvaluationTests {
+    @Test func theFinalMethodMeetsItsTargetsOnTheLabelledSet() throws {
+        let files = EvaluationSet.make()
+        #expect(files.count > 400)
+        let (run, _) = try StoreRun.run(files, policy: NearDuplicatePolicy())
+        let final = DuplicateScores.score(files, decisions: run.decisions)
+        #expect(final.precision >= 0.99, "\(final)")
+        #expect(final.recall >= 0.95, "\(final)")
+        // The set is not one that exact hashing already solves.
+        let exact = Evaluation(files: files).score(.exactOnly)
+        #expect(exact.recall < 0.5, "\(exact)")
+        // Same-event articles mostly land in one story, and stories rarely mix events.
+        let stories = run.storyScores(files)
+        #expect(stories.precision >= 0.75 && stories.recall >= 0.7, "\(stories)")
+    }
+}
