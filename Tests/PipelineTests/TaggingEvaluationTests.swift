@@ -144,6 +144,23 @@ struct TagModelTests {
         #expect(tiny.learntTags == ["china"])
     }
 
+    @Test func sparsePredictionEqualsTheTextbookSum() throws {
+        let model = TagModel.train(Self.examples)
+        let title = "Council bakery and Beijing", body = "Fentanyl pills; Chinese officials; library parking; an unseen word."
+        let present = TagModel.features(title: title, body: body).filter { model.vocabulary[$0] != nil }
+        let v = Double(model.vocabulary.count), a = model.smoothing
+        for prediction in model.predict(title: title, body: body) {
+            let counts = try #require(model.tags[prediction.slug])
+            let inTag = Double(counts.total) + a * v, outTag = Double(model.total - counts.total) + a * v
+            var odds = log(Double(counts.documents) + 1) - log(Double(model.documents - counts.documents) + 1)
+            for feature in present {
+                let n = Double(counts.features[feature] ?? 0), all = Double(model.vocabulary[feature]!)
+                odds += log((n + a) / inTag) - log((all - n + a) / outTag)
+            }
+            #expect(abs(prediction.probability - 1 / (1 + exp(-odds))) < 1e-9, "\(prediction.slug)")
+        }
+    }
+
     @Test func survivesAJSONRoundTrip() throws {
         let model = TagModel.train(Self.examples)
         let decoded = try JSONDecoder().decode(TagModel.self, from: JSONEncoder().encode(model))

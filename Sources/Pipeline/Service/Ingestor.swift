@@ -179,8 +179,9 @@ public struct Ingestor: Service {
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
         let all = recorded + split.flatMap(\.recorded)
         health.batchFinished(all, at: Date())
-        if all.contains(where: { $0.outcome.state == .stored }) {
-            do { try learner.retrainIfDue() } catch {
+        let stored = all.filter { $0.outcome.state == .stored }.count
+        if stored > 0 {
+            do { try learner.stored(stored) } catch {
                 logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
             }
         }

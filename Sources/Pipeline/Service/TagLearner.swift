@@ -1,16 +1,20 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Keeps the learned tagger up to date and re-applies tagging to stored documents.
 ///
-/// The model is retrained from every labelled document (explicit, alias or folder tags) when enough new
-/// ones arrived since the last training — `minNew`, or a tenth of the previous training set if larger — so
-/// the cost stays proportional to growth; `reclassify` always retrains first.
+/// The model is retrained from the newest `maxExamples` labelled documents (explicit, alias or folder tags)
+/// when enough new ones arrived since the last training — `minNew`, or a tenth of the labelled documents
+/// then if larger — so training stays bounded in time and memory however large the corpus grows;
+/// `reclassify` always retrains first.
 public struct TagLearner: Sendable {
     public struct Settings: Sendable {
         /// Labelled documents needed before a first model is trained, and new ones before a retrain.
         public var minNew: Int = 10
         public var minExamples: Int = TagModel.defaultMinExamples
+        /// The model learns from at most this many labelled documents, the newest.
+        public var maxExamples: Int = 5000
         public init() {}
     }
 
@@ -29,6 +33,13 @@ public struct TagLearner: Sendable {
     let tagging: Tagging
     let settings: Settings
     let logger: Logger
+    /// Documents stored since the labelled documents were last counted (`Int.max` before the first count):
+    /// counting is only worth it once this many could have made a retrain due.
+    private let storedSinceCount = StoredCounter()
+
+    private final class StoredCounter: Sendable {
+        let value = Mutex(Int.max)
+    }
 
     public init(database: CorpusDatabase, tagging: Tagging, settings: Settings = Settings(), logger: Logger) {
         self.database = database
@@ -37,15 +48,29 @@ public struct TagLearner: Sendable {
         self.logger = logger
     }
 
+    /// After a batch stored `count` documents: retrains when that may have made a retrain due.
+    public func stored(_ count: Int) throws {
+        let labelledThen = tagging.current.model?.labelledAtTraining ?? 0
+        let worthChecking = storedSinceCount.value.withLock { seen in
+            // The first batch after start always counts: labelled documents may have arrived while stopped.
+            seen = seen == Int.max ? Int.max : seen + count
+            guard seen >= max(settings.minNew, labelledThen / 10) else { return false }
+            seen = 0
+            return true
+        }
+        if worthChecking { try retrainIfDue() }
+    }
+
     /// Retrains when enough new labelled documents arrived (or always, with `force`). Returns the model in force.
     @discardableResult
     public func retrainIfDue(force: Bool = false) throws -> TagModel? {
-        let trained = tagging.current.model?.documents ?? 0
+        let trained = tagging.current.model?.labelledAtTraining ?? 0
         let labelled = try database.labelledDocumentCount()
         let due = labelled - trained >= max(settings.minNew, trained / 10)
         guard force || due, labelled > 0 else { return tagging.current.model }
         let started = Date()
-        let model = TagModel.train(try database.trainingExamples(), minExamples: settings.minExamples)
+        let model = TagModel.train(try database.trainingExamples(newest: settings.maxExamples), labelled: labelled,
+                                   minExamples: settings.minExamples)
         try database.saveTagModel(model, now: Date())
         tagging.install(model)
         logger.info("tag model trained", metadata: [

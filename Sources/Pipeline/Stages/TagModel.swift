@@ -52,68 +52,150 @@ public struct TagModel: Sendable, Codable, Hashable {
     }
 
     public private(set) var documents: Int
+    /// Labelled documents in the corpus when the model was trained (it may have learnt from the newest of them only).
+    public private(set) var labelledAtTraining: Int
     /// Feature → how many training documents contain it (features seen in fewer than 2 are dropped).
     var vocabulary: [String: Int]
     /// Σ vocabulary.
     var total: Int
     var tags: [String: TagCounts]
     var smoothing: Double = 0.5
+    /// The same figures arranged for prediction; rebuilt from the above, never stored.
+    private var index: PredictionIndex
+
+    private enum CodingKeys: String, CodingKey { case documents, labelledAtTraining, vocabulary, total, tags, smoothing }
+
+    init(documents: Int, labelledAtTraining: Int, vocabulary: [String: Int], total: Int, tags: [String: TagCounts],
+         smoothing: Double = 0.5) {
+        self.documents = documents
+        self.labelledAtTraining = labelledAtTraining
+        self.vocabulary = vocabulary
+        self.total = total
+        self.tags = tags
+        self.smoothing = smoothing
+        self.index = PredictionIndex(vocabulary: vocabulary, total: total, tags: tags, documents: documents, smoothing: smoothing)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(documents: try c.decode(Int.self, forKey: .documents),
+                  labelledAtTraining: try c.decode(Int.self, forKey: .labelledAtTraining),
+                  vocabulary: try c.decode([String: Int].self, forKey: .vocabulary), total: try c.decode(Int.self, forKey: .total),
+                  tags: try c.decode([String: TagCounts].self, forKey: .tags), smoothing: try c.decode(Double.self, forKey: .smoothing))
+    }
+
+    public static func == (a: TagModel, b: TagModel) -> Bool {
+        (a.documents, a.labelledAtTraining, a.total, a.smoothing) == (b.documents, b.labelledAtTraining, b.total, b.smoothing)
+            && a.vocabulary == b.vocabulary && a.tags == b.tags
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(documents)
+        hasher.combine(total)
+        hasher.combine(tags.count)
+    }
 
     /// The slugs the model can predict.
     public var learntTags: [String] { tags.keys.sorted() }
 
     public func name(of slug: String) -> String { tags[slug]?.name ?? slug }
 
-    /// Learns from `examples`; a tag needs `minExamples` labelled documents to be learnt.
-    public static func train(_ examples: [TrainingExample], minExamples: Int = defaultMinExamples) -> TagModel {
-        let featureSets = examples.map { features(title: $0.title, body: $0.body) }
+    /// Learns from `examples`; a tag needs `minExamples` labelled documents to be learnt. `labelled` is how many
+    /// labelled documents the corpus had (more than `examples` when training used a sample). Memory stays
+    /// proportional to the vocabulary: each example's features are computed twice rather than kept.
+    public static func train(_ examples: [TrainingExample], labelled: Int? = nil, minExamples: Int = defaultMinExamples) -> TagModel {
         var frequency: [String: Int] = [:]
-        for set in featureSets { for feature in set { frequency[feature, default: 0] += 1 } }
-        let vocabulary = frequency.filter { $0.value >= 2 }
-
         var tagDocuments: [String: (name: String, count: Int)] = [:]
         for example in examples {
+            for feature in features(title: example.title, body: example.body) { frequency[feature, default: 0] += 1 }
             for (slug, name) in example.tags { tagDocuments[slug, default: (name, 0)].count += 1 }
         }
+        let vocabulary = frequency.filter { $0.value >= 2 }
+        frequency = [:]
+
         var tags: [String: TagCounts] = [:]
         for (slug, info) in tagDocuments where info.count >= minExamples && info.count < examples.count {
             tags[slug] = TagCounts(name: info.name, documents: info.count, features: [:], total: 0)
         }
-        for (example, set) in zip(examples, featureSets) {
+        for example in examples where example.tags.keys.contains(where: { tags[$0] != nil }) {
+            let present = features(title: example.title, body: example.body).filter { vocabulary[$0] != nil }
             for slug in example.tags.keys where tags[slug] != nil {
-                for feature in set where vocabulary[feature] != nil {
-                    tags[slug]!.features[feature, default: 0] += 1
-                    tags[slug]!.total += 1
+                for feature in present { tags[slug]!.features[feature, default: 0] += 1 }
+                tags[slug]!.total += present.count
+            }
+        }
+        return TagModel(documents: examples.count, labelledAtTraining: labelled ?? examples.count, vocabulary: vocabulary,
+                        total: vocabulary.values.reduce(0, +), tags: tags)
+    }
+
+    /// Every learnt tag with its probability for this text, most probable first. The words that speak most
+    /// for a tag are worked out only for tags at `explainFrom` or above.
+    public func predict(title: String, body: String, explainFrom: Double = 0.5) -> [TagPrediction] {
+        let present = Self.features(title: title, body: body).compactMap { feature in
+            vocabulary[feature].map { (feature, $0) }
+        }
+        guard !present.isEmpty else { return [] }
+        var logOdds = index.prior
+        // Every present feature adds, for tag t, C_t − log(all + a) when t never saw it, plus a correction
+        // stored only for the (feature, tag) pairs seen together: one lookup per feature instead of one per tag.
+        var shared = 0.0
+        for (feature, all) in present {
+            shared += log(Double(all) + smoothing)
+            for (tag, delta) in index.seen[feature] ?? [] { logOdds[Int(tag)] += delta }
+        }
+        var out: [TagPrediction] = []
+        for t in index.slugs.indices {
+            let odds = logOdds[t] + Double(present.count) * index.unseen[t] - shared
+            let probability = 1 / (1 + exp(-odds))
+            var strongest: [String] = []
+            if probability >= explainFrom { strongest = self.strongest(present.map(\.0), for: index.slugs[t]) }
+            out.append(TagPrediction(slug: index.slugs[t], probability: probability, strongest: strongest,
+                                     examples: tags[index.slugs[t]]?.documents ?? 0))
+        }
+        return out.sorted { ($0.probability, $1.slug) > ($1.probability, $0.slug) }
+    }
+
+    /// The three present features whose likelihood ratio favours `slug` most.
+    private func strongest(_ present: [String], for slug: String) -> [String] {
+        guard let counts = tags[slug] else { return [] }
+        let v = Double(vocabulary.count)
+        let inTag = Double(counts.total) + smoothing * v
+        let outTag = Double(total - counts.total) + smoothing * v
+        let ratios: [(String, Double)] = present.compactMap { feature in
+            let n = Double(counts.features[feature] ?? 0)
+            let all = Double(vocabulary[feature] ?? 0)
+            let ratio = log((n + smoothing) / inTag) - log((all - n + smoothing) / outTag)
+            return ratio > 0 ? (feature, ratio) : nil
+        }
+        return ratios.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(3).map(\.0)
+    }
+
+    /// Per-tag constants and the sparse (feature, tag) corrections of the naive Bayes sum.
+    private struct PredictionIndex: Sendable {
+        var slugs: [String] = []
+        /// log((docs with t + 1) / (docs without t + 1)).
+        var prior: [Double] = []
+        /// C_t = log(a / inTag_t) + log(outTag_t): with −log(all + a), what a feature t never saw adds.
+        var unseen: [Double] = []
+        /// Feature → (tag, log((n + a) / a) − log((all − n + a) / (all + a))) for the tags that saw it n > 0 times.
+        var seen: [String: [(Int32, Double)]] = [:]
+
+        init(vocabulary: [String: Int], total: Int, tags: [String: TagModel.TagCounts], documents: Int, smoothing a: Double) {
+            let v = Double(vocabulary.count)
+            slugs = tags.keys.sorted()
+            for (t, slug) in slugs.enumerated() {
+                let counts = tags[slug]!
+                let inTag = Double(counts.total) + a * v
+                let outTag = Double(total - counts.total) + a * v
+                prior.append(log(Double(counts.documents) + 1) - log(Double(documents - counts.documents) + 1))
+                unseen.append(log(a / inTag) + log(outTag))
+                for (feature, n) in counts.features {
+                    let all = Double(vocabulary[feature] ?? n)
+                    let delta = log((Double(n) + a) / a) - log((all - Double(n) + a) / (all + a))
+                    seen[feature, default: []].append((Int32(t), delta))
                 }
             }
         }
-        return TagModel(documents: examples.count, vocabulary: vocabulary, total: vocabulary.values.reduce(0, +), tags: tags)
-    }
-
-    /// Every learnt tag with its probability for this text, most probable first.
-    public func predict(title: String, body: String) -> [TagPrediction] {
-        let present = Self.features(title: title, body: body).filter { vocabulary[$0] != nil }
-        guard !present.isEmpty else { return [] }
-        let v = Double(vocabulary.count)
-        let a = smoothing
-        var out: [TagPrediction] = []
-        for (slug, counts) in tags {
-            let inTag = Double(counts.total) + a * v
-            let outTag = Double(total - counts.total) + a * v
-            var logOdds = log(Double(counts.documents) + 1) - log(Double(documents - counts.documents) + 1)
-            var contributions: [(String, Double)] = []
-            for feature in present {
-                let n = Double(counts.features[feature] ?? 0)
-                let all = Double(vocabulary[feature]!)
-                let ratio = log((n + a) / inTag) - log((all - n + a) / outTag)
-                logOdds += ratio
-                if ratio > 0 { contributions.append((feature, ratio)) }
-            }
-            let probability = 1 / (1 + exp(-logOdds))
-            let strongest = contributions.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(3).map(\.0)
-            out.append(TagPrediction(slug: slug, probability: probability, strongest: Array(strongest), examples: counts.documents))
-        }
-        return out.sorted { ($0.probability, $1.slug) > ($1.probability, $0.slug) }
     }
 
     /// The words (stop words and bare numbers left out) and adjacent word pairs of a text, each once.

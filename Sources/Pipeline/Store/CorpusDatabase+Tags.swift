@@ -107,15 +107,18 @@ extension CorpusDatabase {
         }
     }
 
-    /// Every labelled document's text and its declared tags.
-    public func trainingExamples() throws -> [TrainingExample] {
+    /// The newest `newest` labelled documents' text and their declared tags, oldest first.
+    public func trainingExamples(newest: Int = .max) throws -> [TrainingExample] {
         try writer.read { db in
             var examples: [Int64: TrainingExample] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT d.id, d.title, d.body, t.slug, t.name FROM document_tag dt
                 JOIN document d ON d.id = dt.document_id JOIN tag t ON t.id = dt.tag_id
-                WHERE dt.origin IN (\(Self.declaredList)) ORDER BY d.id
-                """)
+                WHERE dt.origin IN (\(Self.declaredList)) AND dt.document_id IN (
+                    SELECT DISTINCT document_id FROM document_tag WHERE origin IN (\(Self.declaredList))
+                    ORDER BY document_id DESC LIMIT ?)
+                ORDER BY d.id
+                """, arguments: [newest])
             while let row = try rows.next() {
                 let id: Int64 = row["id"]
                 var example = examples[id] ?? TrainingExample(title: row["title"], body: row["body"], tags: [:])

@@ -146,6 +146,16 @@ struct TagStoreTests {
         #expect(tagging.current.model == model)
         #expect(try db.loadTagModel()?.model == model)
         #expect(try learner.retrainIfDue() == model)  // nothing new: the same model
+        #expect(try db.trainingExamples(newest: 2).map(\.title) == labelled.suffix(2).map(\.0))
+
+        // After a batch, the labelled documents are counted only once enough were stored to make a retrain due.
+        try learner.stored(1)   // the first batch after start counts: nothing new
+        #expect(tagging.current.model == model)
+        try store(labelled.prefix(6).map { ($0.0 + " again", $0.1 + " Again.", $0.2) }, in: db)
+        try learner.stored(5)   // 5 < 6: not counted, not retrained
+        #expect(tagging.current.model == model)
+        try learner.stored(1)
+        #expect(tagging.current.model?.documents == 15)
 
         // The model in force tags a document nobody labelled.
         try store([("Council news", "The council library hosted a bakery prize; parking and bins were discussed.", [])],
