@@ -22,7 +22,8 @@ struct TagStoreTests {
                 wordCount: 10, encoding: .utf8)
             return ProcessedItem(item: item, rawHash: Digest.sha256("raw " + document.1), result: .success(extracted))
         }
-        _ = try db.record(processed, now: now)
+        let recorded = try db.record(processed, now: now)
+        #expect(recorded.allSatisfy { $0.outcome.state == .stored }, "not stored: \(recorded.map(\.outcome))")
     }
 
     @Test func aliasesResolveThroughTheRecordedTaxonomy() throws {
@@ -151,14 +152,15 @@ struct TagStoreTests {
         // After a batch, the labelled documents are counted only once enough were stored to make a retrain due.
         try learner.stored(1)   // the first batch after start counts: nothing new
         #expect(tagging.current.model == model)
-        try store(labelled.prefix(6).map { ($0.0 + " again", $0.1 + " Again.", $0.2) }, in: db)
+        // The same words in another order: new documents, not near-duplicates.
+        try store(labelled.prefix(6).map { ($0.0 + " again", $0.1.split(separator: " ").reversed().joined(separator: " "), $0.2) }, in: db)
         try learner.stored(5)   // 5 < 6: not counted, not retrained
         #expect(tagging.current.model == model)
         try learner.stored(1)
         #expect(tagging.current.model?.documents == 15)
 
         // The model in force tags a document nobody labelled.
-        try store([("Council news", "The council library hosted a bakery prize; parking and bins were discussed.", [])],
+        try store([("Council news", "Parking charges near the council library rose, and the bakery prize moved to the town hall.", [])],
                   in: db, pipeline: tagging.current.pipeline)
         let latest = try #require(try db.documents(matching: DocumentQuery(limit: 1)).first)
         let tags = try db.tags(ofDocument: latest.id)
