@@ -23,7 +23,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)
 
 release:
 	$(MAKE) build CONFIG=release
@@ -40,6 +40,7 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	CORPUSD_BIN_DIR=$(CURDIR)/.build/debug $(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory test-systemd
 
 # The kill -9 test at full size (10,000 files, 10 cycles), then 10,000- and 100,000-file bursts with the
 # daemon's peak memory and time to the last outcome. Not part of `make test`: it takes many minutes.
@@ -84,3 +85,5 @@ bench-profile: deps
 
 clean:
 	rm -rf .build
+
+include deploy/install.mk

@@ -34,6 +34,7 @@ struct Corpusctl: ParsableCommand {
             DupesCommand.self,
             StoriesCommand.self,
             DedupCommand.self,
+            ReloadCommand.self,
         ],
         defaultSubcommand: StatusCommand.self)
 }

@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Never page long output (default: long output on a terminal goes through $PAGER, else less).")
     var noPager = false
 
-    var layout: StateLayout { StateLayout.resolve(stateDirectory: stateDir, database: db) }
+    var layout: StateLayout { StateLayout.resolveForClient(stateDirectory: stateDir, database: db) }
 
     /// The corpus, opened read-only. Fails with a message a person understands.
     func openCorpus() throws -> CorpusDatabase {

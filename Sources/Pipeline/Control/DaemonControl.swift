@@ -12,11 +12,13 @@ public struct DaemonControl: ControlHandler {
     let learner: TagLearner
     let rescan: @Sendable () -> Void
     let wake: @Sendable () -> Void
+    let reload: @Sendable () -> ReloadReport
     let logger: Logger
     let nearDuplicates: NearDuplicateSettings
 
     public init(database: CorpusDatabase, files: InboxFiles, health: DaemonHealth, layout: StateLayout,
-                tagging: Tagging, learner: TagLearner, rescan: @escaping @Sendable () -> Void, wake: @escaping @Sendable () -> Void, logger: Logger,
+                tagging: Tagging, learner: TagLearner, rescan: @escaping @Sendable () -> Void,
+                wake: @escaping @Sendable () -> Void, reload: @escaping @Sendable () -> ReloadReport, logger: Logger,
                 nearDuplicates: NearDuplicateSettings = NearDuplicateSettings()) {
         self.database = database
         self.files = files
@@ -26,6 +28,7 @@ public struct DaemonControl: ControlHandler {
         self.learner = learner
         self.rescan = rescan
         self.wake = wake
+        self.reload = reload
         self.logger = logger
         self.nearDuplicates = nearDuplicates
     }
@@ -50,10 +53,8 @@ public struct DaemonControl: ControlHandler {
         case .metrics:
             return .object(["text": .string(health.metrics.exposition(database: database, databasePath: layout.database))])
         case .reload:
-            switch tagging.reloadTaxonomy() {
-            case .success(let reloaded): return .object(["taxonomy": try JSONValue.from(reloaded)])
-            case .failure(let error): throw error
-            }
+            // The config file and the taxonomy, as on SIGHUP; a source that failed is in the report.
+            return try JSONValue.from(reload())
         case .confirmTags(let document, let names):
             let result = try learner.confirm(names, on: document)
             return try JSONValue.from(result)

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Everything the daemon can be told.
 public struct DaemonConfig: Sendable {
@@ -25,6 +26,11 @@ public struct DaemonConfig: Sendable {
     /// The learned model's tags are given at this probability or above.
     public var modelThreshold: Double = TagModel.defaultThreshold
     public var learning = TagLearner.Settings()
+    public var logLevel: Logger.Level = .info
+    /// Re-reads the settings for a reload (config file, then the command line over it); nil when
+    /// there is nothing to re-read. Only the log level and the ingest settings apply at once; the
+    /// others are reported as needing a restart.
+    public var reread: (@Sendable () throws -> DaemonConfig)?
 
     public init(layout: StateLayout) { self.layout = layout }
 }
@@ -35,11 +41,18 @@ public struct CorpusDaemon: Sendable {
     public let database: CorpusDatabase
     public let health: DaemonHealth
     public let group: ServiceGroup
+    /// Where parts that re-read a file on reload register their hook (see `ReloadRegistry`).
+    public let reloads: ReloadRegistry
+    /// Runs a reload as SIGHUP and `corpusctl reload` do.
+    public let reloader: Reloader
     let presence: DaemonPresence
 
     /// Creates the state folders, takes the state folder's lock, opens and migrates the database, and
     /// wires the services. Throws when the folder is unusable or another daemon holds it.
-    public static func build(config: DaemonConfig, logger: Logger) throws -> CorpusDaemon {
+    /// `logLevel` is the level the daemon's log handlers read (see `SharedLevelLogHandler`); a reload sets it.
+    public static func build(config: DaemonConfig, logger: Logger, logLevel: Live<Logger.Level> = Live(.info))
+        async throws -> CorpusDaemon
+    {
         let layout = config.layout
         for directory in [layout.stateDirectory, layout.inbox, layout.archive, layout.failed] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -62,9 +75,10 @@ public struct CorpusDaemon: Sendable {
         let host = ProcessInfo.processInfo.hostName
         let files = InboxFiles(inbox: layout.inbox, archive: layout.archive, failed: layout.failed,
                                maxFileSize: config.maxFileSize)
+        let ingestSettings = Live(config.ingest)
         let ingestor = Ingestor(
             database: database, files: files, tagging: tagging, learner: learner, worker: "\(host):\(getpid())",
-            workerPrefix: "\(host):", settings: config.ingest, wakeups: wakeups, health: health,
+            workerPrefix: "\(host):", settings: ingestSettings, wakeups: wakeups, health: health,
             logger: logger.with(label: "corpusd.ingest"))
         let source = InboxSource(root: layout.inbox, pollInterval: config.pollInterval, useInotify: config.useInotify,
                                  maxWatches: config.maxWatches,
@@ -83,19 +97,34 @@ public struct CorpusDaemon: Sendable {
             health: health, logger: logger.with(label: "corpusd.inbox"))
         let reporter = ServiceManagerReporter(notifier: notifier, health: health, database: database,
                                               inbox: layout.inbox, logger: logger)
+        let reloads = ReloadRegistry()
+        let applied = Live(config)
+        let configuredNear = Live(config.ingest.nearDuplicates.policy.threshold)
+        reloads.register("config") {
+            guard let reread = config.reread else { return nil }
+            return try apply(reread(), over: applied, logLevel: logLevel, ingest: ingestSettings,
+                             configuredNear: configuredNear)
+        }
+        reloads.register("taxonomy", tagging.reloadHook)
+        let reloader = Reloader(registry: reloads, notifier: notifier, status: { reporter.statusLine() },
+                                logger: logger.with(label: "corpusd.reload"))
         let control = try ControlServer(
             path: layout.controlSocket,
             handler: DaemonControl(database: database, files: files, health: health, layout: layout,
                                    tagging: tagging, learner: learner,
                                    rescan: { source.requestRescan() }, wake: wake,
+                                   reload: { reloader.reload(trigger: "control") },
                                    logger: logger.with(label: "corpusd.control"),
                                    nearDuplicates: config.ingest.nearDuplicates),
             logger: logger.with(label: "corpusd.control"))
+        // Trapped here, before READY=1 can be sent: systemd may send SIGHUP right after it.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ingestor),
             .init(service: watcher),
             .init(service: control),
             .init(service: reporter),
+            .init(service: ReloadSignalService(reloader: reloader, signals: hangups)),
         ]
         if let path = config.metricsFile {
             // Before the ingestor in the list, so that it stops after it and its last write has every outcome.
@@ -110,7 +139,58 @@ public struct CorpusDaemon: Sendable {
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        return CorpusDaemon(config: config, database: database, health: health, group: group, presence: presence)
+        return CorpusDaemon(config: config, database: database, health: health, group: group, reloads: reloads,
+                            reloader: reloader, presence: presence)
+    }
+
+    /// Puts a re-read configuration's reloadable settings in force and says what changed; the settings
+    /// that only a restart can change are named, not applied. `configuredNear` is the near-duplicate
+    /// threshold the settings gave last time: the file's value is applied only when it changed, so a
+    /// `corpusctl dedup --recheck --threshold` in force survives reloads that do not touch it.
+    static func apply(_ new: DaemonConfig, over applied: Live<DaemonConfig>, logLevel: Live<Logger.Level>,
+                      ingest: Live<Ingestor.Settings>, configuredNear: Live<Double?>) -> String? {
+        var current = applied.value
+        var changes: [String] = []
+        if new.logLevel != current.logLevel {
+            changes.append("log_level \(current.logLevel) → \(new.logLevel)")
+            logLevel.value = new.logLevel
+        }
+        if new.ingest.batchSize != current.ingest.batchSize {
+            changes.append("batch_size \(current.ingest.batchSize) → \(new.ingest.batchSize)")
+        }
+        if new.ingest.folderTags != current.ingest.folderTags {
+            changes.append("folder_tags \(current.ingest.folderTags) → \(new.ingest.folderTags)")
+        }
+        let near = new.ingest.nearDuplicates.policy.threshold
+        if near != configuredNear.value {
+            let text = { (value: Double?) in value.map { "\($0)" } ?? "off" }
+            changes.append("near_threshold \(text(configuredNear.value)) → \(text(near))")
+            configuredNear.value = near
+            current.ingest.nearDuplicates.policy.threshold = near
+        }
+        var next = new.ingest
+        // Everyone (ingestor, entry files, control) shares the one policy box in force.
+        next.nearDuplicates = current.ingest.nearDuplicates
+        ingest.value = next
+        current.logLevel = new.logLevel
+        current.ingest = next
+        applied.value = current
+
+        var restart: [String] = []
+        if new.layout != current.layout { restart.append("state_dir/inbox/db") }
+        if new.pollInterval != current.pollInterval { restart.append("poll") }
+        if new.settle != current.settle { restart.append("settle") }
+        if new.useInotify != current.useInotify { restart.append("inotify") }
+        if new.maxWatches != current.maxWatches { restart.append("max_watches") }
+        if new.maxFileSize != current.maxFileSize { restart.append("max_file_size") }
+        if new.metricsFile != current.metricsFile || new.metricsInterval != current.metricsInterval {
+            restart.append("metrics_file/metrics_interval")
+        }
+        // The taxonomy file itself is re-read by its own hook; which file it is only changes at start.
+        if new.taxonomyPath != current.taxonomyPath { restart.append("taxonomy") }
+        if new.modelThreshold != current.modelThreshold { restart.append("model_threshold") }
+        if !restart.isEmpty { changes.append("needs a restart to apply: " + restart.joined(separator: ", ")) }
+        return changes.isEmpty ? nil : changes.joined(separator: "; ")
     }
 
     public func run() async throws {

@@ -14,11 +14,13 @@ struct EntryIngest: Sendable {
     let database: CorpusDatabase
     let files: InboxFiles
     let worker: String
-    let lease: TimeInterval
-    let maxAttempts: Int
-    let folderTags: Bool
+    /// The ingestor's settings, read when used, so that a reload's folder-tag setting applies here too.
+    let settings: Live<Ingestor.Settings>
     let logger: Logger
     var nearDuplicates = NearDuplicateSettings()
+    var lease: TimeInterval { settings.value.lease }
+    var maxAttempts: Int { settings.value.maxAttempts }
+    var folderTags: Bool { settings.value.folderTags }
     /// Entries recorded per transaction.
     var chunkSize = 512
 

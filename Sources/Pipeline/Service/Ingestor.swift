@@ -32,7 +32,8 @@ public struct Ingestor: Service {
     let learner: TagLearner
     let worker: String
     let workerPrefix: String
-    let settings: Settings
+    /// Read at every batch, so that a reload's new batch size and folder-tag setting apply to the next batch.
+    let liveSettings: Live<Settings>
     let wakeups: AsyncStream<Void>
     let health: DaemonHealth
     let logger: Logger
@@ -61,10 +62,11 @@ public struct Ingestor: Service {
         let state = Mutex(State())
         func withLock<T: Sendable>(_ body: (inout State) -> T) -> T { state.withLock { body(&$0) } }
     }
+    private var settings: Settings { liveSettings.value }
 
     public init(
         database: CorpusDatabase, files: InboxFiles, tagging: Tagging, learner: TagLearner, worker: String, workerPrefix: String,
-        settings: Settings, wakeups: AsyncStream<Void>, health: DaemonHealth, logger: Logger
+        settings: Live<Settings>, wakeups: AsyncStream<Void>, health: DaemonHealth, logger: Logger
     ) {
         self.database = database
         self.files = files
@@ -72,14 +74,13 @@ public struct Ingestor: Service {
         self.learner = learner
         self.worker = worker
         self.workerPrefix = workerPrefix
-        self.settings = settings
+        self.liveSettings = settings
         self.wakeups = wakeups
         self.health = health
         self.logger = logger
         self.entries = EntryIngest(
-            database: database, files: files, worker: worker, lease: settings.lease,
-            maxAttempts: settings.maxAttempts, folderTags: settings.folderTags, logger: logger,
-            nearDuplicates: settings.nearDuplicates)
+            database: database, files: files, worker: worker, settings: settings, logger: logger,
+            nearDuplicates: settings.value.nearDuplicates)
     }
 
     public func run() async throws {

@@ -36,8 +36,32 @@ public struct StateLayout: Sendable, Hashable, Codable {
             controlSocket: (runtime ?? root) + "/control.sock")
     }
 
+    /// The system service's state folder (the unit's `StateDirectory=corpusd`).
+    public static let systemStateDirectory = "/var/lib/corpusd"
+
+    /// The state folder as corpusctl finds it: as `resolve` does, except that a user who has no state
+    /// folder of their own but can see the system service's gets that one, so that a member of group
+    /// corpusd reaches the system daemon with no flags.
+    public static func resolveForClient(
+        stateDirectory: String? = nil, database: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment, isRoot: Bool = geteuid() == 0,
+        systemStateDirectory: String = systemStateDirectory
+    ) -> StateLayout {
+        var state = stateDirectory
+        let named = environment["CORPUSD_STATE_DIR"].nonEmpty ?? environment["STATE_DIRECTORY"].nonEmpty
+        if state == nil, named == nil, !isRoot {
+            let own = defaultStateDirectory(environment: environment, isRoot: false)
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: own),
+               FileManager.default.fileExists(atPath: systemStateDirectory, isDirectory: &isFolder), isFolder.boolValue {
+                state = systemStateDirectory
+            }
+        }
+        return resolve(stateDirectory: state, database: database, environment: environment, isRoot: isRoot)
+    }
+
     private static func defaultStateDirectory(environment: [String: String], isRoot: Bool) -> String {
-        if isRoot { return "/var/lib/corpusd" }
+        if isRoot { return systemStateDirectory }
         let home = environment["HOME"].nonEmpty ?? NSHomeDirectory()
         let base = environment["XDG_STATE_HOME"].nonEmpty ?? home + "/.local/state"
         return base + "/corpusd"

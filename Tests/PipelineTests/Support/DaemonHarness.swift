@@ -55,7 +55,8 @@ final class DaemonHarness {
     func start(_ extraArguments: [String] = [], launcher: [String] = [], timeout: Double = 30) throws {
         let process = Process()
         let corpusd = Self.binDirectory.appendingPathComponent("corpusd")
-        let arguments = ["--state-dir", stateDir.path, "--log-level", "debug"] + extraArguments
+        // stderr even when the tests run under systemd, so that `log` sees every line.
+        let arguments = ["--state-dir", stateDir.path, "--log-level", "debug", "--log-target", "stderr"] + extraArguments
         if let tool = launcher.first {
             process.executableURL = URL(fileURLWithPath: tool)
             process.arguments = Array(launcher.dropFirst()) + [corpusd.path] + arguments
