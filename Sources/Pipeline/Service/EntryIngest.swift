@@ -177,13 +177,8 @@ struct EntryIngest: Sendable {
     private func record(_ lines: [LineSplitter.Line], of item: ClaimedItem, modified: Date, pipeline: ArticlePipeline) throws -> [ItemOutcome] {
         guard !lines.isEmpty else { return [] }
         let folderTags = tags(item)
-        let results = UnsafeMutableBufferPointer<ProcessedEntry?>.allocate(capacity: lines.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let slots = results
         let limit = files.maxFileSize
-        DispatchQueue.concurrentPerform(iterations: lines.count) { index in
-            let line = lines[index]
+        let results = lines.concurrentMap { line -> ProcessedEntry? in
             let result: Result<ExtractedArticle, IntakeFailure>?
             switch line.content {
             case .tooLong(let size):
@@ -191,7 +186,7 @@ struct EntryIngest: Sendable {
             case .text(let bytes):
                 result = pipeline.jsonLine(bytes[...], modified: modified, folderTags: folderTags)?.mapError(IntakeFailure.pipeline)
             }
-            slots[index] = result.map { ProcessedEntry(index: line.number, result: $0) }
+            return result.map { ProcessedEntry(index: line.number, result: $0) }
         }
         let entries = results.compactMap { $0 }
         let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: nearDuplicates.policy)

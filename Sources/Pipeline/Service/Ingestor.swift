@@ -221,14 +221,7 @@ public struct Ingestor: Service {
     }
 
     private func processAll(_ claimed: [ClaimedItem], pipeline: ArticlePipeline) -> [ProcessedItem] {
-        let results = UnsafeMutableBufferPointer<ProcessedItem?>.allocate(capacity: claimed.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let slots = results
-        DispatchQueue.concurrentPerform(iterations: claimed.count) { index in
-            slots[index] = process(claimed[index], pipeline: pipeline)
-        }
-        return results.map { $0! }
+        claimed.concurrentMap { process($0, pipeline: pipeline) }
     }
 
     /// Read and pipeline for one item. Pure but for the one read.
