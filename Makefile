@@ -86,4 +86,14 @@ bench-profile: deps
 clean:
 	rm -rf .build
 
+# Extraction quality and speed beside trafilatura (installed into .build/extraction-venv by the script, never
+# into the product), then a 50,000-article JSON Lines dump streamed through corpusd. Rewrites the extraction
+# section of BENCHMARKS.md. Not part of `make test` or `make bench`.
+.PHONY: bench-extraction
+bench-extraction: deps
+	$(SWIFT) build -c release --product corpusctl
+	$(SWIFT) build -c release --product corpusd
+	python3 bench/extraction/run.py --bin $(CURDIR)/.build/release/corpusctl --update BENCHMARKS.md \
+		--stream-bin-dir $(CURDIR)/.build/release
+
 include deploy/install.mk

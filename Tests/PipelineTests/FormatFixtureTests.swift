@@ -133,6 +133,15 @@ struct FormatUnitTests {
         #expect(try PlainTextParser.parse(page).published == nil)
     }
 
+    @Test func wireDatelinesNameTheAgency() throws {
+        #expect(PlainTextParser.datelineAgency("BEIJING (Reuters) - China said on Friday it would talk.") == "Reuters")
+        #expect(PlainTextParser.datelineAgency("WASHINGTON, Jan 26 (AP) — Officials met.") == "AP")
+        #expect(PlainTextParser.datelineAgency("The minister (who spoke first) - said little.") == nil)
+        let page = "China agrees to fentanyl talks\n\n"
+            + "BEIJING (Reuters) - China agreed on Friday to hold talks with the United States on curbing the flow of fentanyl, officials said.\n"
+        #expect(try PlainTextParser.parse(page).source == "Reuters")
+    }
+
     @Test func commonDateFormatsWithZones() {
         #expect(DateParsing.find(in: "Friday, 26 January 2024 11:12 AM EST")?.iso8601 == "2024-01-26T11:12:00-05:00")
         #expect(DateParsing.find(in: "Jan. 26, 2024")?.iso8601 == "2024-01-26")

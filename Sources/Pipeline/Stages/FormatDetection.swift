@@ -55,7 +55,7 @@ public enum FormatDetection {
         if utf16 {
             text = TextDecoding.decodeLossy(head).lowercased()
         } else {
-            text = String(decoding: head[start...].prefix(4096), as: UTF8.self).lowercased()
+            text = String(decoding: TextSearch.asciiLowercased(head[start...].prefix(4096)), as: UTF8.self)
         }
         let trimmed = text.drop(while: { $0.isWhitespace })
         if trimmed.isEmpty { throw .empty }
@@ -84,12 +84,13 @@ public enum FormatDetection {
     }
 
     /// Feed or page, by the first element that decides it.
-    private static func markupKind(_ text: Substring) -> DocumentFormat? {
-        if text.contains("<rss") || text.contains("<rdf:rdf") { return .rss }
-        if text.contains("<feed") && text.contains("http://www.w3.org/2005/atom") { return .atom }
-        if text.contains("<feed") && !text.contains("<html") { return .atom }
-        if text.hasPrefix("<!doctype html") || text.contains("<html") || text.contains("<head") || text.contains("<body")
-            || text.contains("<meta") || text.contains("<title") || text.contains("<div") || text.contains("<p>") || text.contains("<article")
+    private static func markupKind(_ substring: Substring) -> DocumentFormat? {
+        let text = String(substring)
+        func has(_ needle: String) -> Bool { TextSearch.contains(text, needle) }
+        if has("<rss") || has("<rdf:rdf") { return .rss }
+        if has("<feed") && (has("http://www.w3.org/2005/atom") || !has("<html")) { return .atom }
+        if text.hasPrefix("<!doctype html") || has("<html") || has("<head") || has("<body") || has("<meta")
+            || has("<title") || has("<div") || has("<p>") || has("<article")
         {
             return .html
         }

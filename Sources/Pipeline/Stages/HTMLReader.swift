@@ -41,14 +41,16 @@ public enum HTMLReader {
     /// The charset a page declares in its first 4 KiB: `<meta charset=…>` or `<meta http-equiv content="…; charset=…">`,
     /// found the way the HTML standard's prescan does (bytes, not a parse), since parsing needs the charset first.
     static func declaredCharset(_ bytes: [UInt8]) -> String? {
-        let head = String(decoding: bytes.prefix(4096), as: UTF8.self).lowercased()
-        guard let range = head.range(of: "charset=") else {
+        let head = TextSearch.asciiLowercased(bytes.prefix(4096))
+        guard let at = TextSearch.firstIndex(of: "charset=", in: head) else {
             // XML declaration of XHTML: <?xml version="1.0" encoding="…"?>
-            return xmlDeclaredEncoding(head)
+            return xmlDeclaredEncoding(String(decoding: head.prefix(200), as: UTF8.self))
         }
-        let rest = head[range.upperBound...].drop(while: { $0 == "\"" || $0 == "'" || $0 == " " })
-        let value = rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" || $0 == "." })
-        return value.isEmpty ? nil : String(value)
+        let rest = head[(at + 8)...].drop(while: { $0 == 0x22 || $0 == 0x27 || $0 == 0x20 })
+        let value = rest.prefix(while: { b in
+            (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F || b == 0x3A || b == 0x2E
+        })
+        return value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
     }
 
     static func xmlDeclaredEncoding(_ lowerHead: String) -> String? {
@@ -154,7 +156,7 @@ public enum HTMLReader {
         if block.tag == "h1" { return nil }
         if block.linkDensity > 0.5 { return nil }
         if knownBoilerplate.contains(text) { return nil }
-        if let titleKey, Normalizer.normalize(text) == titleKey { return nil }
+        if let titleKey, text.utf8.count <= 2 * titleKey.utf8.count + 8, Normalizer.normalize(text) == titleKey { return nil }
         let kind = LineClassifier.classify(Substring(text))
         let heading = ["h2", "h3", "h4", "h5", "h6"].contains(block.tag)
         switch kind {

@@ -118,6 +118,24 @@ struct MarkupNode {
 enum Markup {
     /// Runs of white space (including non-breaking spaces) become one space; ends trimmed.
     static func collapse(_ text: String) -> String {
+        // Most text is ASCII: handle it byte by byte, and fall back to scalars only when it is not.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pending = false
+        for byte in text.utf8 {
+            if byte >= 0x80 { return collapseScalars(text) }
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                pending = true
+            } else {
+                if pending && !bytes.isEmpty { bytes.append(0x20) }
+                pending = false
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func collapseScalars(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var space = false
         for scalar in text.unicodeScalars {

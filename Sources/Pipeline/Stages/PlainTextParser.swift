@@ -72,6 +72,7 @@ public enum PlainTextParser {
         if article.source == nil, let url = article.url { article.source = Publishers.name(forURL: url) }
         if article.source == nil, let holder = copyrightHolder { article.source = holder }
         if article.source == nil { article.source = Publishers.name(markedIn: lines.lazy.map(\.text)) }
+        if article.source == nil { article.source = datelineAgency(paragraphs[0]) }
         return article
     }
 
@@ -201,6 +202,21 @@ public enum PlainTextParser {
         let end = paragraph.firstIndex(where: { $0 == "." || $0 == "!" || $0 == "?" }) ?? paragraph.endIndex
         let sentence = String(paragraph[..<end])
         return sentence.count > 160 ? String(sentence.prefix(157)) + "…" : sentence
+    }
+
+    /// The agency a wire story's dateline names: "BEIJING (Reuters) - …", "WASHINGTON, Jan 26 (AP) — …".
+    static func datelineAgency(_ paragraph: String) -> String? {
+        let head = paragraph.prefix(90)
+        guard let open = head.firstIndex(of: "("), let close = head[open...].firstIndex(of: ")") else { return nil }
+        let place = head[..<open].trimmingCharacters(in: .whitespaces)
+        let after = head[head.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        guard !place.isEmpty, let dash = after.first, dash == "-" || dash == "—" || dash == "–",
+            let firstWord = place.split(separator: " ").first, firstWord.count >= 2,
+            firstWord == firstWord.uppercased(), firstWord.contains(where: \.isLetter)
+        else { return nil }
+        let name = head[head.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+        guard (2...40).contains(name.count), name.first?.isUppercase == true, !name.contains(where: \.isNumber) else { return nil }
+        return name
     }
 
     /// "© 2026 Newsmax. All rights reserved." → "Newsmax".

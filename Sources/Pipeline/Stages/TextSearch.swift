@@ -27,6 +27,30 @@ enum TextSearch {
         }
     }
 
+    /// ASCII letters lowercased, other bytes as they are: for matching markup keywords in raw bytes.
+    static func asciiLowercased<C: Collection<UInt8>>(_ bytes: C) -> [UInt8] {
+        bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
+    /// Where `needle` (ASCII, not empty) first occurs in `bytes`.
+    static func firstIndex(of needle: String, in bytes: [UInt8]) -> Int? {
+        let n = Array(needle.utf8)
+        guard !n.isEmpty, bytes.count >= n.count else { return nil }
+        return bytes.withUnsafeBufferPointer { hb in
+            n.withUnsafeBufferPointer { nb in
+                let last = hb.count - nb.count
+                var from = 0
+                while from <= last {
+                    guard let hit = memchr(hb.baseAddress! + from, Int32(nb[0]), last - from + 1) else { return nil }
+                    let at = hb.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(hb.baseAddress! + at, nb.baseAddress!, nb.count) == 0 { return at }
+                    from = at + 1
+                }
+                return nil
+            }
+        }
+    }
+
     /// The text without leading and trailing white space, as `trimmingCharacters(in: .whitespaces)`
     /// gives it: Unicode space separators (general category Zs) and the tab.
     static func trimmingWhitespace(_ text: Substring) -> String {
