@@ -153,7 +153,8 @@ def main():
     lines = [
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({os.cpu_count()} cores, {platform.machine()}), {len(paths)} pages, trafilatura {version}.",
-        f"Command: `make bench-extraction` (= `python3 bench/extraction/run.py --repeat {args.repeat} --update BENCHMARKS.md`).",
+        f"Command: `make bench-extraction` (= `python3 bench/extraction/run.py --repeat {args.repeat} --update BENCHMARKS.md "
+        "--stream-bin-dir .build/release`).",
         "",
         "| extractor | precision | recall | F1 (of means) | mean page F1 | wall ms / page | CPU ms / page | CPU vs corpusd |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
