@@ -2,8 +2,8 @@
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=]   release binaries (Swift runtime linked in statically),
 #                                                 systemd unit, sysusers and tmpfiles entries, the example
-#                                                 config (never over an existing one), man pages, completions
-#   make uninstall [PREFIX=…] [DESTDIR=]          removes all of that but /etc/corpusd/corpusd.yaml and the state
+#                                                 config and taxonomy (never over existing ones), man pages, completions
+#   make uninstall [PREFIX=…] [DESTDIR=]          removes all of that but /etc/corpusd/{corpusd,taxonomy}.yaml and the state
 #   make test-systemd                             boots Debian 12 in systemd-nspawn and runs corpusd as a real
 #                                                 service (see Tests/systemd/run.sh); skipped with a reason when
 #                                                 this machine cannot
@@ -49,6 +49,8 @@ install: install-build
 	cp -R $(INSTALL_BUILD)/share/. $(DESTDIR)$(PREFIX)/share/
 	install -m 0644 deploy/corpusd.yaml $(DESTDIR)$(DOCDIR)/corpusd.yaml.example
 	[ -e $(DESTDIR)$(CONFDIR)/corpusd.yaml ] || install -m 0644 deploy/corpusd.yaml $(DESTDIR)$(CONFDIR)/corpusd.yaml
+	install -m 0644 Sources/Pipeline/Resources/taxonomy.yaml $(DESTDIR)$(DOCDIR)/taxonomy.yaml.example
+	[ -e $(DESTDIR)$(CONFDIR)/taxonomy.yaml ] || install -m 0644 Sources/Pipeline/Resources/taxonomy.yaml $(DESTDIR)$(CONFDIR)/taxonomy.yaml
 	@echo
 	@echo "corpusd installed under $(DESTDIR)$(PREFIX). On the target machine, as root:"
 	@echo "  systemd-sysusers && systemd-tmpfiles --create corpusd.conf   # user, group and inbox"
@@ -59,14 +61,14 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/corpusd $(DESTDIR)$(BINDIR)/corpusctl \
 		$(DESTDIR)$(UNITDIR)/corpusd.service $(DESTDIR)$(SYSUSERSDIR)/corpusd.conf $(DESTDIR)$(TMPFILESDIR)/corpusd.conf \
 		$(DESTDIR)$(MANDIR)/man8/corpusd.8 $(DESTDIR)$(MANDIR)/man1/corpusctl.1 $(DESTDIR)$(MANDIR)/man1/corpusctl.*.1 \
-		$(DESTDIR)$(DOCDIR)/corpusd.yaml.example
+		$(DESTDIR)$(DOCDIR)/corpusd.yaml.example $(DESTDIR)$(DOCDIR)/taxonomy.yaml.example
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 	for tool in corpusd corpusctl; do \
 		rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$tool \
 			$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$tool \
 			$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$tool.fish; \
 	done
-	@echo "corpusd removed from $(DESTDIR)$(PREFIX); kept $(CONFDIR)/corpusd.yaml and /var/lib/corpusd."
+	@echo "corpusd removed from $(DESTDIR)$(PREFIX); kept $(CONFDIR)/corpusd.yaml, $(CONFDIR)/taxonomy.yaml and /var/lib/corpusd."
 	@echo "  systemctl daemon-reload   # so that systemd forgets the unit"
 
 # The Debian packages the installed binaries need at run time, from the shared libraries they load

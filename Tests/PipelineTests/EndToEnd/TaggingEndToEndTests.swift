@@ -75,6 +75,32 @@ struct TaggingEndToEndTests {
         #expect(try harness.stop() == 0)
     }
 
+    @Test func reloadTakesAnEditedTaxonomyAndRefusesABrokenOne() throws {
+        let harness = try DaemonHarness()
+        let taxonomy = harness.root.appendingPathComponent("taxonomy.yaml")
+        try "tags:\n  china:\n    aliases: [prc]\n    keywords: [Beijing]\n".write(to: taxonomy, atomically: true, encoding: .utf8)
+        try harness.start(["--taxonomy", taxonomy.path])
+        func known() throws -> Set<String> {
+            Set(((try harness.ctlJSON(["tags", "--all"]) as? [[String: Any]]) ?? []).compactMap { $0["slug"] as? String })
+        }
+        #expect(try known() == ["china"])
+
+        // A broken edit: corpusctl reload reports where, exits 1, and the taxonomy in force stays.
+        try "tags:\n  china:\n    aliases: [prc\n".write(to: taxonomy, atomically: true, encoding: .utf8)
+        let refused = try harness.ctl(["reload"])
+        #expect(refused.status == 1)
+        #expect(refused.text.contains("taxonomy: kept the previous settings: \(taxonomy.path):4:1:"), "\(refused.text)")
+        #expect(try known() == ["china"])
+
+        // A good edit, by SIGHUP as systemctl reload sends it: the new tag is known once READY=1 comes back.
+        try "tags:\n  china:\n    keywords: [Beijing]\n  ports:\n    keywords: [harbour]\n".write(to: taxonomy, atomically: true, encoding: .utf8)
+        let seen = harness.notifySocket.messages.count
+        kill(harness.pid, SIGHUP)
+        #expect(harness.notifySocket.waitFor("READY=1", after: seen, timeout: 30))
+        #expect(try known() == ["china", "ports"])
+        #expect(try harness.stop() == 0)
+    }
+
     @Test func aBrokenTaxonomyStopsTheStartWithLineAndColumn() throws {
         let harness = try DaemonHarness()
         let taxonomy = harness.root.appendingPathComponent("taxonomy.yaml")
