@@ -68,7 +68,16 @@ def render(r):
     out.append("The peer and the floor read the whole corpus so far; corpusd's figures are for the files dropped in that tier "
                "(the rates compare). The peer and the floor do not move originals out of the inbox; corpusd does.\n")
 
-    li, lp = r["latency_inotify"], r["latency_poll"]
+    if r.get("tiers_left_out"):
+        out.append(f"**Left out for the time budget:** tiers {', '.join(f(x) for x in r['tiers_left_out'])}.\n")
+    for t in r["tiers"]:
+        if "stopped_by_budget" in t:
+            out.append(f"**The streamed tier stopped at {f(t['stopped_by_budget']['reached'])} documents** when the "
+                       f"{f(t['stopped_by_budget']['budget_s'])} s budget ran out (it was to reach {f(r['sizes'][-1])}).\n")
+    li, lp = r.get("latency_inotify"), r.get("latency_poll")
+    if li is None:
+        return "\n".join(out)
+    lp = lp or {"samples": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
     out.append("### Latency, drop → outcome recorded (one file at a time, renamed into an idle inbox)\n")
     out.append("| mode | samples | p50 ms | p95 ms | p99 ms | max ms |")
     out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -76,6 +85,8 @@ def render(r):
     out.append(f"| polling only (`--no-inotify`, poll 2 s) | {lp['samples']} | {f(lp['p50_ms'], 1)} | {f(lp['p95_ms'], 1)} | {f(lp['p99_ms'], 1)} | {f(lp['max_ms'], 1)} |")
     out.append("")
 
+    if "database" not in r:
+        return "\n".join(out)
     out.append(f"### Queries at {f(r['database']['documents'])} documents (`corpusctl`, whole process, 7 runs)\n")
     out.append("| query | median ms | max ms | peak RSS MiB |")
     out.append("| --- | ---: | ---: | ---: |")
@@ -86,6 +97,8 @@ def render(r):
     out.append(f"Database: {f(d['bytes'] / 1e6, 1)} MB for {f(d['documents'])} documents and {f(d['items'])} items = "
                f"{f(d['bytes_per_document'])} bytes per document (input text {f(d['input_bytes'] / 1e6, 1)} MB).\n")
 
+    if "corpusd_ingest" not in r:
+        return "\n".join(out)
     out.append("### Memory\n")
     ci = r["corpusd_ingest"]
     out.append(f"- corpusd peak RSS over the whole ingest run (wait4 ru_maxrss): {f(ci['max_rss_kib'] / 1024, 1)} MiB "
@@ -99,7 +112,9 @@ def render(r):
         out.append("- `corpusctl export`: not measured — this build of corpusctl has no `export`.")
     out.append("")
 
-    s = r["startup"]
+    s = r.get("startup")
+    if s is None:
+        return "\n".join(out)
     out.append("### Start-up\n")
     out.append(f"With {f(s['stored_documents'])} documents stored and {f(s['waiting'])} files waiting in the inbox: "
                f"READY=1 after {f(s['ready_s'], 2)} s, queue empty after {f(s['empty_queue_s'], 1)} s. "

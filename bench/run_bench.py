@@ -202,11 +202,20 @@ def main():
     ap.add_argument("--latency-samples", type=int, default=200)
     ap.add_argument("--poll-samples", type=int, default=30)
     ap.add_argument("--startup-files", type=int, default=10000)
+    ap.add_argument("--budget", type=float, default=15 * 60,
+                    help="seconds for the throughput tiers: the streamed tier stops where the budget ends, and says so")
     ap.add_argument("--results", default=None)
     ap.add_argument("--markdown", default=os.path.join(REPO, "BENCHMARKS.md"))
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {"machine": machine(), "command": " ".join(sys.argv), "tiers": [], "sizes": sizes}
+    bench_started = time.monotonic()
+    path = args.results or os.path.join(args.work, "results.json")
+
+    def save():
+        with open(path, "w") as f:
+            json.dump({k: v for k, v in results.items() if not k.startswith("_")}, f, indent=1)
+        write_markdown(results, args.markdown)
     log("machine", results["machine"]["nproc"], "cpus, load", results["machine"]["load_at_start"])
 
     shutil.rmtree(args.work, ignore_errors=True)
@@ -258,6 +267,10 @@ def main():
             chunk = 10000
             at = generated
             while at < size:
+                if time.monotonic() - bench_started > args.budget:
+                    tier["stopped_by_budget"] = {"reached": at, "budget_s": args.budget}
+                    log("budget spent: the streamed tier stops at", at, "documents")
+                    break
                 n = min(chunk, size - at)
                 part, _ = generate(inbox, at, n, staging=staging)
                 for k, v in part.items():
@@ -271,7 +284,11 @@ def main():
                 if at % 100000 == 0:
                     log("streamed", at, "dropped; corpusd cpu so far", round(windows[-1][2], 1), "s")
             tier["manifest"] = manifest
-            files = manifest["files"]
+            files = manifest.get("files", 0)
+            if files == 0:
+                results["tiers_left_out"] = [s_ for s_ in sizes if s_ >= size]
+                break
+            size = at
             wall, cpu = ingest_tier(daemon, queue, dropped_files, start_cpu, started)
             # Cost per document in successive slices of the stream: flat means no full scans.
             slices = []
@@ -283,12 +300,18 @@ def main():
                     prev = w
             tier["slices"] = slices
         generated = size
+        tier["size"] = size
         tier["corpusd"] = {"wall_s": wall, "cpu_s": cpu, "docs_per_s": files / wall, "cpu_us_per_doc": cpu / files * 1e6,
                            "rss": rss_of(daemon.proc.pid)}
         tier["outcomes"] = queue.outcomes()
         tier["load"] = os.getloadavg()
         log("corpusd", size, tier["corpusd"], tier["outcomes"])
         results["tiers"].append(tier)
+        save()
+        if time.monotonic() - bench_started > args.budget and size != sizes[-1]:
+            log("budget spent after the", size, "tier; larger tiers are left out")
+            results["tiers_left_out"] = [s_ for s_ in sizes if s_ > size]
+            break
     results.pop("_dropped", None)
     total_files = dropped_files
 
@@ -319,6 +342,7 @@ def main():
     next_index += 100000
     total_files += args.latency_samples
     log("latency inotify", results["latency_inotify"])
+    save()
 
     # Queries, database size and memory at the largest size.
     ctl = os.path.join(args.bin_dir, "corpusctl")
@@ -347,6 +371,7 @@ def main():
                            "input_bytes": sum(t["manifest"]["bytes"] for t in results["tiers"])}
     results["corpusd_ingest"] = daemon.stop()
     log("corpusd life", results["corpusd_ingest"])
+    save()
 
     # Polling only.
     poller = Daemon(args.bin_dir, state, ["--no-inotify"])
@@ -369,11 +394,7 @@ def main():
     results["startup"]["corpusd"] = starter.stop()
     log("startup", results["startup"])
     results["load_at_end"] = os.getloadavg()
-
-    path = args.results or os.path.join(args.work, "results.json")
-    with open(path, "w") as f:
-        json.dump(results, f, indent=1)
-    write_markdown(results, args.markdown)
+    save()
     log("wrote", args.markdown, "and", path)
 
 
