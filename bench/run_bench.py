@@ -198,7 +198,8 @@ def main():
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--peer-python", default=sys.executable)
     ap.add_argument("--peer-max", type=int, default=10000, help="largest tier the Python peer runs on")
-    ap.add_argument("--floor-max", type=int, default=100000, help="largest tier the floor runs on")
+    ap.add_argument("--floor-max", type=int, default=10000,
+                    help="largest tier generated ahead (the floor runs on those); larger tiers are streamed into the inbox")
     ap.add_argument("--latency-samples", type=int, default=200)
     ap.add_argument("--poll-samples", type=int, default=30)
     ap.add_argument("--startup-files", type=int, default=10000)
