@@ -10,7 +10,7 @@ SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # so that `make install` can copy the folder as it is.
 SHARE      := .build/share
 
-.PHONY: all deps build release run test soak clean completions man bench bench-profile
+.PHONY: all deps build release run test soak clean completions man bench bench-profile bench-neardup neardup-eval
 
 all: build
 
@@ -82,6 +82,19 @@ bench: deps
 bench-profile: deps
 	$(SWIFT) build -c release
 	python3 bench/profile.py --bin-dir $(CURDIR)/.build/release
+
+# Near-duplicate detection: ingest throughput (pipeline + record, as the ingestor does it) when the corpus
+# holds 10 k and 200 k documents; it must not depend on the corpus size. NEARDUP_SIZES overrides the sizes.
+NEARDUP_SIZES ?= 10000 200000
+bench-neardup: deps
+	$(SWIFT) build -c release --product neardup-lab
+	.build/release/neardup-lab bench $(NEARDUP_SIZES)
+
+# Precision, recall and F1 of exact-only, MinHash and the final method on the labelled near-duplicate set,
+# with the parameter sweeps the defaults were chosen from.
+neardup-eval: deps
+	$(SWIFT) build -c release --product neardup-lab
+	.build/release/neardup-lab eval
 
 clean:
 	rm -rf .build

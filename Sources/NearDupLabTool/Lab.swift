@@ -67,12 +67,12 @@ enum Lab {
 
     // MARK: bench
 
-    /// Ingests generated news into a file database as the daemon does (register, claim, pipeline in parallel,
-    /// record in batches of 64) and measures throughput when the corpus holds each of `sizes` documents.
-    static func bench(sizes: [Int], database path: String?) throws {
-        let file = path ?? NSTemporaryDirectory() + "neardup-bench-\(getpid()).sqlite"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
-        let database = try CorpusDatabase.open(path: file)
+    /// Ingests generated news into file databases as the daemon does (register, claim, pipeline in parallel,
+    /// record in batches of 64), one database per size in `sizes`, then measures ingest throughput on each in
+    /// alternating rounds, so that a change in machine load falls on every size alike.
+    static func bench(sizes: [Int], database directory: String?, rounds: Int = 6, perRound: Int = 500) throws {
+        let folder = directory ?? NSTemporaryDirectory() + "neardup-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let pipeline = ArticlePipeline()
         let policy = NearDuplicatePolicy()
         var generator = NewsGenerator(seed: 7)
@@ -81,13 +81,12 @@ enum Lab {
         var events: [NewsEvent] = []
         var recent: [NewsArticle] = []
         var serial = 0
-        let measured = 2_000
 
         func makeBatch(_ count: Int) -> [(String, [UInt8])] {
             (0..<count).map { _ in
                 serial += 1
-                // A tenth are copies of a recent article (with a dropped paragraph), the rest new articles,
-                // some on recent events: the mix the daemon sees.
+                // A tenth are copies of a recent article (last paragraph cut), the rest new articles, many on
+                // recent events: the mix the daemon sees.
                 var article: NewsArticle
                 if !recent.isEmpty && random.chance(0.1) {
                     article = random.pick(recent)
@@ -104,72 +103,83 @@ enum Lab {
             }
         }
 
-        /// Ingests `count` files; returns (seconds in total, seconds inside `record`).
-        func ingest(_ count: Int, batch: Int) throws -> (Double, Double, Int) {
-            var total = 0.0, recording = 0.0, duplicates = 0
+        struct Tally { var seconds = 0.0, recording = 0.0, files = 0, duplicates = 0 }
+
+        /// Ingests `count` files into `database` in batches of `batch`.
+        func ingest(_ count: Int, batch: Int, into database: CorpusDatabase) throws -> Tally {
+            var tally = Tally()
             var left = count
             while left > 0 {
                 let files = makeBatch(min(batch, left))
                 left -= files.count
                 let start = Date()
-                let now = Date()
-                try database.register(files.map { InboxCandidate(path: InboxPath($0.0), size: Int64($0.1.count), mtime: 0) }, now: now)
-                let claimed = try database.claim(limit: files.count, worker: "bench", lease: 600, now: now)
+                try database.register(files.map { InboxCandidate(path: InboxPath($0.0), size: Int64($0.1.count), mtime: 0) }, now: start)
+                let claimed = try database.claim(limit: files.count, worker: "bench", lease: 600, now: start)
                 let byName = Dictionary(uniqueKeysWithValues: files.map { ($0.0, $0.1) })
                 let results = UnsafeMutableBufferPointer<ProcessedItem?>.allocate(capacity: claimed.count)
                 results.initialize(repeating: nil)
-                defer { results.deallocate() }
+                defer {
+                    _ = results.deinitialize()
+                    results.deallocate()
+                }
                 nonisolated(unsafe) let slots = results
                 DispatchQueue.concurrentPerform(iterations: claimed.count) { i in
                     let bytes = byName[claimed[i].path.description]!
                     slots[i] = ProcessedItem(item: claimed[i], rawHash: Digest.sha256(bytes),
-                                             result: pipeline.process(SourceFile(name: "x", bytes: bytes)).mapError(IntakeFailure.pipeline))
+                                             result: pipeline.process(SourceFile(name: "x.txt", bytes: bytes)).mapError(IntakeFailure.pipeline))
                 }
                 let recordStart = Date()
                 let recorded = try database.record(results.map { $0! }, now: Date(), policy: policy)
-                recording += Date().timeIntervalSince(recordStart)
-                total += Date().timeIntervalSince(start)
-                duplicates += recorded.filter { $0.outcome.state == .duplicate }.count
+                tally.recording += Date().timeIntervalSince(recordStart)
+                tally.seconds += Date().timeIntervalSince(start)
+                tally.files += files.count
+                tally.duplicates += recorded.filter { $0.outcome.state == .duplicate }.count
             }
-            return (total, recording, duplicates)
+            return tally
         }
 
-        print("| stored documents | measured files | duplicates found | files/s (read excluded: pipeline + record) | files/s in record | ms per file in record |")
-        print("|---:|---:|---:|---:|---:|---:|")
+        var databases: [(size: Int, database: CorpusDatabase, path: String)] = []
         for size in sizes.sorted() {
-            var documents = try database.counts().documents
+            let path = folder + "/corpus-\(size).sqlite"
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let database = try CorpusDatabase.open(path: path)
+            let started = Date()
+            var documents = 0
             while documents < size {
-                let step = min(2_000, max(64, size - documents))
-                _ = try ingest(step, batch: 512)
+                _ = try ingest(min(2_000, max(64, size - documents)), batch: 512, into: database)
                 documents = try database.counts().documents
-                FileHandle.standardError.write(Data("\r\(documents) documents".utf8))
+                FileHandle.standardError.write(Data("\r\(size): \(documents) documents, \(Int(Date().timeIntervalSince(started))) s".utf8))
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            let (total, recording, duplicates) = try ingest(measured, batch: 64)
-            print(String(format: "| %d | %d | %d | %.0f | %.0f | %.3f |", documents, measured, duplicates,
-                         Double(measured) / total, Double(measured) / recording, recording * 1000 / Double(measured)))
+            databases.append((documents, database, path))
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        print("database file: \(size / 1_048_576) MiB")
-        if path == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
-    }
-}
 
-extension Lab {
-    static func debugStories() throws {
-        let files = EvaluationSet.make()
-        let (run, _) = try StoreRun.run(files, policy: NearDuplicatePolicy())
-        let pipeline = ArticlePipeline()
-        var shown = 0
-        let stored = run.documentOf.keys.sorted()
-        for (n, i) in stored.enumerated() {
-            for j in stored[(n + 1)...] where !(run.storyOf[i] != nil && run.storyOf[i] == run.storyOf[j]) && files[i].event == files[j].event {
-                let a = try pipeline.process(SourceFile(name: "", bytes: files[i].bytes)).get()
-                let b = try pipeline.process(SourceFile(name: "", bytes: files[j].bytes)).get()
-                print(files[i].role, files[j].role, a.storyTerms, b.storyTerms, Set(a.storyTerms).intersection(b.storyTerms).sorted(), a.article.published?.iso8601 ?? "-", b.article.published?.iso8601 ?? "-")
-                shown += 1
-                if shown > 25 { return }
+        var tallies = Array(repeating: Tally(), count: databases.count)
+        for round in 1...rounds {
+            for (index, entry) in databases.enumerated() {
+                let t = try ingest(perRound, batch: 64, into: entry.database)
+                tallies[index].seconds += t.seconds
+                tallies[index].recording += t.recording
+                tallies[index].files += t.files
+                tallies[index].duplicates += t.duplicates
             }
+            FileHandle.standardError.write(Data("\rround \(round)/\(rounds)".utf8))
         }
+        FileHandle.standardError.write(Data("\n".utf8))
+        print("| stored documents | files measured | of which duplicates | files/s, pipeline + record | files/s, record alone | ms per file in record | database |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for (index, entry) in databases.enumerated() {
+            let t = tallies[index]
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: entry.path)[.size] as? Int) ?? 0
+            print(String(format: "| %d | %d | %d | %.0f | %.0f | %.3f | %d MiB |", entry.size, t.files, t.duplicates,
+                         Double(t.files) / t.seconds, Double(t.files) / t.recording, t.recording * 1000 / Double(t.files),
+                         bytes / 1_048_576))
+        }
+        if tallies.count >= 2 {
+            let first = Double(tallies[0].files) / tallies[0].seconds
+            let last = Double(tallies[tallies.count - 1].files) / tallies[tallies.count - 1].seconds
+            print(String(format: "\nthroughput at the largest size is %.1f%% of the smallest's", last / first * 100))
+        }
+        if directory == nil { try? FileManager.default.removeItem(atPath: folder) }
     }
 }

@@ -12,9 +12,15 @@ public struct NearDuplicatePolicy: Sendable, Hashable, Codable {
     public var minSharedStoryTerms = 5
     /// … whose publication dates (when both are known) are at most this far apart.
     public var storyWindow: TimeInterval = 7 * 86_400
-    /// At most this many postings are read per story term: a term carried by more earlier documents
-    /// (or by more than 0.2% of the corpus, at least 8) is too common to link stories. Bounds the look-up.
-    public var postingsPerTerm = 200
+    /// Story terms are looked up among the documents stored just before (this many): related stories are
+    /// close in time, and the look-up costs the same however large the corpus.
+    public var storyRecentDocuments: Int64 = 5_000
+    /// A term carried by more of those recent documents than this is too common to link stories.
+    public var commonTermLimit = 16
+    /// Links recorded per new document, the strongest first.
+    public var maxRelated = 8
+    /// A story this large is not merged into another when a document bridges them.
+    public var maxStoryMerge = 100
 
     /// Chosen on the labelled evaluation set (BENCHMARKS.md, "Near-duplicates"): copies there keep
     /// Jaccard ≥ 0.68 to their original, other articles on the same event stay ≤ 0.53.
@@ -105,29 +111,32 @@ extension CorpusDatabase {
     }
 
     /// Links a new document to earlier ones on the same story (enough shared story terms that are not
-    /// common in the corpus, close dates, not a duplicate) and puts them all in one story cluster.
+    /// common among recent documents, close dates, not a duplicate) and puts them in one story cluster.
     private func linkStory(_ documentID: Int64, terms: [String], fingerprint: NearDuplicateFingerprint, published: Date?,
                            policy: NearDuplicatePolicy, db: Database) throws
     {
         let insertTerm = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, document_id) VALUES (?, ?)")
         let postings = try db.cachedStatement(sql: """
-            SELECT document_id FROM story_term WHERE term = ? AND document_id < ? ORDER BY document_id DESC LIMIT ?
+            SELECT document_id FROM story_term WHERE term = ? AND document_id < ? AND document_id >= ?
+            ORDER BY document_id DESC LIMIT ?
             """)
-        // A term is common when more earlier documents than this carry it: then it says nothing about the story.
-        // Bounded (and read through the primary key), so the look-up costs the same in any corpus.
-        let corpusSize = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM document") ?? 0
-        let commonAbove = min(policy.postingsPerTerm, max(16, Int(Double(corpusSize) * 0.002)))
         var shared: [Int64: Int] = [:]
         for term in terms {
-            let documents = try Int64.fetchAll(postings, arguments: [term, documentID, commonAbove + 1])
-            if documents.count <= commonAbove {
+            // At most `commonTermLimit + 1` rows through the primary key: the cost does not grow with the corpus.
+            let documents = try Int64.fetchAll(postings, arguments: [
+                term, documentID, documentID - policy.storyRecentDocuments, policy.commonTermLimit + 1,
+            ])
+            if documents.count <= policy.commonTermLimit {
                 for other in documents { shared[other, default: 0] += 1 }
             }
             try insertTerm.execute(arguments: [term, documentID])
         }
         var related: [Int64] = []
         let dateOf = try db.cachedStatement(sql: "SELECT published_at FROM document WHERE id = ?")
-        for (other, count) in shared.sorted(by: { $0.key < $1.key }) where count >= policy.minSharedStoryTerms {
+        // The strongest links first, and a bounded number of them: each costs a body to compare.
+        let ranked = shared.filter { $0.value >= policy.minSharedStoryTerms }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }
+        for (other, count) in ranked where related.count < policy.maxRelated {
             if let published, let theirs = try Double.fetchOne(dateOf, arguments: [other]),
                abs(published.timeIntervalSince1970 - theirs) > policy.storyWindow
             {
@@ -139,17 +148,34 @@ extension CorpusDatabase {
                 """).execute(arguments: [documentID, other, Double(count) / Double(max(terms.count, 1)), similarity])
             related.append(other)
         }
-        guard !related.isEmpty else { return }
-        // A story is named by its earliest document; a document related to two stories merges them.
-        let members = ([documentID] + related).map(String.init).joined(separator: ",")
-        let stories = try Int64.fetchAll(db, sql: "SELECT DISTINCT story_id FROM story_member WHERE document_id IN (\(members))")
-        let story = (stories + related + [documentID]).min()!
-        if !stories.isEmpty {
-            try db.execute(sql: "UPDATE story_member SET story_id = ? WHERE story_id IN (\(stories.map(String.init).joined(separator: ",")))",
-                           arguments: [story])
-        }
+        guard let strongest = related.first else { return }
+        try joinStory(documentID, related: related, strongest: strongest, policy: policy, db: db)
+    }
+
+    /// Puts a document and the documents it is related to in one story: the story of the one it shares most
+    /// with (named by its earliest document). Other stories it bridges are merged into that one when they are
+    /// small; a large one is left whole, so that the cost stays bounded and one loose link cannot chain
+    /// thousands of documents into a single story.
+    private func joinStory(_ documentID: Int64, related: [Int64], strongest: Int64, policy: NearDuplicatePolicy,
+                           db: Database) throws
+    {
+        let storyOf = try db.cachedStatement(sql: "SELECT story_id FROM story_member WHERE document_id = ?")
+        let target = try Int64.fetchOne(storyOf, arguments: [strongest]) ?? min(strongest, documentID)
+        let size = try db.cachedStatement(sql: "SELECT COUNT(*) FROM (SELECT 1 FROM story_member WHERE story_id = ? LIMIT ?)")
         let join = try db.cachedStatement(sql: "INSERT OR REPLACE INTO story_member (document_id, story_id) VALUES (?, ?)")
-        for member in [documentID] + related { try join.execute(arguments: [member, story]) }
+        var merged: Set<Int64> = [target]
+        for other in related {
+            guard let story = try Int64.fetchOne(storyOf, arguments: [other]) else {
+                try join.execute(arguments: [other, target])
+                continue
+            }
+            if merged.contains(story) { continue }
+            if try Int.fetchOne(size, arguments: [story, policy.maxStoryMerge + 1])! <= policy.maxStoryMerge {
+                try db.cachedStatement(sql: "UPDATE story_member SET story_id = ? WHERE story_id = ?").execute(arguments: [target, story])
+                merged.insert(story)
+            }
+        }
+        try join.execute(arguments: [documentID, target])
     }
 }
 
