@@ -155,7 +155,7 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .empty: return "empty file"
-        case .binary(let offset): return "not text: NUL byte at offset \(offset)"
+        case .binary(let offset): return "unsupported format: not text (NUL byte at offset \(offset))"
         case .noTitle: return "no article found: no title line"
         case .noBody: return "no article found: no body text"
         case .unsupportedFormat(let what): return "unsupported format: \(what)"

@@ -60,7 +60,7 @@ struct HostileInputTests {
 
         let reasons = try harness.failedReasons()
         #expect(reasons["empty.txt"] == "empty file")
-        #expect(reasons["binary.bin"] == "not text: NUL byte at offset 11")
+        #expect(reasons["binary.bin"] == "unsupported format: not text (NUL byte at offset 11)")
         #expect(reasons["program"] == "unsupported format: ELF executable")
         #expect(reasons["huge.txt"] == "too large: 8589934592 bytes, the limit is 65536")
         #expect(reasons["unreadable.txt"] == "unreadable: permission denied")
