@@ -5,9 +5,11 @@ import Synchronization
 /// Keeps the learned tagger up to date and re-applies tagging to stored documents.
 ///
 /// The model is retrained from the newest `maxExamples` labelled documents (explicit, alias or folder tags)
-/// when enough new ones arrived since the last training — `minNew`, or a tenth of the labelled documents
-/// then if larger — so training stays bounded in time and memory however large the corpus grows;
-/// `reclassify` always retrains first.
+/// when enough new ones arrived since the last training: `minNew` at first, then as many as it learnt from
+/// (the set doubles), then every `maxExamples` — so training stays bounded in time and memory however large
+/// the corpus grows, and its total cost is a small multiple of one training on `maxExamples`. After a batch,
+/// training runs in the background, one at a time, so ingestion does not wait for it; `reclassify` always
+/// retrains first, and waits.
 public struct TagLearner: Sendable {
     public struct Settings: Sendable {
         /// Labelled documents needed before a first model is trained, and new ones before a retrain.
@@ -15,7 +17,12 @@ public struct TagLearner: Sendable {
         public var minExamples: Int = TagModel.defaultMinExamples
         /// The model learns from at most this many labelled documents, the newest.
         public var maxExamples: Int = 5000
+        /// Train after a batch in a background task (the daemon) or before `stored` returns (tests).
+        public var trainInBackground = true
         public init() {}
+
+        /// New labelled documents that make a retrain due, after one on `labelled`.
+        func growthNeeded(after labelled: Int) -> Int { max(minNew, min(labelled, maxExamples)) }
     }
 
     /// What `reclassify` did.
@@ -35,10 +42,11 @@ public struct TagLearner: Sendable {
     let logger: Logger
     /// Documents stored since the labelled documents were last counted (`Int.max` before the first count):
     /// counting is only worth it once this many could have made a retrain due.
-    private let storedSinceCount = StoredCounter()
+    private let state = LearnerState()
 
-    private final class StoredCounter: Sendable {
-        let value = Mutex(Int.max)
+    private final class LearnerState: Sendable {
+        let storedSinceCount = Mutex(Int.max)
+        let training = Mutex(false)
     }
 
     public init(database: CorpusDatabase, tagging: Tagging, settings: Settings = Settings(), logger: Logger) {
@@ -48,17 +56,29 @@ public struct TagLearner: Sendable {
         self.logger = logger
     }
 
-    /// After a batch stored `count` documents: retrains when that may have made a retrain due.
+    /// After a batch stored `count` documents: retrains when that may have made a retrain due (in the
+    /// background unless `settings.trainInBackground` is off; never two at once).
     public func stored(_ count: Int) throws {
         let labelledThen = tagging.current.model?.labelledAtTraining ?? 0
-        let worthChecking = storedSinceCount.value.withLock { seen in
+        let worthChecking = state.storedSinceCount.withLock { seen in
             // The first batch after start always counts: labelled documents may have arrived while stopped.
             seen = seen == Int.max ? Int.max : seen + count
-            guard seen >= max(settings.minNew, labelledThen / 10) else { return false }
+            guard seen >= settings.growthNeeded(after: labelledThen) else { return false }
             seen = 0
             return true
         }
-        if worthChecking { try retrainIfDue() }
+        guard worthChecking, state.training.withLock({ busy in busy ? false : { busy = true; return true }() }) else { return }
+        guard settings.trainInBackground else {
+            defer { state.training.withLock { $0 = false } }
+            try retrainIfDue()
+            return
+        }
+        Task.detached(priority: .utility) { [self] in
+            defer { state.training.withLock { $0 = false } }
+            do { try retrainIfDue() } catch {
+                logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Retrains when enough new labelled documents arrived (or always, with `force`). Returns the model in force.
@@ -66,7 +86,7 @@ public struct TagLearner: Sendable {
     public func retrainIfDue(force: Bool = false) throws -> TagModel? {
         let trained = tagging.current.model?.labelledAtTraining ?? 0
         let labelled = try database.labelledDocumentCount()
-        let due = labelled - trained >= max(settings.minNew, trained / 10)
+        let due = labelled - trained >= settings.growthNeeded(after: trained)
         guard force || due, labelled > 0 else { return tagging.current.model }
         let started = Date()
         let model = TagModel.train(try database.trainingExamples(newest: settings.maxExamples), labelled: labelled,

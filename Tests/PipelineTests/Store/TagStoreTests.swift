@@ -137,6 +137,7 @@ struct TagStoreTests {
                                   logger: Logger(label: "test"))
         var settings = TagLearner.Settings()
         settings.minNew = 6
+        settings.trainInBackground = false
         let learner = TagLearner(database: db, tagging: tagging, settings: settings, logger: Logger(label: "test"))
         let labelled = TagModelTests.examples.map { ($0.title, $0.body, Array($0.tags.keys)) }
         try store(Array(labelled.prefix(4)), in: db)
@@ -153,11 +154,12 @@ struct TagStoreTests {
         try learner.stored(1)   // the first batch after start counts: nothing new
         #expect(tagging.current.model == model)
         // The same words in another order: new documents, not near-duplicates.
-        try store(labelled.prefix(6).map { ($0.0 + " again", $0.1.split(separator: " ").reversed().joined(separator: " "), $0.2) }, in: db)
-        try learner.stored(5)   // 5 < 6: not counted, not retrained
+        // A retrain is due once the labelled documents doubled (9 more).
+        try store(labelled.map { ($0.0 + " again", $0.1.split(separator: " ").reversed().joined(separator: " "), $0.2) }, in: db)
+        try learner.stored(5)   // 5 < 9: not counted, not retrained
         #expect(tagging.current.model == model)
-        try learner.stored(1)
-        #expect(tagging.current.model?.documents == 15)
+        try learner.stored(4)
+        #expect(tagging.current.model?.documents == 18)
 
         // The model in force tags a document nobody labelled.
         try store([("Council news", "Parking charges near the council library rose, and the bakery prize moved to the town hall.", [])],
@@ -167,7 +169,7 @@ struct TagStoreTests {
         let local = try #require(tags.first { $0.slug == "local" })
         #expect(local.origin == .model)
         #expect((local.score ?? 0) >= 0.9)
-        #expect(local.evidence?.contains("learnt from 3 labelled documents") == true)
+        #expect(local.evidence?.contains("learnt from 6 labelled documents") == true)
         #expect(TagExplanation.line(local).hasPrefix("local: model — p "))
     }
 }
