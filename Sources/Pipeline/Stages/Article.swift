@@ -141,6 +141,8 @@ public struct ExtractedArticle: Sendable {
 public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
     case empty
     case binary(offset: Int)
+    /// No NUL, but more than one control character in ten visible ones: binary data, not text.
+    case controlCharacters(count: Int, visible: Int)
     case noTitle
     case noBody
     /// Not a format corpusd reads; the text says what it looked like.
@@ -156,6 +158,8 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .empty: return "empty file"
         case .binary(let offset): return "unsupported format: not text (NUL byte at offset \(offset))"
+        case .controlCharacters(let count, let visible):
+            return "unsupported format: not text (\(count) control characters against \(visible) visible ones)"
         case .noTitle: return "no article found: no title line"
         case .noBody: return "no article found: no body text"
         case .unsupportedFormat(let what): return "unsupported format: \(what)"

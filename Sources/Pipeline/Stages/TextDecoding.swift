@@ -113,7 +113,7 @@ public enum TextDecoding {
             }
         }
         if visible == 0 && control == 0 { throw .empty }
-        if control * 10 > visible { throw .binary(offset: 0) }
+        if control * 10 > visible { throw .controlCharacters(count: control, visible: visible) }
         return decoded
     }
 

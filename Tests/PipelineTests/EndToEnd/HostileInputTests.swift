@@ -30,6 +30,7 @@ struct HostileInputTests {
 
         try harness.drop("empty.txt", contents: Data())
         try harness.drop("binary.bin", contents: Data(Array("Header text".utf8) + [0x00, 0x01, 0x02, 0xFF] + Array(repeating: 0, count: 64)))
+        try harness.drop("controls.txt", contents: Data([0x01, 0x02, 0x41, 0x03, 0x04, 0x05, 0x42, 0x0A]))
         try harness.drop("program", contents: Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00] + Array(repeating: 0, count: 64)))
         // 8 GiB, sparse: read into memory it would exhaust the test machine.
         let huge = harness.root.appendingPathComponent("huge.txt")
@@ -52,23 +53,24 @@ struct HostileInputTests {
         let madeDevice = mknod(harness.inbox.appendingPathComponent("null-device").path, S_IFCHR | 0o644, dev_t(1 << 8 | 3)) == 0  // 1:3, as /dev/null
         #expect(madeDevice || getuid() != 0)
 
-        try harness.waitForOutcomes(madeDevice ? 9 : 8, timeout: 90)
+        try harness.waitForOutcomes(madeDevice ? 10 : 9, timeout: 90)
         try harness.drop("after.txt", contents: Articles.data(602))
-        let counts = try harness.waitForOutcomes(madeDevice ? 10 : 9)
+        let counts = try harness.waitForOutcomes(madeDevice ? 11 : 10)
         #expect(counts["stored"] == 2)
-        #expect(counts["failed"] == (madeDevice ? 8 : 7))
+        #expect(counts["failed"] == (madeDevice ? 9 : 8))
 
         let reasons = try harness.failedReasons()
         #expect(reasons["empty.txt"] == "empty file")
         #expect(reasons["binary.bin"] == "unsupported format: not text (NUL byte at offset 11)")
         #expect(reasons["program"] == "unsupported format: ELF executable")
+        #expect(reasons["controls.txt"] == "unsupported format: not text (5 control characters against 2 visible ones)")
         #expect(reasons["huge.txt"] == "too large: 8589934592 bytes, the limit is 65536")
         #expect(reasons["unreadable.txt"] == "unreadable: permission denied")
         #expect(reasons["pipe.fifo"] == "not a regular file: FIFO (refused, never opened)")
         #expect(reasons["shadow-link.txt"] == "not a regular file: symbolic link (refused, never opened)")
         if madeDevice { #expect(reasons["null-device"] == "not a regular file: character device (refused, never opened)") }
 
-        var expectedFailed: Set = ["empty.txt", "binary.bin", "program", "huge.txt", "unreadable.txt", "pipe.fifo", "shadow-link.txt"]
+        var expectedFailed: Set = ["empty.txt", "binary.bin", "program", "controls.txt", "huge.txt", "unreadable.txt", "pipe.fifo", "shadow-link.txt"]
         if madeDevice { expectedFailed.insert("null-device") }
         #expect(Set(harness.rawEntries(in: harness.failed).map { String(decoding: $0, as: UTF8.self) }) == expectedFailed)
         #expect(Set(harness.files(in: harness.archive)) == ["latin1.txt", "after.txt"])
