@@ -211,10 +211,11 @@ public struct Ingestor: Service {
             try database.release(ids, error: "retrying after a storage error", notBefore: Date())
             return true
         } catch {
-            storage.withLock {
+            let delay = storage.withLock {
                 $0.unreleased += ids
-                _ = $0.failed(now: Date(), maxBackoff: settings.maxBackoff)
+                return $0.failed(now: Date(), maxBackoff: settings.maxBackoff)
             }
+            logger.error("could not return items to the queue; will retry", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
             health.error("release: \(error)", at: Date())
             return false
         }

@@ -34,13 +34,18 @@ extension DaemonHarness {
             if try condition() { return }
             usleep(50_000)
         }
-        throw HarnessError("timed out after \(timeout)s waiting for \(what); log tail:\n\(log.suffix(3000))")
+        throw HarnessError("timed out after \(timeout)s waiting for \(what); log tail:\n\(logTail)")
     }
 
     /// Items in every state, through `corpusctl status --json`.
     func corpusTotal() throws -> Int {
         let counts = try itemCounts()
         return ItemState.allCases.reduce(0) { $0 + (counts[$1.rawValue] ?? 0) }
+    }
+
+    /// The end of the daemon's log, without the control requests the waiting itself makes.
+    var logTail: String {
+        log.split(separator: "\n").filter { !$0.contains("control request") }.suffix(30).joined(separator: "\n")
     }
 
     /// The database, opened read-only in this process, for item-level checks `corpusctl` does not print.
