@@ -12,6 +12,8 @@
 #
 # Skipped, with the reason printed, when this machine cannot: not root, or CORPUSD_SKIP_SYSTEMD_TEST set.
 set -euo pipefail
+# (Outputs are captured before grep -q reads them: with pipefail, `cmd | grep -q` fails when grep
+# exits at the first match and cmd gets SIGPIPE.)
 cd "$(dirname "$0")/../.."
 REPO=$(pwd)
 
@@ -86,13 +88,23 @@ ROOT="$WORK/root"
 MACHINE="corpusd-test-$$"
 NSPAWN_PID=""
 LEADER=""
+# Every process whose root is the container's (its init first, by pid order).
+container_processes() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/root" 2>/dev/null)" = "$ROOT" ] && basename "$p"
+    done | sort -n || true
+}
 cleanup() {
     local status=$?
-    if [ -n "$LEADER" ] && kill -0 "$LEADER" 2>/dev/null; then
-        # Killing a PID namespace's init kills every process in it.
-        kill -KILL "$LEADER" 2>/dev/null || true
+    if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
+        # Killing a PID namespace's init kills every process in it; then systemd-nspawn exits.
+        local init; init=${LEADER:-$(container_processes | head -n1)}
+        [ -n "$init" ] && kill -KILL "$init" 2>/dev/null
+        local end=$(($(date +%s) + 30))
+        while kill -0 "$NSPAWN_PID" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
+        kill -KILL "$NSPAWN_PID" 2>/dev/null || true
     fi
-    if [ -n "$NSPAWN_PID" ]; then wait "$NSPAWN_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
     exit $status
 }
@@ -126,7 +138,15 @@ until_deadline() {  # until_deadline SECONDS WHAT COMMAND…: runs COMMAND until
         sleep 0.2
     done
 }
-leader_found() { LEADER=$(pgrep -P "$NSPAWN_PID" | head -n1); [ -n "$LEADER" ]; }
+# The container's init: the child of systemd-nspawn that is PID 1 in its own PID namespace
+# (systemd-nspawn forks short-lived helpers too).
+leader_found() {
+    local child
+    for child in $(pgrep -P "$NSPAWN_PID"); do
+        if awk '/^NSpid:/ { exit !($NF == 1) }' "/proc/$child/status" 2>/dev/null; then LEADER=$child; return 0; fi
+    done
+    return 1
+}
 until_deadline 30 "the container's init" leader_found
 
 # inside COMMAND…: runs COMMAND inside the container as root, with a clean environment.
@@ -134,7 +154,7 @@ inside() { nsenter -t "$LEADER" -a env -i PATH=/usr/local/sbin:/usr/local/bin:/u
 # as_member COMMAND…: the same as the user alice, a member of group corpusd.
 as_member() { inside runuser -u alice -- env HOME=/home/alice "$@"; }
 booted() { case "$(inside systemctl is-system-running 2>/dev/null)" in running|degraded) return 0;; *) return 1;; esac; }
-until_deadline 60 "the container to finish booting" booted
+until_deadline 180 "the container to finish booting" booted
 step "booted: $(inside systemctl --version | head -n1)"
 
 inside systemd-sysusers
@@ -164,7 +184,7 @@ passed "alice (group corpusd) dropped $SEEDS seeds; corpusctl status as alice sh
 
 status=$(as_member corpusctl status) || fail "corpusctl status as alice failed"
 echo "$status" | sed 's/^/    /'
-echo "$status" | grep -q "running" || fail "corpusctl status does not say the daemon runs"
+grep -q "running" <<<"$status" || fail "corpusctl status does not say the daemon runs"
 listing=$(as_member corpusctl list --tag china) || fail "corpusctl list --tag china as alice failed"
 echo "$listing" | sed 's/^/    /'
 [ "$(as_member corpusctl list --tag china --json | json 'len(d)')" = "$SEEDS" ] ||
@@ -181,19 +201,19 @@ passed "corpusctl status and list --tag china as alice show both seeds"
 as_member sh -c ': > /var/lib/corpusd/inbox/empty.txt'
 until_deadline 60 "the empty file to get its outcome" settled $((SEEDS + 1))
 failed_entry=$(inside journalctl -u corpusd CORPUSD_OUTCOME=failed -o json --no-pager)
-[ "$(echo "$failed_entry" | grep -c '"CORPUSD_FILE":"empty.txt"')" = 1 ] ||
+[ "$(grep -c '"CORPUSD_FILE":"empty.txt"' <<<"$failed_entry")" = 1 ] ||
     fail "journalctl -u corpusd CORPUSD_OUTCOME=failed does not give the empty file's entry"
-echo "$failed_entry" | grep -q '"CORPUSD_REASON"' || fail "the failed entry has no CORPUSD_REASON"
-echo "$failed_entry" | grep -q '"PRIORITY":"4"' || fail "a failed file is not logged as a warning"
+grep -q '"CORPUSD_REASON"' <<<"$failed_entry" || fail "the failed entry has no CORPUSD_REASON"
+grep -q '"PRIORITY":"4"' <<<"$failed_entry" || fail "a failed file is not logged as a warning"
 journal_stored=$(inside journalctl -u corpusd CORPUSD_OUTCOME=stored -o json --no-pager)
-[ "$(echo "$journal_stored" | grep -c '"CORPUSD_OUTCOME":"stored"')" = "$SEEDS" ] ||
+[ "$(grep -c '"CORPUSD_OUTCOME":"stored"' <<<"$journal_stored")" = "$SEEDS" ] ||
     fail "journalctl -u corpusd CORPUSD_OUTCOME=stored does not give one entry per seed"
 for field in CORPUSD_ITEM CORPUSD_FILE CORPUSD_DOC PRIORITY SYSLOG_IDENTIFIER CODE_FILE; do
-    echo "$journal_stored" | grep -q "\"$field\"" || fail "the journal entries lack $field"
+    grep -q "\"$field\"" <<<"$journal_stored" || fail "the journal entries lack $field"
 done
-echo "$journal_stored" | grep -q '"SYSLOG_IDENTIFIER":"corpusd"' || fail "SYSLOG_IDENTIFIER is not corpusd"
-inside journalctl -u corpusd CORPUSD_OUTCOME=stored -o verbose --no-pager -n 1 | grep -E "MESSAGE=|CORPUSD_|PRIORITY=" | sed 's/^/    /'
-status_shows_documents() { inside systemctl show -P StatusText corpusd | grep -q "0 pending, $SEEDS documents"; }
+grep -q '"SYSLOG_IDENTIFIER":"corpusd"' <<<"$journal_stored" || fail "SYSLOG_IDENTIFIER is not corpusd"
+inside journalctl -u corpusd CORPUSD_OUTCOME=stored -o verbose --no-pager -n 1 | grep -E "MESSAGE=|CORPUSD_|PRIORITY=" | sed "s/^/    /" || true
+status_shows_documents() { grep -q "0 pending, $SEEDS documents" <<<"$(inside systemctl show -P StatusText corpusd)"; }
 until_deadline 20 "STATUS= to show $SEEDS documents" status_shows_documents
 echo "    StatusText=$(inside systemctl show -P StatusText corpusd)"
 passed "journalctl -u corpusd CORPUSD_OUTCOME=stored gives $SEEDS entries, CORPUSD_OUTCOME=failed the empty file with CORPUSD_REASON"
@@ -203,7 +223,7 @@ pid_before=$(inside systemctl show -P MainPID corpusd)
 inside sh -c 'printf "log_level: debug\n" >> /etc/corpusd/corpusd.yaml'
 t0=$(date +%s%N)
 inside systemctl reload corpusd || fail "systemctl reload corpusd failed"
-reloaded() { inside journalctl -u corpusd -o json --no-pager CORPUSD_TRIGGER=SIGHUP | grep -q 'log_level info → debug'; }
+reloaded() { grep -q 'log_level info → debug' <<<"$(inside journalctl -u corpusd -o json --no-pager CORPUSD_TRIGGER=SIGHUP)"; }
 until_deadline 30 "the reload to be logged" reloaded
 [ "$(inside systemctl show -P MainPID corpusd)" = "$pid_before" ] || fail "reload restarted the daemon"
 [ "$(inside systemctl is-active corpusd)" = active ] || fail "corpusd is not active after reload"
@@ -232,7 +252,7 @@ restarted() {
 }
 until_deadline 60 "systemd to kill the stopped daemon and restart it" restarted
 elapsed=$((($(date +%s%N) - t0) / 1000000))
-inside journalctl -u corpusd --no-pager | grep -q "Watchdog timeout" || fail "the restart was not the watchdog's"
+grep -q "Watchdog timeout" <<<"$(inside journalctl -u corpusd --no-pager)" || fail "the restart was not the watchdog's"
 until_deadline 60 "the files dropped during the hang to be taken" settled $((SEEDS + 4))
 [ "$(status_field "d['documents']")" -ge "$SEEDS" ] || fail "documents were lost"
 passed "kill -STOP → watchdog timeout, killed and restarted in $elapsed ms; $((SEEDS + 4)) items all with an outcome, inbox empty"
@@ -262,7 +282,7 @@ inside systemctl poweroff || true
 until_deadline 60 "the container to power off" sh -c "! kill -0 $NSPAWN_PID"
 wait "$NSPAWN_PID" || fail "systemd-nspawn exited with an error after power-off"
 NSPAWN_PID=""
-left=$(for p in /proc/[0-9]*; do [ "$(readlink "$p/root" 2>/dev/null)" = "$ROOT" ] && basename "$p"; done || true)
+left=$(container_processes)
 [ -z "$left" ] || fail "processes left behind: $left"
 LEADER=""
 passed "powered off in $((($(date +%s%N) - t0) / 1000000)) ms; no process left"
