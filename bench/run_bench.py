@@ -203,7 +203,7 @@ def main():
     ap.add_argument("--latency-samples", type=int, default=200)
     ap.add_argument("--poll-samples", type=int, default=30)
     ap.add_argument("--startup-files", type=int, default=10000)
-    ap.add_argument("--budget", type=float, default=15 * 60,
+    ap.add_argument("--budget", type=float, default=840,
                     help="seconds for the throughput tiers: the streamed tier stops where the budget ends, and says so")
     ap.add_argument("--results", default=None)
     ap.add_argument("--markdown", default=os.path.join(REPO, "BENCHMARKS.md"))
