@@ -72,11 +72,14 @@ man: deps
 # BENCH_ARGS passes options to bench/run_bench.py, e.g. BENCH_ARGS="--sizes 10000,100000" for a quick run.
 BENCH_VENV := .build/bench-venv
 BENCH_ARGS ?=
+# The near-duplicate engineer's cost check (throughput at two corpus sizes, in-process), smaller than its own default.
+BENCH_NEARDUP_SIZES ?= 10000 30000
 bench: deps
 	$(SWIFT) build -c release
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -c "import datasketch" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q datasketch
 	$(BENCH_VENV)/bin/python bench/run_bench.py --bin-dir $(CURDIR)/.build/release $(BENCH_ARGS)
+	$(MAKE) bench-neardup NEARDUP_SIZES="$(BENCH_NEARDUP_SIZES)"
 
 # Where corpusd spends its time while ingesting (perf record on the release build).
 bench-profile: deps
