@@ -31,15 +31,9 @@ def render(r):
                    f"{f(c['cpu_s'], 1)} | {f(c['cpu_us_per_doc'])} | {outcomes} |")
     out.append("")
     for t in r["tiers"]:
-        if "slices" in t:
-            out.append(f"Streamed tier to {f(t['size'])}: the generator wrote folders of 1000 into the inbox "
-                       "while corpusd ingested, so wall time includes sharing the cores with the generator. "
-                       "CPU cost per document along the way:\n")
-            out.append("| documents dropped so far | corpusd CPU µs/doc in the slice | docs/s (wall) in the slice |")
-            out.append("| ---: | ---: | ---: |")
-            for s in t["slices"]:
-                out.append(f"| {f(s['upto'])} | {f(s['cpu_us_per_doc'])} | {f(s['docs_per_s_wall'])} |")
-            out.append("")
+        if t.get("streamed"):
+            out.append(f"Streamed tier to {f(t['size'])}: the generator wrote folders of 1000 into the inbox while corpusd "
+                       "ingested, so its wall rate includes sharing the cores with the generator; CPU µs/doc is corpusd's own.\n")
         m_ = t["manifest"]
         out.append(f"Corpus to {f(t['size'])}: {f(m_.get('new', 0))} new stories, {f(m_.get('exact', 0))} exact copies, "
                    f"{f(m_.get('same_text', 0))} same text under another page, {f(m_.get('near', 0))} near duplicates (~1 % of words changed), "

@@ -291,15 +291,7 @@ def main():
                 break
             size = at
             wall, cpu = ingest_tier(daemon, queue, dropped_files, start_cpu, started)
-            # Cost per document in successive slices of the stream: flat means no full scans.
-            slices = []
-            prev = (generated, 0.0, 0.0)
-            for w in windows:
-                if w[0] - prev[0] >= 100000 or w is windows[-1]:
-                    slices.append({"upto": w[0], "cpu_us_per_doc": (w[2] - prev[2]) / (w[0] - prev[0]) * 1e6,
-                                   "docs_per_s_wall": (w[0] - prev[0]) / max(1e-9, w[1] - prev[1])})
-                    prev = w
-            tier["slices"] = slices
+            tier["streamed"] = True
         generated = size
         tier["size"] = size
         tier["corpusd"] = {"wall_s": wall, "cpu_s": cpu, "docs_per_s": files / wall, "cpu_us_per_doc": cpu / files * 1e6,
