@@ -74,9 +74,14 @@ enum Lab {
         let folder = directory ?? NSTemporaryDirectory() + "neardup-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let pipeline = ArticlePipeline()
-        let policy = NearDuplicatePolicy()
-        var generator = NewsGenerator(seed: 7)
-        var random = SeededRandom(seed: 11)
+        let environment = ProcessInfo.processInfo.environment
+        // NEARDUP_BENCH_THRESHOLD=off measures the same ingest without the near-duplicate look-up.
+        let policy = NearDuplicatePolicy(threshold: environment["NEARDUP_BENCH_THRESHOLD"] == "off" ? nil : NearDuplicatePolicy.defaultThreshold)
+        // NEARDUP_BENCH_REUSE=1 measures databases a previous run left in NEARDUP_BENCH_DIR.
+        let reuse = environment["NEARDUP_BENCH_REUSE"] == "1" && directory != nil
+        // A reused database already holds what seed 7 writes: later runs write other articles.
+        var generator = NewsGenerator(seed: reuse ? UInt64(getpid()) : 7)
+        var random = SeededRandom(seed: reuse ? UInt64(getpid()) &+ 1 : 11)
         let base = Date(timeIntervalSince1970: 1_704_067_200)
         var events: [NewsEvent] = []
         var recent: [NewsArticle] = []
@@ -99,7 +104,7 @@ enum Lab {
                 }
                 let text = Publishing.page(article, style: random.pick(PublisherStyle.allCases), city: "Lima",
                                            related: ["Markets rally", "Storm warning"], random: &random)
-                return ("bench/\(serial).txt", Array(text.utf8))
+                return ("bench/\(getpid())-\(serial).txt", Array(text.utf8))
             }
         }
 
@@ -141,11 +146,12 @@ enum Lab {
         var databases: [(size: Int, database: CorpusDatabase, path: String)] = []
         for size in sizes.sorted() {
             let path = folder + "/corpus-\(size).sqlite"
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            if !reuse { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
             let database = try CorpusDatabase.open(path: path)
             let started = Date()
             var documents = 0
-            while documents < size {
+            if reuse { documents = try database.counts().documents }
+            while !reuse && documents < size {
                 _ = try ingest(min(2_000, max(64, size - documents)), batch: 512, into: database)
                 documents = try database.counts().documents
                 FileHandle.standardError.write(Data("\r\(size): \(documents) documents, \(Int(Date().timeIntervalSince(started))) s".utf8))
