@@ -122,10 +122,13 @@ struct CrashAndStorageTests {
         try FileManager.default.createDirectory(at: dbDir, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: harness.inbox, withIntermediateDirectories: true)
         // Dropped before the start, so that all are queued by READY and the disk fills with most still pending.
+        // `--settle 0`: the files are seconds old, and a start-up faster than the settle interval would
+        // otherwise queue them only after the disk is full (then nothing is pending, only refused).
         let total = 600
         for index in 0..<total { try harness.dropByRename("f\(index).txt", contents: Articles.data(800 + index)) }
         try harness.start(
-            ["--db", dbDir.appendingPathComponent("corpus.sqlite").path, "--poll", "0.5", "--batch-size", "1"],
+            ["--db", dbDir.appendingPathComponent("corpus.sqlite").path, "--poll", "0.5", "--batch-size", "1",
+             "--settle", "0"],
             launcher: ["/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
                        "mount -t tmpfs -o size=64m corpusd-test '\(dbDir.path)' && exec \"$0\" \"$@\""])
         // The tmpfs is visible only inside the daemon's namespace: corpusctl runs there, files are reached
