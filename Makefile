@@ -22,8 +22,10 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# Only the two programs: the lab and benchmark tools are not needed to run or install corpusd.
 build: deps
-	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)
+	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS) --product corpusd
+	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS) --product corpusctl
 
 release:
 	$(MAKE) build CONFIG=release
