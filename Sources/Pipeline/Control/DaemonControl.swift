@@ -99,7 +99,14 @@ public struct DaemonControl: ControlHandler {
         var retried: [JSONValue] = []
         var problems: [JSONValue] = []
         for (index, item) in items.enumerated() {
-            let target = files.freeInboxPath(like: item.path) { (try? database.hasLiveItem(at: $0)) ?? true }
+            let target: InboxPath
+            do {
+                target = try files.freeInboxPath(like: item.path) { try database.hasLiveItem(at: $0) }
+            } catch {
+                problems.append(.string("item \(item.id): \(error)"))
+                progress(index + 1, items.count, nil)
+                continue
+            }
             // Held while the original moves back: a worker taking it first would find no file.
             guard try database.requeue(item.id, at: target, heldUntil: Date().addingTimeInterval(60)) else {
                 problems.append(.string("item \(item.id): no longer failed"))

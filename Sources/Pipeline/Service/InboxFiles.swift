@@ -202,18 +202,21 @@ public struct InboxFiles: Sendable {
     }
 
     /// An inbox path for `path` that no file uses yet: the same name, or `name.retryN`.
-    public func freeInboxPath(like path: InboxPath, avoiding taken: (InboxPath) -> Bool) -> InboxPath {
+    /// Throws instead of searching on when a name cannot be judged (the inbox unreadable, a folder on
+    /// the path replaced by a file, the database not answering), or after 10,000 taken names.
+    public func freeInboxPath(like path: InboxPath, avoiding taken: (InboxPath) throws -> Bool) throws -> InboxPath {
         let folders = Array(path.bytes.split(separator: UInt8(ascii: "/")).dropLast())
         let parent = folders.map(Array.init).joined(separator: [UInt8(ascii: "/")]).map { $0 }
         let name = Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
-        var attempt = 0
-        while true {
+        for attempt in 0..<10_000 {
             let candidate = attempt == 0 ? name : Self.suffixed(name, ".retry\(attempt)")
             let target = InboxPath(bytes: parent.isEmpty ? candidate : parent + [UInt8(ascii: "/")] + candidate)
             var st = stat()
-            if lstat(Self.cPath(inbox, target.bytes), &st) != 0 && errno == ENOENT && !taken(target) { return target }
-            attempt += 1
+            if lstat(Self.cPath(inbox, target.bytes), &st) == 0 { continue }
+            guard errno == ENOENT else { throw DisposalError(path: target, reason: Self.errorText(errno)) }
+            if try !taken(target) { return target }
         }
+        throw DisposalError(path: path, reason: "no free name in the inbox")
     }
 
     /// Moves an original from `failed/` (relative path) back into the inbox at `target`, never overwriting.
