@@ -130,6 +130,7 @@ struct Corpusd: AsyncParsableCommand {
             throw ExitCode(1)
         }
         level.value = config.logLevel
+        config.faults = FaultInjection.fromEnvironment(ProcessInfo.processInfo.environment)
         config.reread = { try Self.settings(file: file, flags: flags).daemonConfig() }
 
         let daemon: CorpusDaemon

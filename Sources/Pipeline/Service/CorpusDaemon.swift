@@ -27,6 +27,8 @@ public struct DaemonConfig: Sendable {
     public var modelThreshold: Double = TagModel.defaultThreshold
     public var learning = TagLearner.Settings()
     public var logLevel: Logger.Level = .info
+    /// Crash points armed for a test (`CORPUSD_FAULT`); none otherwise.
+    public var faults = FaultInjection()
     /// Re-reads the settings for a reload (config file, then the command line over it); nil when
     /// there is nothing to re-read. Only the log level and the ingest settings apply at once; the
     /// others are reported as needing a restart.
@@ -79,7 +81,7 @@ public struct CorpusDaemon: Sendable {
         let ingestor = Ingestor(
             database: database, files: files, tagging: tagging, learner: learner, worker: "\(host):\(getpid())",
             workerPrefix: "\(host):", settings: ingestSettings, wakeups: wakeups, health: health,
-            logger: logger.with(label: "corpusd.ingest"))
+            logger: logger.with(label: "corpusd.ingest"), faults: config.faults)
         let source = InboxSource(root: layout.inbox, pollInterval: config.pollInterval, useInotify: config.useInotify,
                                  maxWatches: config.maxWatches,
                                  logger: logger.with(label: "corpusd.inbox"))

@@ -139,60 +139,91 @@ public struct InboxFiles: Sendable {
         return .success((fd, st))
     }
 
-    public enum Destination: Sendable { case archive, failed }
+    public enum Destination: Sendable {
+        case archive, failed
 
-    /// Moves an original out of the inbox into `archive/` or `failed/`, keeping its sub-folder path.
-    /// Never overwrites: a taken name gets a numeric suffix (`name.1`, `name.2`, …). If an earlier
-    /// attempt already linked the file there (a crash between link and unlink), that copy is reused.
-    /// Returns the path relative to the destination root, or nil when the original is already gone.
-    public func dispose(_ path: InboxPath, to destination: Destination) throws -> [UInt8]? {
+        /// The folder's path in the state folder, with its slash: the prefix of a recorded destination.
+        public var prefix: [UInt8] { Array((self == .archive ? "archive/" : "failed/").utf8) }
+    }
+
+    /// What became of an original sent to a chosen name.
+    public enum MoveResult: Sendable, Equatable {
+        /// It is there now (moved by this call, or by an earlier attempt cut short before the unlink).
+        case moved
+        /// It had already left the inbox and the name is taken: an earlier attempt moved it there.
+        case alreadyMoved
+        /// It is neither in the inbox nor at the name: someone removed it.
+        case vanished
+        /// Another file holds the name: choose again.
+        case nameTaken
+    }
+
+    /// A name for `path`'s original in `destination`, relative to that folder: its sub-folder path and
+    /// name, or `name.1`, `name.2` … when that is taken on disk or in `avoiding`. Nothing is created.
+    public func chooseDestination(for path: InboxPath, in destination: Destination,
+                                  avoiding: Set<[UInt8]> = []) throws -> [UInt8] {
         let root = destination == .archive ? archive : failed
-        let source = Self.cPath(inbox, path.bytes)
-        var sourceStat = stat()
-        guard lstat(source, &sourceStat) == 0 else {
-            if errno == ENOENT { return nil }
-            throw DisposalError(path: path, reason: Self.errorText(errno))
-        }
-        let folders = path.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).dropLast()
-        var parent: [UInt8] = []
-        for folder in folders {
-            parent = parent.isEmpty ? Array(folder) : parent + [UInt8(ascii: "/")] + folder
-            let dir = Self.cPath(root, parent)
-            if mkdir(dir, 0o750) != 0 && errno != EEXIST { throw DisposalError(path: path, reason: Self.errorText(errno)) }
-        }
-        let name = Array(path.bytes.split(separator: UInt8(ascii: "/")).last ?? [])
+        let parts = path.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+        let parent = parts.dropLast().map(Array.init).joined(separator: [UInt8(ascii: "/")]).map { $0 }
+        let name = Array(parts.last ?? [])
         for attempt in 0..<10_000 {
             let candidateName = attempt == 0 ? name : Self.suffixed(name, ".\(attempt)")
             let relative = parent.isEmpty ? candidateName : parent + [UInt8(ascii: "/")] + candidateName
-            let target = Self.cPath(root, relative)
-            var targetStat = stat()
-            if lstat(target, &targetStat) == 0 {
-                if targetStat.st_dev == sourceStat.st_dev && targetStat.st_ino == sourceStat.st_ino {
-                    unlink(source)
-                    return relative
-                }
-                continue
-            }
-            if link(source, target) == 0 {
-                unlink(source)
-                return relative
-            }
-            let code = errno
-            if code == EEXIST { continue }
-            if code == EXDEV {
-                // The inbox is on another file system: copy, make the copy durable, then link it into place.
-                try Self.copyAcross(source, to: target, path: path)
-                unlink(source)
-                return relative
-            }
-            if code == EPERM || code == EMLINK || code == ENOTSUP {
-                // Hard links not allowed here: rename, which could only overwrite a name created since the check.
-                if rename(source, target) == 0 { return relative }
-                throw DisposalError(path: path, reason: Self.errorText(errno))
-            }
-            throw DisposalError(path: path, reason: Self.errorText(code))
+            if avoiding.contains(relative) { continue }
+            var st = stat()
+            if lstat(Self.cPath(root, relative), &st) == 0 { continue }
+            if errno == ENOENT || errno == ENOTDIR { return relative }
+            throw DisposalError(path: path, reason: Self.errorText(errno))
         }
         throw DisposalError(path: path, reason: "no free name in \(root)")
+    }
+
+    /// Moves an original out of the inbox to `relative` in `destination` (a name from `chooseDestination`,
+    /// creating its sub-folders), never overwriting. Safe to repeat after a crash at any point: an
+    /// original already linked there (crash between link and unlink) is recognised by its inode, and
+    /// one already gone from the inbox is `.alreadyMoved` when the name is taken.
+    public func move(_ path: InboxPath, to destination: Destination, at relative: [UInt8]) throws -> MoveResult {
+        let root = destination == .archive ? archive : failed
+        let source = Self.cPath(inbox, path.bytes)
+        let target = Self.cPath(root, relative)
+        var sourceStat = stat()
+        var targetStat = stat()
+        guard lstat(source, &sourceStat) == 0 else {
+            if errno != ENOENT { throw DisposalError(path: path, reason: Self.errorText(errno)) }
+            return lstat(target, &targetStat) == 0 ? .alreadyMoved : .vanished
+        }
+        var parent: [UInt8] = []
+        for folder in relative.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).dropLast() {
+            parent = parent.isEmpty ? Array(folder) : parent + [UInt8(ascii: "/")] + folder
+            if mkdir(Self.cPath(root, parent), 0o750) != 0 && errno != EEXIST {
+                throw DisposalError(path: path, reason: Self.errorText(errno))
+            }
+        }
+        if lstat(target, &targetStat) == 0 {
+            guard targetStat.st_dev == sourceStat.st_dev && targetStat.st_ino == sourceStat.st_ino else { return .nameTaken }
+            unlink(source)
+            return .moved
+        }
+        if link(source, target) == 0 {
+            unlink(source)
+            return .moved
+        }
+        let code = errno
+        switch code {
+        case EEXIST:
+            return .nameTaken
+        case EXDEV:
+            // The inbox is on another file system: copy, make the copy durable, then link it into place.
+            try Self.copyAcross(source, to: target, path: path)
+            unlink(source)
+            return .moved
+        case EPERM, EMLINK, ENOTSUP:
+            // Hard links not allowed here: rename, which could only overwrite a name created since the check.
+            if rename(source, target) == 0 { return .moved }
+            throw DisposalError(path: path, reason: Self.errorText(errno))
+        default:
+            throw DisposalError(path: path, reason: Self.errorText(code))
+        }
     }
 
     /// `name` + `suffix`, within NAME_MAX (255 bytes): the name is trimmed, never the suffix.

@@ -38,6 +38,8 @@ public struct Ingestor: Service {
     let health: DaemonHealth
     let logger: Logger
     let entries: EntryIngest
+    /// Crash points a test may arm; none in production.
+    let faults: FaultInjection
     private let queue = DispatchQueue(label: "corpusd.ingest")
     private let storage = StorageTrouble()
 
@@ -66,8 +68,10 @@ public struct Ingestor: Service {
 
     public init(
         database: CorpusDatabase, files: InboxFiles, tagging: Tagging, learner: TagLearner, worker: String, workerPrefix: String,
-        settings: Live<Settings>, wakeups: AsyncStream<Void>, health: DaemonHealth, logger: Logger
+        settings: Live<Settings>, wakeups: AsyncStream<Void>, health: DaemonHealth, logger: Logger,
+        faults: FaultInjection = FaultInjection()
     ) {
+        self.faults = faults
         self.database = database
         self.files = files
         self.tagging = tagging
@@ -131,7 +135,9 @@ public struct Ingestor: Service {
                 return
             }
             if leftovers.isEmpty { return }
-            let moved = dispose(leftovers.map { ($0.id, $0.path, $0.state) })
+            let moved = dispose(leftovers.map { ($0.id, $0.path, $0.state) },
+                                planned: Dictionary(leftovers.compactMap { item in item.destination.map { (item.id, $0) } },
+                                                    uniquingKeysWith: { first, _ in first }))
             if moved < leftovers.count { return }
         }
     }
@@ -244,19 +250,35 @@ public struct Ingestor: Service {
     }
 
     /// Moves originals to archive/ or failed/ and records where; returns how many were settled.
-    private func dispose(_ items: [(id: Int64, path: InboxPath, state: ItemState)]) -> Int {
+    /// The destination is chosen and recorded before the move, so that a crash between the move and
+    /// `markDisposed` leaves its place known: on replay (`planned`, from `undisposed`) an original no
+    /// longer in the inbox is looked for there.
+    private func dispose(_ items: [(id: Int64, path: InboxPath, state: ItemState)],
+                         planned: [Int64: [UInt8]] = [:]) -> Int {
+        var plans = planned
+        var fresh: [(Int64, [UInt8])] = []
+        for item in items where plans[item.id] == nil {
+            let destination: InboxFiles.Destination = item.state == .failed ? .failed : .archive
+            do {
+                let relative = try files.chooseDestination(for: item.path, in: destination, avoiding: chosen(plans, in: destination))
+                plans[item.id] = destination.prefix + relative
+                fresh.append((item.id, destination.prefix + relative))
+            } catch {
+                disposalFailed(item, error)
+            }
+        }
+        do { try database.planDisposals(fresh) } catch {
+            logger.error("could not record where originals go", metadata: ["error": "\(error)"])
+            return 0
+        }
+        faults.reach(.afterDisposalPlan)
         var done: [(Int64, [UInt8])] = []
         for item in items {
-            let destination: InboxFiles.Destination = item.state == .failed ? .failed : .archive
-            let prefix = Array((destination == .failed ? "failed/" : "archive/").utf8)
+            guard let plan = plans[item.id] else { continue }
             do {
-                let moved = try files.dispose(item.path, to: destination)
-                done.append((item.id, moved.map { prefix + $0 } ?? []))
+                if let settled = try move(item, plan: plan, plans: &plans) { done.append((item.id, settled)) }
             } catch {
-                logger.error("could not move an original out of the inbox", metadata: [
-                    "item": "\(item.id)", "file": "\(item.path)", "error": "\(error)",
-                ])
-                health.error("\(error)", at: Date())
+                disposalFailed(item, error)
             }
         }
         do {
@@ -266,6 +288,43 @@ public struct Ingestor: Service {
             return 0
         }
         return done.count
+    }
+
+    /// Moves one original to its planned destination, choosing (and recording) another name while a
+    /// different file holds it. Returns where it is now relative to the state folder (empty when it
+    /// vanished), or nil when it could not be settled.
+    private func move(_ item: (id: Int64, path: InboxPath, state: ItemState), plan: [UInt8],
+                      plans: inout [Int64: [UInt8]]) throws -> [UInt8]? {
+        var plan = plan
+        let destination: InboxFiles.Destination = plan.starts(with: InboxFiles.Destination.failed.prefix) ? .failed : .archive
+        for _ in 0..<100 {
+            switch try files.move(item.path, to: destination, at: Array(plan.dropFirst(destination.prefix.count))) {
+            case .moved, .alreadyMoved:
+                faults.reach(.afterDisposalMove)
+                return plan
+            case .vanished:
+                return []
+            case .nameTaken:
+                plans[item.id] = nil
+                plan = destination.prefix + (try files.chooseDestination(
+                    for: item.path, in: destination, avoiding: chosen(plans, in: destination)))
+                plans[item.id] = plan
+                try database.planDisposals([(item.id, plan)])
+            }
+        }
+        throw DisposalError(path: item.path, reason: "every name chosen in \(destination) was taken before the move")
+    }
+
+    /// The names already chosen in `destination`, relative to it.
+    private func chosen(_ plans: [Int64: [UInt8]], in destination: InboxFiles.Destination) -> Set<[UInt8]> {
+        Set(plans.values.filter { $0.starts(with: destination.prefix) }.map { Array($0.dropFirst(destination.prefix.count)) })
+    }
+
+    private func disposalFailed(_ item: (id: Int64, path: InboxPath, state: ItemState), _ error: any Error) {
+        logger.error("could not move an original out of the inbox", metadata: [
+            "item": "\(item.id)", "file": "\(item.path)", "error": "\(error)",
+        ])
+        health.error("\(error)", at: Date())
     }
 
     private func log(_ item: RecordedItem) {

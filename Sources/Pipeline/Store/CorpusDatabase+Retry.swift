@@ -34,7 +34,7 @@ extension CorpusDatabase {
             do {
                 try db.execute(sql: """
                     UPDATE item SET state = 'pending', path = ?, name = ?, reason = NULL, attempts = 0, not_before = ?,
-                        disposed_at = NULL, finished_at = NULL, raw_sha256 = NULL
+                        disposed_at = NULL, disposing_to = NULL, finished_at = NULL, raw_sha256 = NULL
                     WHERE id = ? AND state = 'failed'
                     """, arguments: [Data(path.bytes), path.description, heldUntil.timeIntervalSince1970, id])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {

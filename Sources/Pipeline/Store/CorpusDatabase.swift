@@ -280,6 +280,17 @@ extension CorpusDatabase {
             ])
     }
 
+    /// Records the destination chosen for each item's original (relative to the state folder) before it is
+    /// moved, in one transaction: after a crash between the move and `markDisposed`, the original is
+    /// looked for there.
+    public func planDisposals(_ plans: [(id: Int64, destination: [UInt8])]) throws {
+        guard !plans.isEmpty else { return }
+        try writer.write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE item SET disposing_to = ? WHERE id = ?")
+            for plan in plans { try statement.execute(arguments: [Data(plan.destination), plan.id]) }
+        }
+    }
+
     /// Records where each item's original now lives (relative to the state folder; empty when it was
     /// already gone), in one transaction.
     public func markDisposed(_ moves: [(id: Int64, destination: [UInt8])], now: Date) throws {
@@ -296,11 +307,12 @@ extension CorpusDatabase {
     public func undisposed(limit: Int) throws -> [UndisposedItem] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, path, state FROM item
+                SELECT id, path, state, disposing_to FROM item
                 WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed') ORDER BY id LIMIT ?
                 """, arguments: [limit]).map { row in
                 UndisposedItem(id: row["id"], path: InboxPath(bytes: [UInt8](row["path"] as Data)),
-                               state: ItemState(rawValue: row["state"]) ?? .failed)
+                               state: ItemState(rawValue: row["state"]) ?? .failed,
+                               destination: (row["disposing_to"] as Data?).map { [UInt8]($0) })
             }
         }
     }

@@ -174,6 +174,11 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX story_member_story ON story_member(story_id)")
         }
 
+        migrator.registerMigration("item destination chosen before its original is moved") { db in
+            // Written before the move, so that a crash between the move and `disposed_path` still says where it went.
+            try db.execute(sql: "ALTER TABLE item ADD COLUMN disposing_to BLOB")
+        }
+
         return migrator
     }
 }

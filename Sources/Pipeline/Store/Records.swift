@@ -104,6 +104,9 @@ public struct UndisposedItem: Sendable, Hashable {
     public var id: Int64
     public var path: InboxPath
     public var state: ItemState
+    /// The destination chosen before the move (relative to the state folder), if one was recorded:
+    /// the original may already be there.
+    public var destination: [UInt8]?
 }
 
 /// A document as `corpusctl list` shows it.

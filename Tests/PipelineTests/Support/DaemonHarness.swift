@@ -52,7 +52,9 @@ final class DaemonHarness {
 
     /// Starts corpusd and waits for READY=1 (after migrations and the start-up scan).
     /// `launcher` runs before it and must exec it in the same process (setpriv, unshare, sh -c '… exec "$0" "$@"').
-    func start(_ extraArguments: [String] = [], launcher: [String] = [], timeout: Double = 30) throws {
+    /// `environment` is added to the test's own (e.g. `CORPUSD_FAULT` to arm a crash point).
+    func start(_ extraArguments: [String] = [], launcher: [String] = [], environment extra: [String: String] = [:],
+               timeout: Double = 30) throws {
         let process = Process()
         let corpusd = Self.binDirectory.appendingPathComponent("corpusd")
         // stderr even when the tests run under systemd, so that `log` sees every line.
@@ -68,6 +70,7 @@ final class DaemonHarness {
         environment["NOTIFY_SOCKET"] = notifySocket.path
         environment.removeValue(forKey: "STATE_DIRECTORY")
         environment.removeValue(forKey: "RUNTIME_DIRECTORY")
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -110,6 +113,17 @@ final class DaemonHarness {
         process.waitUntilExit()
         self.process = nil
         try? logHandle?.close()
+    }
+
+    /// Waits for the daemon to end by itself (an armed crash point); returns the signal that ended it, or 0.
+    func waitForExit(timeout: Double = 60) throws -> Int32 {
+        guard let process else { throw HarnessError("not started") }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        guard !process.isRunning else { throw HarnessError("corpusd still runs after \(timeout)s; log tail:\n\(log.suffix(3000))") }
+        self.process = nil
+        try? logHandle?.close()
+        return process.terminationReason == .uncaughtSignal ? process.terminationStatus : 0
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
