@@ -22,7 +22,7 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     public func record(_ d: DocumentDetail) throws -> String {
         switch self {
         case .jsonl:
-            return String(decoding: try JSONEncoder.corpus.encode(ExportRecord(d)), as: UTF8.self) + "\n"
+            return String(decoding: try JSONEncoder.corpus.encode(DocumentRecord(d)), as: UTF8.self) + "\n"
         case .csv:
             let fields: [String] = [
                 String(d.id), d.title, d.source ?? "", d.published ?? "", d.byline ?? "", d.url ?? "",
@@ -39,31 +39,41 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// One exported document; nulls are written so that every line has the same keys.
-struct ExportRecord: Encodable {
-    var d: DocumentDetail
+/// A document's fields, flat, as an export line (with its tag slugs) and `show --json` (with its item id)
+/// write them; nulls are written so that every line has the same keys.
+struct DocumentRecord: Encodable {
+    var id: Int64
+    var title: String
+    @NullEncoded var source: String?
+    @NullEncoded var url: String?
+    @NullEncoded var published: String?
+    @NullEncoded var byline: String?
+    @NullEncoded var summary: String?
+    var body: String
+    var wordCount: Int
+    var encoding: String
+    /// Left out unless asked for.
+    var itemId: Int64?
+    var file: String
+    var ingestedAt: Date
+    /// Left out unless asked for.
+    var tags: [String]?
 
-    init(_ d: DocumentDetail) { self.d = d }
-
-    private enum CodingKeys: String, CodingKey {
-        case id, title, source, url, published, byline, summary, body, wordCount, encoding, file, ingestedAt, tags
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(d.id, forKey: .id)
-        try c.encode(d.title, forKey: .title)
-        try c.encode(d.source, forKey: .source)
-        try c.encode(d.url, forKey: .url)
-        try c.encode(d.published, forKey: .published)
-        try c.encode(d.byline, forKey: .byline)
-        try c.encode(d.summary, forKey: .summary)
-        try c.encode(d.body, forKey: .body)
-        try c.encode(d.wordCount, forKey: .wordCount)
-        try c.encode(d.encoding, forKey: .encoding)
-        try c.encode(d.file, forKey: .file)
-        try c.encode(d.ingestedAt, forKey: .ingestedAt)
-        try c.encode(d.tags, forKey: .tags)
+    init(_ d: DocumentDetail, itemID: Bool = false, tags: Bool = true) {
+        id = d.id
+        title = d.title
+        source = d.source
+        url = d.url
+        published = d.published
+        byline = d.byline
+        summary = d.summary
+        body = d.body
+        wordCount = d.wordCount
+        encoding = d.encoding
+        file = d.file
+        ingestedAt = d.ingestedAt
+        itemId = itemID ? d.itemID : nil
+        self.tags = tags ? d.tags : nil
     }
 }
 

@@ -77,14 +77,14 @@ public struct QueueEntry: Sendable, Hashable, Encodable {
     public var file: String
     public var size: Int64
     public var state: ItemState
-    public var reason: String?
-    public var documentId: Int64?
-    public var duplicateKind: String?
-    public var similarity: Double?
+    @NullEncoded public var reason: String?
+    @NullEncoded public var documentId: Int64?
+    @NullEncoded public var duplicateKind: String?
+    @NullEncoded public var similarity: Double?
     public var firstSeen: Date
-    public var finishedAt: Date?
+    @NullEncoded public var finishedAt: Date?
     /// Where the original is now, relative to the state folder (archive/… or failed/…).
-    public var original: String?
+    @NullEncoded public var original: String?
 
     public init(_ row: ItemRow) {
         id = row.id
@@ -98,25 +98,6 @@ public struct QueueEntry: Sendable, Hashable, Encodable {
         firstSeen = row.firstSeen
         finishedAt = row.finishedAt
         original = row.disposedPath.flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(file, forKey: .file)
-        try c.encode(size, forKey: .size)
-        try c.encode(state, forKey: .state)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(documentId, forKey: .documentId)
-        try c.encode(duplicateKind, forKey: .duplicateKind)
-        try c.encode(similarity, forKey: .similarity)
-        try c.encode(firstSeen, forKey: .firstSeen)
-        try c.encode(finishedAt, forKey: .finishedAt)
-        try c.encode(original, forKey: .original)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case id, file, size, state, reason, documentId, duplicateKind, similarity, firstSeen, finishedAt, original
     }
 
     /// What became of the item, in words: "document 12", "duplicate of 3 (exact-bytes)", or the failure reason.
@@ -157,8 +138,8 @@ enum Sizes {
 public struct SearchResult: Sendable, Hashable, Encodable {
     public var id: Int64
     public var title: String
-    public var source: String?
-    public var published: String?
+    @NullEncoded public var source: String?
+    @NullEncoded public var published: String?
     public var tags: [String]
     public var file: String
     public var ingestedAt: Date
@@ -203,20 +184,6 @@ public struct SearchResult: Sendable, Hashable, Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case id, title, source, published, tags, file, ingestedAt, rank, snippet, hits
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(title, forKey: .title)
-        try c.encode(source, forKey: .source)
-        try c.encode(published, forKey: .published)
-        try c.encode(tags, forKey: .tags)
-        try c.encode(file, forKey: .file)
-        try c.encode(ingestedAt, forKey: .ingestedAt)
-        try c.encode(rank, forKey: .rank)
-        try c.encode(snippet, forKey: .snippet)
-        try c.encode(hits, forKey: .hits)
     }
 
     /// Each result as its id and title, a line of source, date and tags, and the snippet wrapped below

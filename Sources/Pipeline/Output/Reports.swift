@@ -4,23 +4,15 @@ import Foundation
 public struct StatusReport: Sendable, Codable, Hashable {
     public struct Daemon: Sendable, Codable, Hashable {
         public var running: Bool
-        public var pid: Int32?
-        public var control: String?
-        public var started: Date?
+        @NullEncoded public var pid: Int32?
+        @NullEncoded public var control: String?
+        @NullEncoded public var started: Date?
 
         public init(running: Bool, pid: Int32?, control: String?, started: Date?) {
             self.running = running
             self.pid = pid
             self.control = control
             self.started = started
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(running, forKey: .running)
-            try c.encode(pid, forKey: .pid)
-            try c.encode(control, forKey: .control)
-            try c.encode(started, forKey: .started)
         }
     }
 
@@ -42,25 +34,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
     public var documents: Int
     public var duplicates: Int
     public var failed: Int
-    public var lastIngest: Date?
-    public var oldestPending: Date?
+    @NullEncoded public var lastIngest: Date?
+    @NullEncoded public var oldestPending: Date?
     /// The running daemon's own figures, when it answered on its control socket.
-    public var live: LiveStatus?
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(daemon, forKey: .daemon)
-        try c.encode(stateDir, forKey: .stateDir)
-        try c.encode(inbox, forKey: .inbox)
-        try c.encode(database, forKey: .database)
-        try c.encode(items, forKey: .items)
-        try c.encode(documents, forKey: .documents)
-        try c.encode(duplicates, forKey: .duplicates)
-        try c.encode(failed, forKey: .failed)
-        try c.encode(lastIngest, forKey: .lastIngest)
-        try c.encode(oldestPending, forKey: .oldestPending)
-        try c.encode(live, forKey: .live)
-    }
+    @NullEncoded public var live: LiveStatus?
 
     public init(daemon: Daemon, layout: StateLayout, counts: CorpusCounts) {
         self.daemon = daemon
@@ -118,14 +95,14 @@ public struct StatusReport: Sendable, Codable, Hashable {
 public struct DocumentListing: Sendable, Codable, Hashable {
     public var id: Int64
     public var title: String
-    public var source: String?
-    public var published: String?
-    public var byline: String?
-    public var url: String?
+    @NullEncoded public var source: String?
+    @NullEncoded public var published: String?
+    @NullEncoded public var byline: String?
+    @NullEncoded public var url: String?
     public var tags: [String]
     public var file: String
     public var ingestedAt: Date
-    public var wordCount: Int?
+    @NullEncoded public var wordCount: Int?
     /// With `list --include-duplicates`: the files recorded as copies of this document (else not written).
     public var duplicates: [DocumentCopy]?
 
@@ -140,22 +117,6 @@ public struct DocumentListing: Sendable, Codable, Hashable {
         file = summary.file
         ingestedAt = summary.ingestedAt
         wordCount = summary.wordCount
-    }
-
-    // Explicit so that a missing value is written as null rather than left out.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(title, forKey: .title)
-        try c.encode(source, forKey: .source)
-        try c.encode(published, forKey: .published)
-        try c.encode(byline, forKey: .byline)
-        try c.encode(url, forKey: .url)
-        try c.encode(tags, forKey: .tags)
-        try c.encode(file, forKey: .file)
-        try c.encode(ingestedAt, forKey: .ingestedAt)
-        try c.encode(wordCount, forKey: .wordCount)
-        try c.encodeIfPresent(duplicates, forKey: .duplicates)
     }
 
     /// The human form of a listing: an aligned table that fits `width` columns.

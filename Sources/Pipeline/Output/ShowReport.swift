@@ -20,7 +20,6 @@ public struct ShowReport: Sendable, Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, title, source, url, published, byline, summary, body, wordCount, encoding, itemId, file, ingestedAt
         case tags, provenance
         case duplicates, related, story
     }
@@ -29,37 +28,14 @@ public struct ShowReport: Sendable, Encodable {
         var slug: String
         var name: String
         var origin: String
-        var score: Double?
-        var evidence: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(slug, forKey: .slug)
-            try c.encode(name, forKey: .name)
-            try c.encode(origin, forKey: .origin)
-            try c.encode(score, forKey: .score)
-            try c.encode(evidence, forKey: .evidence)
-        }
-
-        private enum CodingKeys: String, CodingKey { case slug, name, origin, score, evidence }
+        @NullEncoded var score: Double?
+        @NullEncoded var evidence: String?
     }
 
     public func encode(to encoder: any Encoder) throws {
+        // The document's own fields at the top level, beside tags with their origins, provenance and kinship.
+        try DocumentRecord(document, itemID: true, tags: false).encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        let d = document
-        try c.encode(d.id, forKey: .id)
-        try c.encode(d.title, forKey: .title)
-        try c.encode(d.source, forKey: .source)
-        try c.encode(d.url, forKey: .url)
-        try c.encode(d.published, forKey: .published)
-        try c.encode(d.byline, forKey: .byline)
-        try c.encode(d.summary, forKey: .summary)
-        try c.encode(d.body, forKey: .body)
-        try c.encode(d.wordCount, forKey: .wordCount)
-        try c.encode(d.encoding, forKey: .encoding)
-        try c.encode(d.itemID, forKey: .itemId)
-        try c.encode(d.file, forKey: .file)
-        try c.encode(d.ingestedAt, forKey: .ingestedAt)
         try c.encode(tags.map { TagEntry(slug: $0.slug, name: $0.name, origin: $0.origin.rawValue, score: $0.score,
                                          evidence: $0.evidence) }, forKey: .tags)
         try c.encode(provenance, forKey: .provenance)

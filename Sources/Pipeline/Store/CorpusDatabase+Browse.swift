@@ -68,21 +68,11 @@ public struct SearchHit: Sendable, Hashable {
 
 /// Documents per publisher, for `sources`.
 public struct SourceCount: Sendable, Hashable, Codable {
-    public var source: String?
+    @NullEncoded public var source: String?
     public var documents: Int
-    public var firstPublished: String?
-    public var lastPublished: String?
+    @NullEncoded public var firstPublished: String?
+    @NullEncoded public var lastPublished: String?
     public var lastIngested: Date
-
-    // Explicit so that a missing value is written as null rather than left out.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(source, forKey: .source)
-        try c.encode(documents, forKey: .documents)
-        try c.encode(firstPublished, forKey: .firstPublished)
-        try c.encode(lastPublished, forKey: .lastPublished)
-        try c.encode(lastIngested, forKey: .lastIngested)
-    }
 }
 
 /// What `queue` asks for.

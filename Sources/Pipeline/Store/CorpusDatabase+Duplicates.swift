@@ -5,18 +5,9 @@ import GRDB
 public struct DocumentBrief: Sendable, Hashable, Codable {
     public var id: Int64
     public var title: String
-    public var source: String?
-    public var published: String?
+    @NullEncoded public var source: String?
+    @NullEncoded public var published: String?
     public var file: String
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(title, forKey: .title)
-        try c.encode(source, forKey: .source)
-        try c.encode(published, forKey: .published)
-        try c.encode(file, forKey: .file)
-    }
 }
 
 /// One duplicate file of a document, with what its own parse found (source, title, date) and when it came.
@@ -26,25 +17,11 @@ public struct DocumentCopy: Sendable, Hashable, Codable {
     public var kind: DuplicateKind
     public var similarity: Double
     public var file: String
-    public var source: String?
-    public var title: String?
-    public var url: String?
-    public var published: String?
+    @NullEncoded public var source: String?
+    @NullEncoded public var title: String?
+    @NullEncoded public var url: String?
+    @NullEncoded public var published: String?
     public var seenAt: Date
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(itemID, forKey: .itemID)
-        try c.encode(documentID, forKey: .documentID)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(similarity, forKey: .similarity)
-        try c.encode(file, forKey: .file)
-        try c.encode(source, forKey: .source)
-        try c.encode(title, forKey: .title)
-        try c.encode(url, forKey: .url)
-        try c.encode(published, forKey: .published)
-        try c.encode(seenAt, forKey: .seenAt)
-    }
 }
 
 /// A canonical document and every copy of it.
@@ -74,15 +51,7 @@ public struct DocumentKinship: Sendable, Hashable, Codable {
     public var documentID: Int64
     public var duplicates: [DocumentCopy]
     public var related: [RelatedDocument]
-    public var story: StoryCluster?
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(documentID, forKey: .documentID)
-        try c.encode(duplicates, forKey: .duplicates)
-        try c.encode(related, forKey: .related)
-        try c.encode(story, forKey: .story)
-    }
+    @NullEncoded public var story: StoryCluster?
 }
 
 extension CorpusDatabase {
