@@ -80,6 +80,7 @@ public enum FormatDetection {
         }
         if trimmed.hasPrefix("%pdf") { throw .unsupportedFormat("PDF document") }
         if trimmed.hasPrefix("{\\rtf") { throw .unsupportedFormat("RTF document") }
+        if let kind = TextShape.unsupportedKind(TextDecoding.decodeLossy(head[start...]), truncated: head.count >= headSize) { throw .unsupportedFormat(kind) }
         return .plainText
     }
 
@@ -87,6 +88,10 @@ public enum FormatDetection {
     private static func markupKind(_ substring: Substring) -> DocumentFormat? {
         let text = String(substring)
         func has(_ needle: String) -> Bool { TextSearch.contains(text, needle) }
+        // Declared XML is a page or a feed only by its root element: an XML catalogue may well hold a <title>.
+        if text.hasPrefix("<?xml"), let root = TextShape.rootElement(text), !["html", "rss", "rdf:rdf", "feed"].contains(root) {
+            return nil
+        }
         if has("<rss") || has("<rdf:rdf") { return .rss }
         if has("<feed") && (has("http://www.w3.org/2005/atom") || !has("<html")) { return .atom }
         if text.hasPrefix("<!doctype html") || has("<html") || has("<head") || has("<body") || has("<meta")
