@@ -37,7 +37,7 @@ struct Corpusd: AsyncParsableCommand {
     @Option(help: "The database file, if not <state-dir>/corpus.sqlite.")
     var db: String?
 
-    @Option(help: "Seconds between full scans of the inbox (default 2).")
+    @Option(help: "Seconds between polls of the inbox (default 2): a full scan without inotify; with it, a look at files still settling (the full scan then runs every 60 s, at start and on overflow).")
     var poll: Double?
 
     @Option(help: "Seconds a file found by the scan must stay unchanged before it is queued (default 1).")

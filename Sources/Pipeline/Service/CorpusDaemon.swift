@@ -9,8 +9,11 @@ import UnixSignals
 /// Everything the daemon can be told.
 public struct DaemonConfig: Sendable {
     public var layout: StateLayout
-    /// Seconds between full scans of the inbox.
+    /// Seconds between polls of the inbox: each is a full scan without inotify, else a look at the files
+    /// still settling (see `ScanSchedule`).
     public var pollInterval: Double = 2
+    /// The longest time between full scans while inotify reports every arrival.
+    public var fullScanInterval: Double = ScanSchedule.defaultSafetyInterval
     /// How long a file found by the scan must stay unchanged before it is queued.
     public var settle: Double = 1
     public var useInotify: Bool = true
@@ -96,7 +99,7 @@ public struct CorpusDaemon: Sendable {
                     "inotify": "\(source.inotifyActive)",
                 ])
             },
-            health: health, logger: logger.with(label: "corpusd.inbox"))
+            health: health, logger: logger.with(label: "corpusd.inbox"), fullScanInterval: config.fullScanInterval)
         let reporter = ServiceManagerReporter(notifier: notifier, health: health, database: database,
                                               inbox: layout.inbox, logger: logger)
         let reloads = ReloadRegistry()

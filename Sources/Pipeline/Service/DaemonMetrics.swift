@@ -22,6 +22,8 @@ public final class DaemonMetrics: Sendable {
     private let documents: CoreMetrics.Gauge
     private let databaseBytes: CoreMetrics.Gauge
     private let startTime: CoreMetrics.Gauge
+    private let fullScans: CoreMetrics.Counter
+    private let lightScans: CoreMetrics.Counter
 
     public init(started: Date) {
         registry = PrometheusCollectorRegistry()
@@ -51,6 +53,13 @@ public final class DaemonMetrics: Sendable {
         databaseBytes = CoreMetrics.Gauge(label: "corpusd_database_bytes", factory: factory)
         startTime = CoreMetrics.Gauge(label: "corpusd_start_time_seconds", factory: factory)
         startTime.record(started.timeIntervalSince1970)
+        fullScans = CoreMetrics.Counter(label: "corpusd_inbox_scans_total", dimensions: [("kind", "full")], factory: factory)
+        lightScans = CoreMetrics.Counter(label: "corpusd_inbox_scans_total", dimensions: [("kind", "settling")], factory: factory)
+    }
+
+    /// One look at the inbox: a walk of all of it, or (while inotify reports every arrival) of the files still settling.
+    public func scanned(full: Bool) {
+        (full ? fullScans : lightScans).increment()
     }
 
     /// New files registered in the queue.

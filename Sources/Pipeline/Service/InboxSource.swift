@@ -5,7 +5,7 @@ import Dispatch
 import Foundation
 import Logging
 
-/// What the inbox source reports. inotify events are hints; `tick` asks for the full scan, which is the truth.
+/// What the inbox source reports. inotify events are hints; the full scan is the truth (see `ScanSchedule`).
 /// Events come in batches (one per read of the inotify descriptor) so that a burst of files costs a few
 /// queue transactions, not one per file.
 public enum InboxEvent: Sendable, Equatable {
@@ -21,6 +21,8 @@ public enum InboxEvent: Sendable, Equatable {
     /// The kernel dropped events, events were dropped here, or a watch could not be added: only a full
     /// scan can tell what happened.
     case overflow
+    /// A full scan was asked for (`corpusctl rescan`).
+    case rescan
     /// The poll timer fired.
     case tick
 }
@@ -87,9 +89,15 @@ public final class InboxSource: @unchecked Sendable {
         }
     }
 
-    /// Asks for a full scan now, as if the poll timer had fired.
+    /// Asks for a full scan now.
     public func requestRescan() {
-        queue.async { self.send(.tick) }
+        queue.async { self.send(.rescan) }
+    }
+
+    /// True while inotify can be trusted to report every arrival: it is set up and every folder found
+    /// is watched. Lost events are not counted here: they arrive as `overflow`.
+    public var inotifyComplete: Bool {
+        queue.sync { fd >= 0 && !watchLimitReported }
     }
 
     /// Asks for a `recheck` after `delay` seconds (one at a time).
@@ -116,7 +124,7 @@ public final class InboxSource: @unchecked Sendable {
         if missedEvents {
             if case .dropped = continuation.yield(.overflow) { return }
             missedEvents = false
-            if event == .tick || event == .overflow { return }
+            if event == .tick || event == .overflow || event == .rescan { return }
         }
         if case .dropped = continuation.yield(event) {
             if !missedEvents { logger.notice("inbox events arrive faster than they are queued; a full scan will catch up") }

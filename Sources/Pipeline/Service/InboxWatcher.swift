@@ -4,8 +4,9 @@ import ServiceLifecycle
 
 /// Turns what the inbox source reports into durable queue rows, and wakes the ingestor.
 ///
-/// inotify is a hint and the scan is the truth: every poll tick (and every overflow) walks the whole
-/// inbox; registering a file twice is harmless because the database allows one live item per path.
+/// inotify is a hint and the scan is the truth: the whole inbox is walked at start, on overflow, on request,
+/// and on poll ticks as `ScanSchedule` decides (every tick without inotify); registering a file twice is
+/// harmless because the database allows one live item per path.
 public struct InboxWatcher: Service {
     let source: InboxSource
     let scanner: InboxScanner
@@ -15,12 +16,17 @@ public struct InboxWatcher: Service {
     let onStartupScan: @Sendable (Int) -> Void
     let health: DaemonHealth
     let logger: Logger
+    /// The longest time between full scans while inotify reports every arrival.
+    let fullScanInterval: Double
+    /// A queueing error leaves files unmarked: the next tick must scan them again.
+    private let fullScanOwed = Live(false)
 
     public init(
         source: InboxSource, scanner: InboxScanner, database: CorpusDatabase, settle: Double,
         wake: @escaping @Sendable () -> Void, onStartupScan: @escaping @Sendable (Int) -> Void,
-        health: DaemonHealth, logger: Logger
+        health: DaemonHealth, logger: Logger, fullScanInterval: Double = ScanSchedule.defaultSafetyInterval
     ) {
+        self.fullScanInterval = fullScanInterval
         self.source = source
         self.scanner = scanner
         self.database = database
@@ -33,14 +39,28 @@ public struct InboxWatcher: Service {
 
     public func run() async throws {
         var tracker = SettleTracker(settle: settle)
+        var schedule = ScanSchedule(safetyInterval: fullScanInterval)
         health.setInotify(source.inotifyActive)
-        let found = fullScan(&tracker)
+        let found = fullScan(&tracker, &schedule)
         onStartupScan(found)
         for await event in source.events.cancelOnGracefulShutdown() {
             let seenSince = Date()
+            if fullScanOwed.value {
+                fullScanOwed.value = false
+                schedule.owe()
+            }
             switch event {
-            case .tick, .overflow:
-                fullScan(&tracker)
+            case .overflow, .rescan:
+                fullScan(&tracker, &schedule)
+            case .tick:
+                if schedule.tickNeedsFullScan(now: Date().timeIntervalSince1970, inotifyComplete: source.inotifyComplete) {
+                    fullScan(&tracker, &schedule)
+                } else {
+                    // inotify has reported every arrival: only files still settling need a look.
+                    health.metrics.scanned(full: false)
+                    recheck(seenSince: seenSince, &tracker)
+                    wake()
+                }
             case .completed(let paths):
                 var complete: [InboxEntry] = []
                 for entry in paths.compactMap(scanner.stat) {
@@ -58,11 +78,7 @@ public struct InboxWatcher: Service {
             case .folderAppeared(let path, let movedIn):
                 scanFolder(path, movedIn: movedIn, &tracker)
             case .recheck:
-                let watched = tracker.watchedPaths
-                let entries = watched.compactMap(scanner.stat)
-                tracker.forget(Set(watched).subtracting(entries.map(\.path)))
-                register(tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: false),
-                         seenSince: seenSince, &tracker)
+                recheck(seenSince: seenSince, &tracker)
             }
             // Files still settling are looked at again once they may have, not only at the next poll.
             if tracker.watchingCount > 0 { source.requestRecheck(after: max(0.1, settle / 2)) }
@@ -71,10 +87,21 @@ public struct InboxWatcher: Service {
         logger.debug("inbox watcher stopped")
     }
 
+    /// Looks again at the files waiting to settle.
+    private func recheck(seenSince: Date, _ tracker: inout SettleTracker) {
+        let watched = tracker.watchedPaths
+        let entries = watched.compactMap(scanner.stat)
+        tracker.forget(Set(watched).subtracting(entries.map(\.path)))
+        register(tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: false),
+                 seenSince: seenSince, &tracker)
+    }
+
     /// Walks the whole inbox; returns how many files it queued.
     @discardableResult
-    private func fullScan(_ tracker: inout SettleTracker) -> Int {
+    private func fullScan(_ tracker: inout SettleTracker, _ schedule: inout ScanSchedule) -> Int {
         let seenSince = Date()
+        schedule.fullScanDone(at: seenSince.timeIntervalSince1970)
+        health.metrics.scanned(full: true)
         let entries = scanner.scan(visitFolder: source.watch)
         let ready = tracker.ready(from: entries, now: Date().timeIntervalSince1970, complete: true)
         let queued = register(ready, seenSince: seenSince, &tracker)
@@ -120,11 +147,40 @@ public struct InboxWatcher: Service {
             }
             return created
         } catch {
-            // Left unmarked: the next scan offers them again.
+            // Left unmarked: the next scan offers them again, and the next tick is one.
+            fullScanOwed.value = true
             logger.error("could not queue files; will retry on the next scan", metadata: ["error": "\(error)"])
             health.error("queue: \(error)", at: Date())
             return 0
         }
+    }
+}
+
+/// Whether a poll tick walks the whole inbox. Pure: time comes in as a value.
+///
+/// While inotify reports every arrival (set up, every folder watched; a lost event comes as `overflow`,
+/// which always scans), a tick only looks again at files still settling, and the full scan runs at
+/// start, on overflow, on request, after a queueing error and at least every `safetyInterval` seconds
+/// as a safety net. Without complete inotify coverage every tick is a full scan.
+public struct ScanSchedule: Sendable {
+    public static let defaultSafetyInterval: Double = 60
+    public var safetyInterval: Double
+    private var lastFullScan = -Double.infinity
+    private var owed = false
+
+    public init(safetyInterval: Double) { self.safetyInterval = safetyInterval }
+
+    /// A full scan began at `now`.
+    public mutating func fullScanDone(at now: Double) {
+        lastFullScan = now
+        owed = false
+    }
+
+    /// Something may have been missed (files found but not queued): the next tick scans.
+    public mutating func owe() { owed = true }
+
+    public func tickNeedsFullScan(now: Double, inotifyComplete: Bool) -> Bool {
+        !inotifyComplete || owed || now - lastFullScan >= safetyInterval
     }
 }
 
