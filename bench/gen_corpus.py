@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
-"""Writes a synthetic news corpus for `make bench`: news-length plain-text pages with a known share of
-exact copies, same-text copies (new page furniture around the same story) and near duplicates.
+"""Writes a synthetic news corpus for `make bench`, fast enough for a million documents: news-length
+articles with a known share of exact copies, same-text copies (new page furniture or another outlet
+around the same story) and near duplicates.
 
-Document i is a pure function of (seed, i), so a corpus can be written in pieces (--start) and the
-pieces agree. Files go into sub-folders of 1000 (gNNNN/dNNNNNNN.txt). A JSON manifest gives the counts.
+Two shapes of the same documents:
+- `--format files`: one plain-text page per document (page furniture, a tags line, a title, a byline with
+  a date, the story, a URL and a copyright line), in sub-folders of 1000 (gNNNN/dNNNNNNN.txt);
+- `--format jsonl`: JSON Lines dumps of `--per-file` articles each (dNNNNNNN.jsonl, named by their first
+  document), one object per line with title, author, published, source, url, tags and content — the way
+  news dumps arrive; corpusd ingests each line as its own item.
 
-Shares (of generated documents, by i): 4 % exact byte copies of an earlier document, 3 % the same
-story under a different page header (same normalized body), 3 % near duplicates (an earlier story with
-about 1 % of its words changed); the rest are new stories. The seeds are copied in as well.
+Document i is a pure function of (seed, i): a corpus can be written in pieces (--start), in parallel
+(--jobs), and the pieces agree. Stories are built from a pool of sentences made once per seed (per topic,
+POOL_SIZE each) and drawn with a per-document generator; every new story also carries a reference of its
+own (`ref{i}`), so no two new stories share a body, and a search for one reference finds one story.
+
+Shares (of generated documents, by i): 4 % exact copies of an earlier document (the same bytes; as a JSON
+line the same line), 3 % the same story under another page or outlet (same normalized body), 3 % near
+duplicates (an earlier story with about 1 % of its words changed); the rest are new stories. A copy's
+original is a new story at most 5000 documents earlier, so copies meet their originals in any prefix.
+Prints a JSON manifest of the counts (and writes it to --manifest).
 """
-import argparse, json, os, random, sys
+import argparse, hashlib, json, os, random, sys
 
 FIRST = ["James", "Maria", "Wei", "Olena", "Ahmed", "Sofia", "Daniel", "Aiko", "Carlos", "Fatima", "Peter",
          "Ingrid", "Kwame", "Lucia", "Rahul", "Hannah", "Dmitri", "Grace", "Tomas", "Amara"]
@@ -59,128 +71,228 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December"]
 FURNITURE = ["Advertisement", "Skip to main content", "Sign up for our newsletter", "Share this article",
              "Most read", "Subscribe now", "Listen to this article"]
-SHARES = (("exact", 4), ("same_text", 3), ("near", 3))
+SECTIONS = ["world", "politics", "business", "u.s.", "china", "health", "science"]
+TITLE_VERBS = ["weighs", "faces", "debates", "confronts", "braces for"]
+PUSH = ["push", "call", "press"]
+SWAPS = ["reportedly", "now", "again", "still", "also", "quickly", "formally"]
+# Sentences per topic in the pool: two same-topic stories share ~n²/POOL_SIZE of their ~26 sentences (~0.04),
+# far below anything a near-duplicate detector could mistake for a copy.
+POOL_BITS = 14
+POOL_SIZE = 1 << POOL_BITS
 
 
-def kind_of(seed, i):
-    r = random.Random(f"{seed}:kind:{i}").randrange(100) if i >= 20 else 99
-    if r < 4: return "exact"
-    if r < 7: return "same_text"
-    if r < 10: return "near"
-    return "new"
+def version():
+    """The generator's identity for caches: a hash of this file (any change to it makes new corpora)."""
+    with open(os.path.abspath(__file__), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:12]
 
 
-def source_of(seed, i):
-    """The earlier document a copy repeats: always a new story, close behind (so copies meet their
-    originals in any prefix of the corpus)."""
-    rng = random.Random(f"{seed}:src:{i}")
-    j = i - 1 - rng.randrange(min(i, 5000))
-    while kind_of(seed, j) != "new":
-        j -= 1
-    return max(j, 0) if kind_of(seed, max(j, 0)) == "new" else 0
+class Corpus:
+    """Document i of a seed, as a plain-text page or as a JSON line."""
+
+    def __init__(self, seed="corpusd-bench", pool=True):
+        """pool=False: only kind() and source(), without the cost of making the sentence pool."""
+        self.seed = seed
+        self.key = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
+        rng = random.Random(f"{seed}:pool")
+        self.pool = []
+        if not pool:
+            return
+        for a in range(len(TOPICS)):
+            sentences = []
+            for _ in range(POOL_SIZE):
+                topic = TOPICS[a] + TOPICS[rng.randrange(len(TOPICS))][:2]
+                t = rng.sample(topic, 2)
+                opener = rng.choice(OPENERS).format(d=rng.choice(DAYS), p=rng.choice(PLACES))
+                clause = rng.choice(CLAUSES).format(t0=t[0], t1=t[1], n=rng.randrange(2, 99),
+                                                    y=rng.randrange(2015, 2026), p=rng.choice(PLACES))
+                sentences.append(f"{opener} {rng.choice(ACTORS)} {rng.choice(VERBS)} {clause}.{rng.choice(TAILS)}")
+            self.pool.append(sentences)
+
+    def rng(self, i, salt):
+        return random.Random((self.key ^ (i * 0x9E3779B1)) * 8 + salt)
+
+    def kind(self, i):
+        if i < 20:
+            return "new"
+        r = int(self.rng(i, 1).random() * 100)
+        return "exact" if r < 4 else "same_text" if r < 7 else "near" if r < 10 else "new"
+
+    def source(self, i):
+        """The earlier new story a copy repeats."""
+        j = i - 1 - int(self.rng(i, 2).random() * min(i, 5000))
+        while j > 0 and self.kind(j) != "new":
+            j -= 1
+        return max(j, 0)
+
+    def story(self, i):
+        """Title, author, date (y, m, d, weekday), body paragraphs and outlet of new story i."""
+        r = self.rng(i, 3)
+        rand = r.random
+        a = int(rand() * len(TOPICS))
+        topic = TOPICS[a]
+        title = (f"{PLACES[int(rand() * 20)]} {TITLE_VERBS[int(rand() * 5)]} {topic[int(rand() * len(topic))]} "
+                 f"as {ACTORS[int(rand() * len(ACTORS))]} {PUSH[int(rand() * 3)]} for change ({i})")
+        author = f"{FIRST[int(rand() * 20)]} {LAST[int(rand() * 20)]}"
+        date = (2019 + int(rand() * 7), 1 + int(rand() * 12), 1 + int(rand() * 28), DAYS[int(rand() * 7)])
+        sizes = [2 + int(rand() * 4) for _ in range(5 + int(rand() * 6))]  # 5-10 paragraphs of 2-5 sentences
+        pool, bits = self.pool[a], r.getrandbits
+        sentences = [pool[bits(POOL_BITS)] for _ in range(sum(sizes))]
+        paragraphs, at = [], 0
+        for n in sizes:
+            paragraphs.append(" ".join(sentences[at:at + n]))
+            at += n
+        # A detail only this story has: no two new stories share a body, and `ref{i}` is a rare search term.
+        paragraphs[0] += f" The case, filed as ref{i:07d}, is being watched closely."
+        return title, author, date, paragraphs, int(rand() * len(OUTLETS))
+
+    def near(self, i, paragraphs):
+        r = self.rng(i, 4)
+        words = "\n\n".join(paragraphs).split(" ")
+        for _ in range(max(1, len(words) // 100)):
+            k = int(r.random() * len(words))
+            if "\n" not in words[k]:
+                words[k] = SWAPS[int(r.random() * len(SWAPS))]
+        return " ".join(words).split("\n\n")
+
+    def parts(self, i):
+        """(kind, story fields, the index whose page furniture it wears, outlet)."""
+        kind = self.kind(i)
+        if kind == "new":
+            title, author, date, paragraphs, outlet = self.story(i)
+            return kind, (title, author, date, paragraphs), i, outlet
+        j = self.source(i)
+        title, author, date, paragraphs, outlet = self.story(j)
+        if kind == "exact":
+            return kind, (title, author, date, paragraphs), j, outlet
+        if kind == "near":
+            paragraphs = self.near(i, paragraphs)
+        return kind, (title, author, date, paragraphs), i, int(self.rng(i, 5).random() * len(OUTLETS))
+
+    def page(self, i):
+        kind, (title, author, (y, m, d, wd), paragraphs), at, outlet = self.parts(i)
+        r = self.rng(at, 6 if at == i and kind != "new" else 7)
+        name, host = OUTLETS[outlet]
+        sections = r.sample(SECTIONS, 2)
+        head = [FURNITURE[int(r.random() * len(FURNITURE))], f"Tags: {' | '.join(sections)}", "", title, "",
+                f"By {author} | {wd}, {d} {MONTHS[m - 1]} {y}", ""]
+        foot = ["", FURNITURE[int(r.random() * len(FURNITURE))], f"https://{host}/news/{at}",
+                f"© {2019 + int(r.random() * 7)} {name}. All rights reserved."]
+        return kind, "\n".join(head + [p + "\n" for p in paragraphs] + foot) + "\n"
+
+    def line(self, i):
+        kind, (title, author, (y, m, d, _), paragraphs), at, outlet = self.parts(i)
+        r = self.rng(at, 6 if at == i and kind != "new" else 7)
+        name, host = OUTLETS[outlet]
+        record = {"title": title, "author": author, "published": f"{y:04d}-{m:02d}-{d:02d}T{int(r.random() * 24):02d}:00:00Z",
+                  "source": name, "url": f"https://{host}/news/{at}", "tags": r.sample(SECTIONS, 2),
+                  "content": "\n\n".join(paragraphs)}
+        return kind, json.dumps(record, ensure_ascii=False) + "\n"
 
 
-def sentence(rng, topic, i):
-    t = rng.sample(topic, 2)
-    opener = rng.choice(OPENERS).format(d=rng.choice(DAYS), p=rng.choice(PLACES))
-    clause = rng.choice(CLAUSES).format(t0=t[0], t1=t[1], n=rng.randrange(2, 99), y=rng.randrange(2015, 2026),
-                                        p=rng.choice(PLACES))
-    return f"{opener} {rng.choice(ACTORS)} {rng.choice(VERBS)} {clause}.{rng.choice(TAILS)}"
+def empty_counts():
+    return {"exact": 0, "same_text": 0, "near": 0, "new": 0, "seeds": 0, "bytes": 0, "files": 0, "documents": 0}
 
 
-def story(seed, i):
-    """Title, byline, date and body paragraphs of new story i."""
-    rng = random.Random(f"{seed}:story:{i}")
-    topic = TOPICS[rng.randrange(len(TOPICS))] + TOPICS[rng.randrange(len(TOPICS))][:2]
-    place = rng.choice(PLACES)
-    title = f"{place} {rng.choice(['weighs', 'faces', 'debates', 'confronts', 'braces for'])} {rng.choice(topic)} " \
-            f"as {rng.choice(ACTORS)} {rng.choice(['push', 'call', 'press'])} for change ({i})"
-    author = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-    date = f"{rng.choice(DAYS)}, {rng.randrange(1, 29)} {rng.choice(MONTHS)} {rng.randrange(2019, 2026)}"
-    paragraphs = []
-    for _ in range(rng.randrange(5, 11)):  # 5-10 paragraphs of 2-5 sentences: 300-800 words
-        paragraphs.append(" ".join(sentence(rng, topic, i) for _ in range(rng.randrange(2, 6))))
-    # A detail only this story has, so that new stories never share a body by chance.
-    paragraphs[0] += f" The case, filed as number {i * 7919 % 1000003}-{i}, is being watched closely."
-    return title, author, date, paragraphs
+def add_counts(total, part):
+    for k, v in part.items():
+        total[k] = total.get(k, 0) + v
+    return total
 
 
-def page(seed, i, title, author, date, paragraphs, variant):
-    rng = random.Random(f"{seed}:page:{i}:{variant}")
-    outlet, host = OUTLETS[rng.randrange(len(OUTLETS))]
-    head = [rng.choice(FURNITURE), f"Tags: {' | '.join(rng.sample(['world', 'politics', 'business', 'u.s.', 'china', 'health', 'science'], 2))}",
-            "", title, "", f"By {author} | {date}", ""]
-    foot = ["", rng.choice(FURNITURE), f"https://{host}/news/{i}", f"© {rng.randrange(2019, 2026)} {outlet}. All rights reserved."]
-    return "\n".join(head + [p + "\n" for p in paragraphs] + foot) + "\n"
-
-
-def near(seed, i, paragraphs):
-    rng = random.Random(f"{seed}:near:{i}")
-    words = "\n\n".join(paragraphs).split(" ")
-    for _ in range(max(1, len(words) // 100)):
-        k = rng.randrange(len(words))
-        if "\n" not in words[k]:
-            words[k] = rng.choice(["reportedly", "now", "again", "still", "also", "quickly", "formally"])
-    return " ".join(words).split("\n\n")
-
-
-def document(seed, i):
-    kind = kind_of(seed, i)
-    if kind == "new":
-        return kind, page(seed, i, *story(seed, i), variant=0)
-    j = source_of(seed, i)
-    title, author, date, paragraphs = story(seed, j)
-    if kind == "exact":
-        return kind, page(seed, j, title, author, date, paragraphs, variant=0)
-    if kind == "same_text":
-        return kind, page(seed, i, title, author, date, paragraphs, variant=1)
-    return kind, page(seed, i, title, author, date, near(seed, i, paragraphs), variant=1)
-
-
-def path_of(i):
-    return os.path.join(f"g{i // 1000:04d}", f"d{i:07d}.txt")
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--count", type=int, required=True)
-    ap.add_argument("--start", type=int, default=0)
-    ap.add_argument("--seed", default="corpusd-bench")
-    ap.add_argument("--seeds-dir", help="copy these sample files in as well (only with --start 0)")
-    ap.add_argument("--manifest", help="write the counts here as JSON")
-    ap.add_argument("--staging", help="write each folder of 1000 here first, then rename it into --out "
-                                      "(a writer that drops whole folders into a live inbox)")
-    ap.add_argument("--throttle-file", help="before each folder, wait while this file holds a number above --max-backlog")
-    ap.add_argument("--max-backlog", type=int, default=20000)
-    args = ap.parse_args()
-    counts = {"exact": 0, "same_text": 0, "near": 0, "new": 0, "seeds": 0, "bytes": 0}
-    os.makedirs(args.out, exist_ok=True)
-    end = args.start + args.count
+def write_files(corpus, out, start, end):
+    counts = empty_counts()
     folder = None
-    for i in range(args.start, end):
-        if i % 1000 == 0 or folder is None:
-            if folder is not None and args.staging:
-                os.rename(folder, os.path.join(args.out, os.path.basename(folder)))
-            base = args.staging or args.out
-            folder = os.path.join(base, f"g{i // 1000:04d}")
+    for i in range(start, end):
+        if folder is None or i % 1000 == 0:
+            folder = os.path.join(out, f"g{i // 1000:04d}")
             os.makedirs(folder, exist_ok=True)
-        kind, text = document(args.seed, i)
+        kind, text = corpus.page(i)
         data = text.encode()
         with open(os.path.join(folder, f"d{i:07d}.txt"), "wb") as f:
             f.write(data)
         counts[kind] += 1
         counts["bytes"] += len(data)
-    if folder is not None and args.staging:
-        os.rename(folder, os.path.join(args.out, os.path.basename(folder)))
-    if args.seeds_dir and args.start == 0:
-        for name in sorted(os.listdir(args.seeds_dir)):
-            with open(os.path.join(args.seeds_dir, name), "rb") as src, open(os.path.join(args.out, name), "wb") as dst:
+    counts["files"] = counts["documents"] = end - start
+    return counts
+
+
+def write_dump(corpus, out, start, end):
+    """One JSON Lines dump of documents [start, end), written under a hidden name and renamed when whole."""
+    counts = empty_counts()
+    final = os.path.join(out, f"d{start:07d}.jsonl")
+    partial = os.path.join(out, f".d{start:07d}.jsonl.partial")
+    lines = []
+    for i in range(start, end):
+        kind, text = corpus.line(i)
+        counts[kind] += 1
+        lines.append(text)
+    data = "".join(lines).encode()
+    with open(partial, "wb") as f:
+        f.write(data)
+    os.rename(partial, final)
+    counts["bytes"] = len(data)
+    counts["files"], counts["documents"] = 1, end - start
+    return counts
+
+
+_worker_corpus = None
+
+
+def _dump_job(job):
+    global _worker_corpus
+    seed, out, start, end = job
+    if _worker_corpus is None or _worker_corpus.seed != seed:
+        _worker_corpus = Corpus(seed)
+    return write_dump(_worker_corpus, out, start, end)
+
+
+def generate(out, start, count, fmt="files", per_file=5000, jobs=1, seed="corpusd-bench", seeds_dir=None):
+    """Writes documents [start, start + count) into out; returns the counts."""
+    os.makedirs(out, exist_ok=True)
+    end = start + count
+    if fmt == "files":
+        counts = write_files(Corpus(seed), out, start, end)
+    else:
+        pieces = [(seed, out, s, min(end, s + per_file)) for s in range(start, end, per_file)]
+        counts = empty_counts()
+        if jobs > 1 and len(pieces) > 1:
+            import multiprocessing
+            with multiprocessing.get_context("fork").Pool(jobs) as workers:
+                for part in workers.imap_unordered(_dump_job, pieces):
+                    add_counts(counts, part)
+        else:
+            for piece in pieces:
+                add_counts(counts, _dump_job(piece))
+    if seeds_dir and start == 0:
+        for name in sorted(os.listdir(seeds_dir)):
+            with open(os.path.join(seeds_dir, name), "rb") as src, open(os.path.join(out, name), "wb") as dst:
                 data = src.read()
                 dst.write(data)
             counts["seeds"] += 1
+            counts["files"] += 1
+            counts["documents"] += 1
             counts["bytes"] += len(data)
-    counts["files"] = args.count + counts["seeds"]
+    return counts
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--start", type=int, default=0)
+    ap.add_argument("--format", choices=("files", "jsonl"), default="files")
+    ap.add_argument("--per-file", type=int, default=5000, help="articles per JSON Lines dump")
+    ap.add_argument("--jobs", type=int, default=1, help="processes writing dumps in parallel (jsonl only)")
+    ap.add_argument("--seed", default="corpusd-bench")
+    ap.add_argument("--seeds-dir", help="copy these sample files in as well (only with --start 0)")
+    ap.add_argument("--manifest", help="write the counts here as JSON")
+    ap.add_argument("--version", action="store_true", help="print the generator's version (a hash of this file) and exit")
+    if "--version" in sys.argv[1:]:
+        print(version())
+        return
+    args = ap.parse_args()
+    counts = generate(args.out, args.start, args.count, args.format, args.per_file, args.jobs, args.seed, args.seeds_dir)
     if args.manifest:
         with open(args.manifest, "w") as f:
             json.dump(counts, f, indent=1)
