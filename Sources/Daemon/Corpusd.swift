@@ -74,7 +74,7 @@ struct Corpusd: AsyncParsableCommand {
     var printDefaultTaxonomy = false
 
     @Option(help: ArgumentHelp(
-        "Jaccard similarity (0–1] of shingle sets at or above which a body is a near-duplicate of a stored one; 'off' disables near-duplicate detection (default \(NearDuplicatePolicy.defaultThreshold)).",
+        "Jaccard similarity (0–1] of shingle sets at or above which a body is a near-duplicate of a stored one; 'off' disables near-duplicate detection (default: the threshold the corpus was last judged with, which 'corpusctl dedup --recheck --threshold' sets, else \(NearDuplicatePolicy.defaultThreshold)).",
         valueName: "similarity"))
     var nearThreshold: String?
 

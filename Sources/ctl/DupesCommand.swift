@@ -49,11 +49,16 @@ struct StoriesCommand: ParsableCommand {
 struct DedupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dedup",
-        abstract: "Re-run near-duplicate detection over the corpus (through the daemon), e.g. after a threshold change.",
+        abstract: "Judge the whole corpus again for near-duplicates (through the daemon), e.g. after a threshold change.",
         discussion: """
-            Every document is compared, in the order it was stored, with earlier ones; one now similar enough \
-            to an earlier document becomes its duplicate (its files and copies move to that document). \
-            --threshold also becomes the running daemon's threshold for new files (until it restarts).
+            Merge: every document, in the order it was stored, is compared with earlier ones; one now similar \
+            enough becomes a near duplicate of the earlier one it is most similar to (its files and copies move \
+            there), so the first stored stays canonical. Split: every near copy now below the threshold is read \
+            again from archive/, processed, and judged as a new file would be: a duplicate of another document, \
+            or a document of its own again (tags, search, story links). Safe to stop and run again. \
+            --threshold becomes the daemon's for new files, and the corpus records it: corpusd keeps it across \
+            restarts unless its settings give near_threshold / --near-threshold (then it warns that the corpus \
+            was judged with another).
             """)
 
     @OptionGroup var global: GlobalOptions

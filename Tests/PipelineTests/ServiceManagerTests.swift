@@ -176,12 +176,13 @@ struct ReloadTests {
         let applied = Live(old)
         let level = Live<Logger.Level>(.info)
         let ingest = Live(old.ingest)
-        let near = Live(old.ingest.nearDuplicates.policy.threshold)
+        let near = Live<Double??>(nil)
         var new = old
         new.logLevel = .debug
         new.ingest.batchSize = 8
         new.pollInterval = 9
         new.ingest.nearDuplicates = NearDuplicateSettings(NearDuplicatePolicy(threshold: 0.5))
+        new.configuredNearThreshold = .some(0.5)
         let changes = CorpusDaemon.apply(new, over: applied, logLevel: level, ingest: ingest, configuredNear: near)
         #expect(changes == "log_level info → debug; batch_size 64 → 8; near_threshold \(NearDuplicatePolicy.defaultThreshold) → 0.5; needs a restart to apply: poll")
         // The one shared policy box takes the new threshold, so the control handler sees it too.

@@ -15,11 +15,12 @@ public struct DaemonControl: ControlHandler {
     let reload: @Sendable () -> ReloadReport
     let logger: Logger
     let nearDuplicates: NearDuplicateSettings
+    let recheck: NearDuplicateRecheck
 
-    public init(database: CorpusDatabase, files: InboxFiles, health: DaemonHealth, layout: StateLayout,
-                tagging: Tagging, learner: TagLearner, rescan: @escaping @Sendable () -> Void,
-                wake: @escaping @Sendable () -> Void, reload: @escaping @Sendable () -> ReloadReport, logger: Logger,
-                nearDuplicates: NearDuplicateSettings = NearDuplicateSettings()) {
+    init(database: CorpusDatabase, files: InboxFiles, health: DaemonHealth, layout: StateLayout,
+         tagging: Tagging, learner: TagLearner, rescan: @escaping @Sendable () -> Void,
+         wake: @escaping @Sendable () -> Void, reload: @escaping @Sendable () -> ReloadReport, logger: Logger,
+         nearDuplicates: NearDuplicateSettings, recheck: NearDuplicateRecheck) {
         self.database = database
         self.files = files
         self.health = health
@@ -31,6 +32,7 @@ public struct DaemonControl: ControlHandler {
         self.reload = reload
         self.logger = logger
         self.nearDuplicates = nearDuplicates
+        self.recheck = recheck
     }
 
     public struct Unsupported: Error, CustomStringConvertible {
@@ -41,7 +43,12 @@ public struct DaemonControl: ControlHandler {
     public func handle(_ request: ControlRequest, progress: @escaping @Sendable (Int, Int, String?) -> Void) async throws -> JSONValue {
         switch request {
         case .status:
-            return try JSONValue.from(LiveStatus(health.snapshot, now: Date()))
+            var status = LiveStatus(health.snapshot, now: Date())
+            let threshold = nearDuplicates.policy.threshold
+            let recorded = try database.nearJudgement()
+            status.nearDuplicates = .init(threshold: threshold, corpus: recorded,
+                                          warning: NearThresholdChoice.warning(inForce: threshold, recorded: recorded))
+            return try JSONValue.from(status)
         case .retry(let ids):
             return try retry(database.retryable(ids: ids), requested: ids.count, progress: progress)
         case .retryAllFailed:
@@ -73,6 +80,8 @@ public struct DaemonControl: ControlHandler {
 
     /// Re-runs near-duplicate detection over the corpus; a given threshold becomes the running daemon's.
     private func recheckNearDuplicates(threshold: Double?, progress: @Sendable (Int, Int, String?) -> Void) throws -> JSONValue {
+        guard recheck.begin() else { throw InvalidRequest(message: "a near-duplicate re-check is already running") }
+        defer { recheck.end() }
         var policy = nearDuplicates.policy
         if let threshold {
             guard threshold > 0 && threshold <= 1 else { throw InvalidRequest(message: "threshold must be in (0, 1]") }
@@ -80,11 +89,10 @@ public struct DaemonControl: ControlHandler {
             nearDuplicates.policy = policy
         }
         logger.notice("re-checking near-duplicates", metadata: ["threshold": "\(policy.threshold.map { "\($0)" } ?? "off")"])
-        let summary = try database.recheckNearDuplicates(policy: policy, now: Date()) { done, total in
-            progress(done, total, "documents checked")
-        }
+        let summary = try recheck.run(policy: policy, progress: progress)
         logger.notice("near-duplicate re-check done", metadata: [
-            "documents": "\(summary.documentsChecked)", "merged": "\(summary.merged.count)",
+            "documents": "\(summary.documentsChecked)", "merged": "\(summary.merged.count)", "copies": "\(summary.copiesChecked)",
+            "split": "\(summary.split.count)", "unreadable": "\(summary.unreadable.count)",
         ])
         return try JSONValue.from(summary)
     }
@@ -144,6 +152,21 @@ public struct LiveStatus: Sendable, Codable, Hashable {
     public var lastError: String?
     public var lastErrorAt: Date?
     public var inotify: Bool
+    /// The near-duplicate threshold in force, what the corpus was judged with, and a warning when they differ.
+    public var nearDuplicates: NearDuplicateStatus?
+
+    public struct NearDuplicateStatus: Sendable, Codable, Hashable {
+        public var threshold: Double?
+        public var corpus: NearJudgement?
+        public var warning: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(threshold, forKey: .threshold)
+            try c.encode(corpus, forKey: .corpus)
+            try c.encode(warning, forKey: .warning)
+        }
+    }
 
     public init(_ s: DaemonHealth.Snapshot, now: Date) {
         startedAt = s.started

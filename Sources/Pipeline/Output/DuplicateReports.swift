@@ -70,15 +70,20 @@ public enum DuplicateReports {
 
     /// `dedup --recheck`'s summary.
     public static func recheck(_ summary: RecheckSummary) -> String {
-        var lines = ["checked \(summary.documentsChecked) documents at threshold "
-            + (summary.threshold.map { String(format: "%.2f", $0) } ?? "off")
-            + ": \(summary.merged.count) merged into an earlier document"]
+        let threshold = summary.threshold.map { String(format: "%.2f", $0) } ?? "off"
+        var lines = ["checked \(summary.documentsChecked) documents at threshold \(threshold): "
+            + "\(summary.merged.count) merged into an earlier document"]
         for merge in summary.merged {
             lines.append("  document \(merge.document) → duplicate of \(merge.into) (similarity \(String(format: "%.2f", merge.similarity)))")
         }
-        if !summary.belowThreshold.isEmpty {
-            lines.append("\(summary.belowThreshold.count) near-duplicate copies recorded earlier are below this threshold "
-                + "(items \(summary.belowThreshold.map(String.init).joined(separator: ", "))); they stay duplicates")
+        lines.append("judged \(summary.copiesChecked) near-duplicate copies again: \(summary.split.count) no longer duplicates of their document")
+        for split in summary.split {
+            let now = split.outcome == .stored ? "its own document \(split.document)"
+                : "\(split.kind?.rawValue ?? "duplicate") of \(split.document)" + (split.similarity.map { " (similarity \(String(format: "%.2f", $0)))" } ?? "")
+            lines.append("  item \(split.item) (was a copy of \(split.from)) → \(now)")
+        }
+        for unreadable in summary.unreadable {
+            lines.append("  item \(unreadable.item) stays a duplicate: \(unreadable.reason)")
         }
         return lines.joined(separator: "\n")
     }

@@ -82,6 +82,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
             if let error = live.lastError, let at = live.lastErrorAt {
                 rows.append(("last error", style.bad("\(Durations.short(now.timeIntervalSince(at))) ago: \(error)")))
             }
+            if let near = live.nearDuplicates {
+                rows.append(("near threshold", NearThresholdChoice.text(near.threshold)))
+                if let warning = near.warning { rows.append(("near warning", style.bad(warning))) }
+            }
         }
         if items.retrying > 0 { rows.append(("retrying", "\(items.retrying) items waiting after a storage error")) }
         if let oldest = oldestPending { rows.append(("oldest pending", "\(Durations.short(now.timeIntervalSince(oldest))) ago")) }

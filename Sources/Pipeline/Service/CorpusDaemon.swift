@@ -32,6 +32,9 @@ public struct DaemonConfig: Sendable {
     public var logLevel: Logger.Level = .info
     /// Crash points armed for a test (`CORPUSD_FAULT`); none otherwise.
     public var faults = FaultInjection()
+    /// The near-duplicate threshold the settings give (`.some(nil)`: off), or nil when they give none: then
+    /// the daemon judges with the threshold the corpus records (the last `dedup --recheck`'s), else the default.
+    public var configuredNearThreshold: Double?? = nil
     /// Re-reads the settings for a reload (config file, then the command line over it); nil when
     /// there is nothing to re-read. Only the log level and the ingest settings apply at once; the
     /// others are reported as needing a restart.
@@ -102,9 +105,17 @@ public struct CorpusDaemon: Sendable {
             health: health, logger: logger.with(label: "corpusd.inbox"), fullScanInterval: config.fullScanInterval)
         let reporter = ServiceManagerReporter(notifier: notifier, health: health, database: database,
                                               inbox: layout.inbox, logger: logger)
+        let near = try NearThresholdChoice.decide(configured: config.configuredNearThreshold, recorded: database.nearJudgement())
+        config.ingest.nearDuplicates.policy.threshold = near.threshold
+        // A corpus that records no threshold yet was judged with the one it is run with now.
+        _ = try database.adoptNearJudgement(threshold: near.threshold, now: Date())
+        logger.notice("near-duplicate threshold", metadata: [
+            "threshold": "\(NearThresholdChoice.text(near.threshold))", "from": "\(near.source)",
+        ])
+        if let warning = near.warning { logger.warning("\(warning)", metadata: ["source": "near_threshold"]) }
         let reloads = ReloadRegistry()
         let applied = Live(config)
-        let configuredNear = Live(config.ingest.nearDuplicates.policy.threshold)
+        let configuredNear = Live(config.configuredNearThreshold)
         reloads.register("config") {
             guard let reread = config.reread else { return nil }
             return try apply(reread(), over: applied, logLevel: logLevel, ingest: ingestSettings,
@@ -120,7 +131,10 @@ public struct CorpusDaemon: Sendable {
                                    rescan: { source.requestRescan() }, wake: wake,
                                    reload: { reloader.reload(trigger: "control") },
                                    logger: logger.with(label: "corpusd.control"),
-                                   nearDuplicates: config.ingest.nearDuplicates),
+                                   nearDuplicates: config.ingest.nearDuplicates,
+                                   recheck: NearDuplicateRecheck(
+                                       database: database, layout: layout, maxFileSize: config.maxFileSize, tagging: tagging,
+                                       settings: ingestSettings, logger: logger.with(label: "corpusd.dedup"))),
             logger: logger.with(label: "corpusd.control"))
         // Trapped here, before READY=1 can be sent: systemd may send SIGHUP right after it.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -150,10 +164,10 @@ public struct CorpusDaemon: Sendable {
 
     /// Puts a re-read configuration's reloadable settings in force and says what changed; the settings
     /// that only a restart can change are named, not applied. `configuredNear` is the near-duplicate
-    /// threshold the settings gave last time: the file's value is applied only when it changed, so a
-    /// `corpusctl dedup --recheck --threshold` in force survives reloads that do not touch it.
+    /// threshold the settings gave last time (nil: none): the file's value is applied only when it is given
+    /// and changed, so a `corpusctl dedup --recheck --threshold` in force survives reloads that do not touch it.
     static func apply(_ new: DaemonConfig, over applied: Live<DaemonConfig>, logLevel: Live<Logger.Level>,
-                      ingest: Live<Ingestor.Settings>, configuredNear: Live<Double?>) -> String? {
+                      ingest: Live<Ingestor.Settings>, configuredNear: Live<Double??>) -> String? {
         var current = applied.value
         var changes: [String] = []
         if new.logLevel != current.logLevel {
@@ -166,12 +180,14 @@ public struct CorpusDaemon: Sendable {
         if new.ingest.folderTags != current.ingest.folderTags {
             changes.append("folder_tags \(current.ingest.folderTags) → \(new.ingest.folderTags)")
         }
-        let near = new.ingest.nearDuplicates.policy.threshold
+        let near = new.configuredNearThreshold
         if near != configuredNear.value {
-            let text = { (value: Double?) in value.map { "\($0)" } ?? "off" }
-            changes.append("near_threshold \(text(configuredNear.value)) → \(text(near))")
             configuredNear.value = near
-            current.ingest.nearDuplicates.policy.threshold = near
+            if let near {
+                let text = NearThresholdChoice.text
+                changes.append("near_threshold \(text(current.ingest.nearDuplicates.policy.threshold)) → \(text(near))")
+                current.ingest.nearDuplicates.policy.threshold = near
+            }
         }
         var next = new.ingest
         // Everyone (ingestor, entry files, control) shares the one policy box in force.

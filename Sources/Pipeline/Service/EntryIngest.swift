@@ -195,6 +195,47 @@ struct EntryIngest: Sendable {
     }
 }
 
+extension EntryIngest {
+    /// Line `number` of a JSON Lines file (or its gzip), streamed as `stream` reads it: only that line is kept.
+    static func line(_ number: Int, of path: InboxPath, in files: InboxFiles, gzip: Bool) -> Result<([UInt8], Double), IntakeFailure> {
+        let input: InboxStream
+        switch files.openStream(path) {
+        case .failure(let why): return .failure(why)
+        case .success(let opened): input = opened
+        }
+        var lines = LineSplitter(maxLine: Int(min(files.maxFileSize, Int64(Int.max))))
+        var found: LineSplitter.Content?
+        let inflater: Inflater?
+        do throws(PipelineError) { inflater = gzip ? try Inflater(limit: files.maxFileSize * 64) : nil } catch {
+            return .failure(.pipeline(error))
+        }
+        func take(_ piece: ArraySlice<UInt8>) {
+            lines.feed(piece) { line in if line.number == number { found = line.content } }
+        }
+        while found == nil {
+            let chunk: [UInt8]
+            switch input.read(upTo: 256 * 1024) {
+            case .failure(let why): return .failure(why)
+            case .success(let bytes): chunk = bytes
+            }
+            if chunk.isEmpty { break }
+            if let inflater {
+                do throws(PipelineError) { try inflater.feed(chunk[...]) { (piece) throws(PipelineError) in take(piece) } } catch {
+                    return .failure(.pipeline(error))
+                }
+            } else {
+                take(chunk[...])
+            }
+        }
+        if found == nil { lines.finish { line in if line.number == number { found = line.content } } }
+        switch found {
+        case .text(let bytes)?: return .success((bytes, input.mtime))
+        case .tooLong(let size)?: return .failure(.tooLarge(size: Int64(size), limit: files.maxFileSize))
+        case nil: return .failure(.unreadable("line \(number) is no longer there"))
+        }
+    }
+}
+
 /// Cuts a byte stream into numbered lines, keeping at most `maxLine` bytes of any one: a longer line
 /// is reported by its size and skipped, so one runaway line (or a bomb with no newline) costs no memory.
 struct LineSplitter {

@@ -64,7 +64,7 @@ extension CorpusDatabase {
     }
 
     /// Exact Jaccard similarity between a fingerprint and a stored document's body.
-    private func similarity(of fingerprint: NearDuplicateFingerprint, toDocument id: Int64, db: Database) throws -> Double {
+    func similarity(of fingerprint: NearDuplicateFingerprint, toDocument id: Int64, db: Database) throws -> Double {
         guard let body = try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM document WHERE id = ?"), arguments: [id])
         else { return 0 }
         let shingles = NearDuplicate.shingles(normalizedBody: Normalizer.normalize(body),
@@ -102,11 +102,12 @@ extension CorpusDatabase {
     {
         let article = try? item.result.get().article
         try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO document_copy (item_id, document_id, kind, similarity, file, source, title, url, published, seen_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO document_copy (item_id, document_id, kind, similarity, file, source, title, url, published, seen_at,
+                                                  judged_against)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 item.item.id, documentID, kind.rawValue, similarity, item.item.path.fileName, article?.source,
-                article?.title, article?.url, article?.published?.iso8601, now.timeIntervalSince1970,
+                article?.title, article?.url, article?.published?.iso8601, now.timeIntervalSince1970, documentID,
             ])
     }
 
@@ -176,75 +177,5 @@ extension CorpusDatabase {
             }
         }
         try join.execute(arguments: [documentID, target])
-    }
-}
-
-// MARK: - Re-check
-
-/// What `dedup --recheck` did.
-public struct RecheckSummary: Sendable, Hashable, Codable {
-    public struct Merge: Sendable, Hashable, Codable {
-        public var document: Int64
-        public var into: Int64
-        public var similarity: Double
-    }
-    public var threshold: Double?
-    public var documentsChecked: Int
-    /// Documents found to repeat an earlier one: now its duplicates, with their copies.
-    public var merged: [Merge]
-    /// Near-duplicate copies recorded under a lower threshold whose similarity is below this one.
-    /// They stay duplicates (their bodies were never stored); `corpusctl dupes` shows them.
-    public var belowThreshold: [Int64]
-}
-
-extension CorpusDatabase {
-    /// Re-runs near-duplicate detection over every stored document in order (first seen stays canonical):
-    /// re-files its band keys and, when an earlier document is now similar enough, makes it a duplicate
-    /// of that one (its items, copies and provenance move over; its row goes). Works in small
-    /// transactions so that ingestion goes on meanwhile; `progress(done, total)` after each.
-    public func recheckNearDuplicates(policy: NearDuplicatePolicy, chunk: Int = 200, now: Date,
-                                      progress: (Int, Int) -> Void) throws -> RecheckSummary
-    {
-        let ids = try writer.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM document ORDER BY id") }
-        var summary = RecheckSummary(threshold: policy.threshold, documentsChecked: 0, merged: [], belowThreshold: [])
-        var start = 0
-        while start < ids.count {
-            let slice = ids[start..<min(start + chunk, ids.count)]
-            let merged = try writer.write { db in try slice.compactMap { try recheck($0, policy: policy, now: now, db: db) } }
-            summary.merged += merged
-            summary.documentsChecked += slice.count
-            start += slice.count
-            progress(start, ids.count)
-        }
-        if let threshold = policy.threshold {
-            summary.belowThreshold = try writer.read { db in
-                try Int64.fetchAll(db, sql: "SELECT item_id FROM document_copy WHERE kind = 'near' AND similarity < ? ORDER BY item_id",
-                                   arguments: [threshold])
-            }
-        }
-        return summary
-    }
-
-    private func recheck(_ id: Int64, policy: NearDuplicatePolicy, now: Date, db: Database) throws -> RecheckSummary.Merge? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT body, title, source, url, published, file, item_id FROM document WHERE id = ?",
-                                         arguments: [id])
-        else { return nil }
-        let fingerprint = NearDuplicate.fingerprint(normalizedBody: Normalizer.normalize(row["body"] as String))
-        try db.execute(sql: "DELETE FROM near_band WHERE document_id = ?", arguments: [id])
-        guard let (canonical, similarity) = try nearDuplicate(of: fingerprint, policy: policy, before: id, db: db) else {
-            try fileBands(id, fingerprint.bandKeys, db: db)
-            return nil
-        }
-        let itemID: Int64 = row["item_id"]
-        try db.execute(sql: "UPDATE document_copy SET document_id = ? WHERE document_id = ?", arguments: [canonical, id])
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO document_copy (item_id, document_id, kind, similarity, file, source, title, url, published, seen_at)
-            SELECT ?, ?, 'near', ?, file, source, title, url, published, ingested_at FROM document WHERE id = ?
-            """, arguments: [itemID, canonical, similarity, id])
-        try db.execute(sql: "UPDATE item SET document_id = ? WHERE document_id = ?", arguments: [canonical, id])
-        try db.execute(sql: "UPDATE item SET state = 'duplicate', duplicate_kind = 'near', similarity = ? WHERE id = ?",
-                       arguments: [similarity, itemID])
-        try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [id])
-        return RecheckSummary.Merge(document: id, into: canonical, similarity: similarity)
     }
 }

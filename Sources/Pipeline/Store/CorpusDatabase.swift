@@ -228,7 +228,7 @@ extension CorpusDatabase {
         }
     }
 
-    private func insertDocument(_ extracted: ExtractedArticle, item: ClaimedItem, db: Database, now: Date) throws -> Int64 {
+    func insertDocument(_ extracted: ExtractedArticle, item: ClaimedItem, db: Database, now: Date) throws -> Int64 {
         let a = extracted.article
         try db.cachedStatement(sql: """
             INSERT INTO document (title, source, url, published, published_at, byline, summary, body, body_hash,

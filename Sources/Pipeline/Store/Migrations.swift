@@ -179,6 +179,22 @@ enum Migrations {
             try db.execute(sql: "ALTER TABLE item ADD COLUMN disposing_to BLOB")
         }
 
+        migrator.registerMigration("near-duplicate judgement: the corpus's threshold, what each copy was judged against") { db in
+            // One row: the threshold the corpus's near-duplicate outcomes were judged with (NULL: detection off),
+            // and whether that judgement is whole (0 while a re-check to it is under way or was interrupted).
+            try db.execute(sql: """
+                CREATE TABLE near_judgement (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    threshold REAL,
+                    complete INTEGER NOT NULL,
+                    judged_at REAL NOT NULL)
+                """)
+            // The document a copy's similarity was measured against; it differs from document_id once a re-check
+            // has merged that document into another, and the copy must then be judged again.
+            try db.execute(sql: "ALTER TABLE document_copy ADD COLUMN judged_against INTEGER")
+            try db.execute(sql: "UPDATE document_copy SET judged_against = document_id")
+        }
+
         return migrator
     }
 }

@@ -175,6 +175,7 @@ public struct CorpusdSettings: Sendable, Hashable, Codable {
         if let maxWatches { config.maxWatches = maxWatches }
         if let nearThreshold, let value = Self.nearThresholdValue(nearThreshold) {
             config.ingest.nearDuplicates = NearDuplicateSettings(NearDuplicatePolicy(threshold: value))
+            config.configuredNearThreshold = .some(value)
         }
         return config
     }

@@ -4,6 +4,8 @@ import Glibc
 import Foundation
 import Testing
 
+@testable import Pipeline
+
 /// Near-duplicates and stories as a user sees them: the real corpusd and corpusctl.
 @Suite(.serialized)
 struct NearDuplicateEndToEndTests {
@@ -46,10 +48,165 @@ struct NearDuplicateEndToEndTests {
         let text = try harness.ctl(["show", String(newsmaxID), "--no-pager"]).text
         #expect(text.contains("duplicates") && text.contains("syndicated.txt") && text.contains("related"))
 
-        // A stricter threshold through the daemon: nothing merges, the copy is reported below it.
-        let recheck = try #require(try harness.ctlJSON(["dedup", "--recheck", "--threshold", "0.99"]) as? [String: Any])
-        #expect(recheck["documents_checked"] as? Int == 2)
-        #expect((recheck["below_threshold"] as? [Int])?.count == 1)
         #expect(try harness.stop() == 0)
+    }
+
+    /// The syndicated copy with its title changed again and one more paragraph cut: near the seed, not the same text.
+    static func resyndicated() throws -> String {
+        var lines = try NearDuplicateTests.syndicatedNewsmax().components(separatedBy: "\n")
+        lines = lines.map { $0 == "Beijing to host US officials for fentanyl talks" ? "US delegation heads to Beijing for drug talks" : $0 }
+        let cut = try #require(lines.lastIndex { $0.split(separator: " ").count > 20 })
+        lines.remove(at: cut)
+        return lines.joined(separator: "\n").replacingOccurrences(of: "Wire Syndicate", with: "Second Wire")
+    }
+
+    static func nearDuplicates(_ harness: DaemonHarness) throws -> [String: Any] {
+        let live = try #require(try harness.status()["live"] as? [String: Any])
+        return try #require(live["near_duplicates"] as? [String: Any])
+    }
+
+    @Test func aRaisedThresholdSplitsCopiesALoweredOneMergesThemAndTheCorpusKeepsItsThreshold() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        try harness.drop(NearDuplicateTests.newsmax, contents: try DaemonHarness.seed(NearDuplicateTests.newsmax))
+        try harness.drop(NearDuplicateTests.scmp, contents: try DaemonHarness.seed(NearDuplicateTests.scmp))
+        try harness.waitForOutcomes(2)
+        try harness.drop("syndicated.txt", contents: Data(try NearDuplicateTests.syndicatedNewsmax().utf8))
+        // An entry of a JSON Lines file: its original is a line of its container in archive/.
+        let entry = try JSONSerialization.data(withJSONObject: [
+            "title": "Fentanyl talks to be held in Beijing", "source": "Line Wire", "body": try Self.resyndicated(),
+        ])
+        try harness.drop("wire.jsonl", contents: Data("{\"title\": \"A line about nothing else\"}\n".utf8) + entry + Data("\n".utf8))
+        var counts = try harness.waitForOutcomes(6)
+        #expect(counts["duplicate"] == 2 && counts["stored"] == 3 && counts["failed"] == 1, "\(counts)")
+        let before = try #require((try harness.ctlJSON(["dupes"]) as? [[String: Any]])?.first)
+        let newsmaxID = try #require((before["document"] as? [String: Any])?["id"] as? Int)
+        #expect((before["copies"] as? [[String: Any]])?.map { $0["file"] as? String } == ["syndicated.txt", "wire.jsonl#2"])
+        #expect(try Self.nearDuplicates(harness)["threshold"] as? Double == NearDuplicatePolicy.defaultThreshold)
+
+        // Raised: both copies are below it, and each becomes a document of its own again.
+        let raised = try #require(try harness.ctlJSON(["dedup", "--recheck", "--threshold", "0.99"]) as? [String: Any])
+        let splits = try #require(raised["split"] as? [[String: Any]])
+        #expect(splits.count == 2 && splits.allSatisfy { $0["outcome"] as? String == "stored" && $0["from"] as? Int == newsmaxID },
+                "\(raised)")
+        #expect((raised["merged"] as? [Any])?.isEmpty == true)
+        #expect((raised["unreadable"] as? [Any])?.isEmpty == true)
+        counts = try harness.itemCounts()
+        #expect(counts["duplicate"] == 0 && counts["stored"] == 5, "\(counts)")
+        #expect((try harness.ctlJSON(["dupes"]) as? [Any])?.isEmpty == true)
+        let documents = try harness.list()
+        #expect(Set(documents.compactMap { $0["file"] as? String })
+            == [NearDuplicateTests.newsmax, NearDuplicateTests.scmp, "syndicated.txt", "wire.jsonl#2"])
+        // Each with its own search row and tags.
+        let found = try #require(try harness.ctlJSON(["search", "delegation heads"]) as? [[String: Any]])
+        #expect(found.map { $0["file"] as? String } == ["wire.jsonl#2"])
+        let syndicated = try #require(documents.first { $0["file"] as? String == "syndicated.txt" })
+        #expect((syndicated["tags"] as? [String])?.isEmpty == false)
+        #expect(syndicated["source"] as? String == "Wire Syndicate")
+        // Run again: nothing left to do.
+        let again = try #require(try harness.ctlJSON(["dedup", "--recheck", "--threshold", "0.99"]) as? [String: Any])
+        #expect((again["split"] as? [Any])?.isEmpty == true && (again["merged"] as? [Any])?.isEmpty == true, "\(again)")
+        #expect(try harness.list().count == 4)
+
+        // Restarted with no threshold in its settings, the daemon keeps the corpus's: a further copy is no duplicate.
+        #expect(try harness.stop() == 0)
+        try harness.start()
+        var near = try Self.nearDuplicates(harness)
+        #expect(near["threshold"] as? Double == 0.99)
+        #expect((near["corpus"] as? [String: Any])?["threshold"] as? Double == 0.99)
+        #expect(near["warning"] is NSNull)
+        var lines = try NearDuplicateTests.syndicatedNewsmax().components(separatedBy: "\n")
+        lines.remove(at: try #require(lines.firstIndex { $0.split(separator: " ").count > 20 }))
+        let resyndicated = lines.joined(separator: "\n").replacingOccurrences(of: "Wire Syndicate", with: "Third Wire")
+        try harness.drop("resyndicated.txt", contents: Data(resyndicated.utf8))
+        counts = try harness.waitForOutcomes(7)
+        #expect(counts["duplicate"] == 0 && counts["stored"] == 6, "\(counts)")
+        #expect(try harness.stop() == 0)
+
+        // Restarted with 0.7 in its settings: that is in force, with a warning until the corpus is judged at it.
+        try harness.start(["--near-threshold", "0.7"])
+        near = try Self.nearDuplicates(harness)
+        #expect(near["threshold"] as? Double == 0.7)
+        #expect((near["warning"] as? String)?.contains("corpusctl dedup --recheck") == true)
+        #expect(harness.log.contains("judged at threshold 0.99, new files are judged at 0.7"))
+        let lowered = try #require(try harness.ctlJSON(["dedup", "--recheck"]) as? [String: Any])
+        let merged = try #require(lowered["merged"] as? [[String: Any]])
+        #expect(merged.count == 3 && merged.allSatisfy { $0["into"] as? Int == newsmaxID }, "\(lowered)")
+        #expect(try Self.nearDuplicates(harness)["warning"] is NSNull)
+        let group = try #require((try harness.ctlJSON(["dupes"]) as? [[String: Any]])?.first)
+        #expect((group["copies"] as? [[String: Any]])?.compactMap { $0["file"] as? String }.sorted()
+            == ["resyndicated.txt", "syndicated.txt", "wire.jsonl#2"])
+        counts = try harness.itemCounts()
+        #expect(counts["duplicate"] == 3 && counts["stored"] == 3, "\(counts)")
+        // The seeds: still two documents, in one story.
+        #expect(try harness.list().count == 2)
+        let stories = try #require(try harness.ctlJSON(["stories"]) as? [[String: Any]])
+        #expect(stories.count == 1 && stories.first?["size"] as? Int == 2)
+        #expect(try harness.stop() == 0)
+    }
+
+    /// Many copies of one article, each missing a different sentence and adding its own: near the
+    /// original (about 0.9), below 0.99 to it and to each other.
+    static func copies(_ count: Int) -> (original: String, copies: [String]) {
+        let sentences = (0..<40).map { i in
+            "Clause \(i) of the harbour plan was read to the council on day \(i + 3), and member \(i * 7) asked for its cost."
+        }
+        func article(_ title: String, _ body: [String]) -> String {
+            "\(title)\n\nPublished: 2024-03-0\(1 + body.count % 5)\n\n" + body.chunked(4).map { $0.joined(separator: " ") }.joined(separator: "\n\n") + "\n"
+        }
+        return (article("Harbour plan read to the council", sentences), (0..<count).map { n in
+            var body = sentences
+            body.remove(at: n % 40)
+            body.append("Edition \(n) of this report was printed for reader group \(n * 13) in district \(n + 2).")
+            return article("Harbour plan: edition \(n)", body)
+        })
+    }
+
+    @Test func aReCheckKilledPartWayIsFinishedByRunningItAgain() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        let (original, copies) = Self.copies(240)
+        try harness.drop("original.txt", contents: Data(original.utf8))
+        try harness.waitForOutcomes(1)
+        for (n, copy) in copies.enumerated() { try harness.drop("copy-\(n).txt", contents: Data(copy.utf8)) }
+        let counts = try harness.waitForOutcomes(241, timeout: 180)
+        #expect(counts["duplicate"] == 240, "\(counts)")
+
+        // kill -9 once some copies are split and before all are.
+        let recheck = Process()
+        recheck.executableURL = DaemonHarness.binDirectory.appendingPathComponent("corpusctl")
+        recheck.arguments = ["dedup", "--recheck", "--threshold", "0.99", "--json", "--state-dir", harness.stateDir.path]
+        recheck.standardOutput = FileHandle.nullDevice
+        recheck.standardError = FileHandle.nullDevice
+        try recheck.run()
+        try harness.waitUntil("the re-check to split some copies", timeout: 120) {
+            harness.log.components(separatedBy: "\n").filter { $0.contains("no longer a duplicate") }.count >= 3
+        }
+        harness.crash()
+        recheck.waitUntilExit()
+        let interrupted = harness.log.contains("near-duplicate re-check done")
+        #expect(!interrupted, "the re-check finished before it could be killed: make the corpus larger")
+
+        try harness.start()
+        let corpus = try harness.corpus()
+        let splitBefore = try corpus.items(state: .stored).count - 1
+        #expect(splitBefore > 0 && splitBefore < 240)
+        #expect((try Self.nearDuplicates(harness)["warning"] as? String)?.contains("did not finish") == true)
+        let rerun = try #require(try harness.ctlJSON(["dedup", "--recheck", "--threshold", "0.99"]) as? [String: Any])
+        #expect((rerun["split"] as? [Any])?.count == 240 - splitBefore, "\(rerun)")
+        // The end state of an uninterrupted run: every copy its own document, each item one outcome.
+        let items = try corpus.items()
+        #expect(items.count == 241 && items.allSatisfy { $0.state == .stored })
+        #expect(Set(items.compactMap(\.documentID)).count == 241)
+        #expect(try corpus.counts().documents == 241)
+        #expect(try corpus.duplicateGroups().isEmpty)
+        #expect(try Self.nearDuplicates(harness)["warning"] is NSNull)
+        #expect(try harness.stop() == 0)
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

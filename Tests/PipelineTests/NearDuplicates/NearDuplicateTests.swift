@@ -133,29 +133,59 @@ struct NearDuplicateTests {
         }
     }
 
-    @Test func recheckMergesDocumentsThatALowerThresholdMakesDuplicates() throws {
+    @Test func recheckMergesAtALowerThresholdAndSplitsAgainAtAHigherOne() throws {
         let db = try CorpusDatabase.inMemory()
         let strict = NearDuplicatePolicy(threshold: 0.99)
         try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: db, policy: strict)
         try record([("syndicated.txt", try Self.syndicatedNewsmax()), (Self.scmp, try Self.seedText(Self.scmp))], in: db, policy: strict)
         #expect(try db.counts().documents == 3)
+        let syndicatedDocument = try #require(try db.items(state: .stored).first { $0.name == "syndicated.txt" }?.documentID)
 
         var reported: [(Int, Int)] = []
-        let summary = try db.recheckNearDuplicates(policy: NearDuplicatePolicy(), chunk: 2, now: now) { reported.append(($0, $1)) }
-        #expect(summary.documentsChecked == 3)
+        let merges = try db.recheckMerges(policy: NearDuplicatePolicy(), chunk: 2, now: now) { reported.append(($0, $1)) }
         #expect(reported.map(\.0) == [2, 3] && reported.allSatisfy { $0.1 == 3 })
-        #expect(summary.merged.count == 1)
-        let merge = try #require(summary.merged.first)
+        #expect(merges.count == 1)
+        let merge = try #require(merges.first)
+        #expect(merge.document == syndicatedDocument)
         #expect(try db.counts().documents == 2)
         #expect(try db.counts().count(.duplicate) == 1)
         let copy = try #require(try db.kinship(of: merge.into).duplicates.first)
         #expect(copy.file == "syndicated.txt" && copy.kind == .near && copy.title == "Beijing to host US officials for fentanyl talks")
         #expect(try db.items(state: .duplicate).first?.documentID == merge.into)
+        // Merged at 0.7 and at or above it: nothing to judge again at 0.7, the copy at 0.99.
+        #expect(try db.copiesToRejudge(threshold: 0.7, after: 0, limit: 10).isEmpty)
+        #expect(try db.countCopiesToRejudge(threshold: 0.99) == 1)
+        let toJudge = try #require(try db.copiesToRejudge(threshold: 0.99, after: 0, limit: 10).first)
+        #expect(toJudge.itemID == copy.itemID && toJudge.documentID == merge.into && toJudge.originalName == InboxPath("syndicated.txt"))
 
-        // Raised again: nothing merges, and the near copy is reported as below the new threshold.
-        let raised = try db.recheckNearDuplicates(policy: NearDuplicatePolicy(threshold: 0.99), now: now) { _, _ in }
-        #expect(raised.merged.isEmpty)
-        #expect(raised.belowThreshold == [copy.itemID])
+        // Raised again: judged again, the copy is its own document once more, with tags, story and search row.
+        guard case .split(let split) = try db.rejudge(toJudge, extracted: try extract(try Self.syndicatedNewsmax()), rawHash: nil,
+                                                      policy: strict, now: now)
+        else { Issue.record("expected a split"); return }
+        #expect(split.outcome == .stored && split.from == merge.into && split.item == copy.itemID)
+        #expect(try db.counts().documents == 3 && db.counts().count(.duplicate) == 0 && db.counts().count(.stored) == 3)
+        #expect(try db.duplicateGroups().isEmpty)
+        #expect(try db.items(state: .stored).first { $0.name == "syndicated.txt" }?.documentID == split.document)
+        #expect(try db.kinship(of: split.document).story?.size == 3)
+        #expect(try !db.tags(ofDocument: split.document).isEmpty)
+        // Settled: nothing is listed again, and a stale copy is left alone.
+        #expect(try db.copiesToRejudge(threshold: 0.99, after: 0, limit: 10).isEmpty)
+        #expect(try db.rejudge(toJudge, extracted: try extract(try Self.syndicatedNewsmax()), rawHash: nil, policy: strict, now: now)
+            == .changed)
+    }
+
+    @Test func theThresholdInForceIsTheSettingsThenTheCorpusThenTheDefault() {
+        let judged = NearJudgement(threshold: 0.9, complete: true, judgedAt: now)
+        #expect(NearThresholdChoice.decide(configured: nil, recorded: nil) == .init(threshold: 0.7, source: .defaults))
+        #expect(NearThresholdChoice.decide(configured: nil, recorded: judged) == .init(threshold: 0.9, source: .corpus))
+        let configured = NearThresholdChoice.decide(configured: .some(0.8), recorded: judged)
+        #expect(configured.threshold == 0.8 && configured.source == .settings)
+        #expect(configured.warning?.contains("judged at threshold 0.9") == true)
+        #expect(NearThresholdChoice.decide(configured: .some(0.9), recorded: judged).warning == nil)
+        #expect(NearThresholdChoice.decide(configured: .some(nil), recorded: judged).threshold == nil)
+        var interrupted = judged
+        interrupted.complete = false
+        #expect(NearThresholdChoice.decide(configured: nil, recorded: interrupted).warning?.contains("did not finish") == true)
     }
 }
 
