@@ -156,16 +156,9 @@ public struct LiveStatus: Sendable, Codable, Hashable {
     public var nearDuplicates: NearDuplicateStatus?
 
     public struct NearDuplicateStatus: Sendable, Codable, Hashable {
-        public var threshold: Double?
-        public var corpus: NearJudgement?
-        public var warning: String?
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(threshold, forKey: .threshold)
-            try c.encode(corpus, forKey: .corpus)
-            try c.encode(warning, forKey: .warning)
-        }
+        @NullEncoded public var threshold: Double?
+        @NullEncoded public var corpus: NearJudgement?
+        @NullEncoded public var warning: String?
     }
 
     public init(_ s: DaemonHealth.Snapshot, now: Date) {

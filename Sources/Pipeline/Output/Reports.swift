@@ -83,8 +83,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 rows.append(("last error", style.bad("\(Durations.short(now.timeIntervalSince(at))) ago: \(error)")))
             }
             if let near = live.nearDuplicates {
-                rows.append(("near threshold", NearThresholdChoice.text(near.threshold)))
-                if let warning = near.warning { rows.append(("near warning", style.bad(warning))) }
+                rows.append(("near-dup", "threshold \(NearThresholdChoice.text(near.threshold))"
+                    + (near.warning.map { "; " + style.bad($0) } ?? "")))
             }
         }
         if items.retrying > 0 { rows.append(("retrying", "\(items.retrying) items waiting after a storage error")) }

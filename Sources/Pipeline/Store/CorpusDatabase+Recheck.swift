@@ -6,7 +6,7 @@ import GRDB
 /// The near-duplicate threshold a corpus's outcomes were judged with, as the corpus records it.
 public struct NearJudgement: Sendable, Hashable, Codable {
     /// nil: near-duplicate detection was off.
-    public var threshold: Double?
+    @NullEncoded public var threshold: Double?
     /// False while a re-check to `threshold` is under way, and after one was interrupted.
     public var complete: Bool
     public var judgedAt: Date
@@ -15,13 +15,6 @@ public struct NearJudgement: Sendable, Hashable, Codable {
         self.threshold = threshold
         self.complete = complete
         self.judgedAt = judgedAt
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(threshold, forKey: .threshold)
-        try c.encode(complete, forKey: .complete)
-        try c.encode(judgedAt, forKey: .judgedAt)
     }
 }
 
@@ -73,25 +66,15 @@ public struct RecheckSummary: Sendable, Hashable, Codable {
         public var from: Int64
         public var outcome: ItemState
         public var document: Int64
-        public var kind: DuplicateKind?
-        public var similarity: Double?
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(item, forKey: .item)
-            try c.encode(from, forKey: .from)
-            try c.encode(outcome, forKey: .outcome)
-            try c.encode(document, forKey: .document)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(similarity, forKey: .similarity)
-        }
+        @NullEncoded public var kind: DuplicateKind?
+        @NullEncoded public var similarity: Double?
     }
     /// A copy whose original could not be read again or no longer parses: it stays a duplicate.
     public struct Unreadable: Sendable, Hashable, Codable {
         public var item: Int64
         public var reason: String
     }
-    public var threshold: Double?
+    @NullEncoded public var threshold: Double?
     public var documentsChecked: Int
     public var copiesChecked: Int
     public var merged: [Merge]
@@ -105,16 +88,6 @@ public struct RecheckSummary: Sendable, Hashable, Codable {
         merged = []
         split = []
         unreadable = []
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(threshold, forKey: .threshold)
-        try c.encode(documentsChecked, forKey: .documentsChecked)
-        try c.encode(copiesChecked, forKey: .copiesChecked)
-        try c.encode(merged, forKey: .merged)
-        try c.encode(split, forKey: .split)
-        try c.encode(unreadable, forKey: .unreadable)
     }
 }
 
@@ -206,7 +179,7 @@ extension CorpusDatabase {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.item_id, c.document_id, c.judged_against, c.similarity, i.entry_index,
-                       COALESCE(p.path, i.path) AS original_name, COALESCE(p.disposed_path, i.disposed_path) AS original
+                       COALESCE(p.path, i.path) AS original_name, COALESCE(p.disposed_path, p.disposing_to, i.disposed_path, i.disposing_to) AS original
                 \(Self.unsettledCopies) ORDER BY c.item_id LIMIT ?3
                 """, arguments: [after, threshold, limit]).map { row in
                 CopyToRejudge(itemID: row["item_id"], documentID: row["document_id"], judgedAgainst: row["judged_against"],
