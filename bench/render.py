@@ -22,6 +22,17 @@ def shape(t):
     return f"JSON Lines entries ({t.get('dumps', 0)} dumps of {f(t['per_dump'])})"
 
 
+def cost_windows(tiers):
+    """(from size, to size, docs/s, CPU µs/doc) for each checkpoint window of the JSON Lines tiers."""
+    windows = []
+    for t in tiers:
+        points = t.get("checkpoints") or []
+        for (s0, w0, c0), (s1, w1, c1) in zip(points, points[1:]):
+            if s1 > s0 and w1 > w0:
+                windows.append((s0, s1, (s1 - s0) / (w1 - w0), (c1 - c0) / (s1 - s0) * 1e6))
+    return windows
+
+
 def render(r):
     m = r["machine"]
     out = []
@@ -63,6 +74,10 @@ def render(r):
         if t.get("stopped"):
             s = t["stopped"]
             out.append(f"  **Stopped by the {s['reason']} at {f(s['reached'])} documents** (the tier was to reach {f(s['target'])}).")
+    windows = cost_windows(tiers)
+    if windows:
+        out.append("- As the corpus grew (JSON Lines entries; per window of documents added): "
+                   + "; ".join(f"{f(a)}→{f(b)}: {f(rate)}/s, {f(us)} µs CPU/doc" for a, b, rate, us in windows) + ".")
     if r.get("tiers_left_out"):
         out.append(f"- **Not reached:** {', '.join(f(x) for x in sorted(set(r['tiers_left_out'])))} documents.")
     out.append("")
@@ -177,10 +192,13 @@ def render(r):
         out.append("| corpusd ≥ 50 % of the floor | not measured | |")
     costs = [(t["size"], t["corpusd"]["cpu_us_per_doc"]) for t in tiers if t["corpusd"]["cpu_us_per_doc"]]
     if len(costs) > 1:
-        flat = max(c for _, c in costs[1:]) <= 1.5 * costs[1][1] if len(costs) > 2 else None
-        out.append(f"| cost per document flat as the corpus grows | CPU µs/doc " + " → ".join(f"{f(c)} (to {f(s_)})" for s_, c in costs)
-                   + f"; the first tier is single files, the rest JSON Lines entries | "
-                   + ("compare the JSON Lines tiers" if flat is None else verdict(flat)) + " |")
+        big = [w for w in windows if w[1] - w[0] >= 0.5 * max(w_[1] - w_[0] for w_ in windows)] if windows else []
+        flat = big[-1][3] <= 1.5 * big[0][3] if len(big) > 1 else None
+        out.append(f"| cost per document flat as the corpus grows | CPU µs/doc by tier " + " → ".join(f"{f(c)} (to {f(s_)})" for s_, c in costs)
+                   + " (the first tier single files, the rest JSON Lines entries)"
+                   + (f"; JSON Lines, first → last window: {f(big[0][3])} ({f(big[0][0])}→{f(big[0][1])}) → {f(big[-1][3])} "
+                      f"({f(big[-1][0])}→{f(big[-1][1])})" if len(big) > 1 else "") + " | "
+                   + ("not enough windows to judge" if flat is None else verdict(flat) + " (last window ≤ 1.5× the first)") + " |")
     if li and li.get("samples"):
         out.append(f"| latency p99 < 250 ms with inotify | {f(li['p99_ms'], 1)} ms"
                    + (f"; {f(ll['p99_ms'], 1)} ms at {f(ll['documents'])} documents" if ll and ll.get("samples") else "")

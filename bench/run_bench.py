@@ -489,7 +489,7 @@ class Bench:
         if not ok:
             # Later phases need an idle daemon: wait on, up to what the big tiers would have had, and say so.
             self.note(f"the first tier ({f_(manifest['files'])} files) took longer than its {a.first_tier_budget:.0f} s budget")
-            ok = wait_for(lambda: self.queue.done(expected), self.end - a.reserve - a.latency_budget, 0.05)
+            ok = wait_for(lambda: self.queue.done(expected), self.end - 330 * a.scale - a.latency_budget, 0.05)
         done = self.queue.db.execute("SELECT COUNT(*) FROM item WHERE parent_id IS NULL AND state IN ('stored','duplicate','failed')").fetchone()[0]
         self.finish_tier(tier, t0, start_cpu, done=done, complete=ok, after_id=0)
         self.phase("first tier", started)
@@ -596,9 +596,12 @@ class Bench:
                 return total
 
             queue = list(available)
+            checkpoints = tier["checkpoints"] = []  # (documents in the corpus, s since the tier began, corpusd CPU s)
             while True:
                 done_docs = progress()
                 now = time.monotonic()
+                if not checkpoints or at + done_docs >= checkpoints[-1][0] + a.checkpoint:
+                    checkpoints.append((at + done_docs, now - t0, cpu_of(self.daemon.pid) - start_cpu))
                 in_flight = sum(d[1] for d in dropped) - done_docs
                 if queue and stop_reason is None:
                     s, n = queue[0]
@@ -624,6 +627,7 @@ class Bench:
                     stop_reason = stop_reason or "time budget"
                     break
                 time.sleep(0.2)
+            checkpoints.append((at + done_docs, time.monotonic() - t0, cpu_of(self.daemon.pid) - start_cpu))
             wanted = sum(n for _, n in pieces)
             reached = at + done_docs
             tier["size"] = reached
@@ -639,11 +643,23 @@ class Bench:
                 self.results.setdefault("tiers_left_out", []).append(target)
             at = reached
             if stop_reason:
-                left = [t for t, _ in self.tier_pieces if t > target]
+                left = [t for t, _ in self.tier_pieces if t >= target]
                 if left:
                     self.results["tiers_left_out"] = self.results.get("tiers_left_out", []) + left
                 break
         self.phase("big tiers", started, budget_s=deadline - started)
+
+    def reserve(self):
+        """Seconds kept from the budget's end for phases 4 and 5: latency and queries, listing and exporting
+        (each stopped at --listing-timeout), and the start-up backlog at the first tier's file rate."""
+        a = self.args
+        t = self.results["tiers"][0]["corpusd"] if self.results["tiers"] else None
+        rate = t["docs_per_s"] if t and t["docs_per_s"] else 50
+        startup = min(a.startup_files / rate * 1.3 + 5, 400 * a.scale)
+        figure = 90 * a.scale + 2 * a.listing_timeout + startup
+        self.results["reserve"] = {"seconds": figure, "startup_estimate_s": startup}
+        log(f"keeping {figure:.0f} s for the phases at the largest size (start-up estimated at {startup:.0f} s)")
+        return figure
 
     def cache_dump(self, s, n):
         return dump_name(s, n) in self.dumps
@@ -667,12 +683,16 @@ class Bench:
         self.results["queries"] = {"documents": docs, "runs_each": a.query_runs}
         for label, argv in queries.items():
             walls, rows, rss = [], None, 0
+            spent = 0.0
             for _ in range(a.query_runs):
+                if spent > a.query_cap:
+                    break
                 r, out = run_measured([ctl] + argv + ["--state-dir", self.state], a.query_timeout, stdout=subprocess.PIPE)
                 if not r["finished"]:
                     walls.append(None)
                     break
                 walls.append(r["wall_s"] * 1000)
+                spent += r["wall_s"]
                 rss = max(rss, r["max_rss_kib"])
                 if rows is None and label != "status":
                     try:
@@ -737,7 +757,7 @@ class Bench:
         ok = self.first_tier()
         self.latencies()
         # What the phases after the big tiers need, from the budget's end: queries, listing, start-up.
-        reserve = a.reserve
+        reserve = self.reserve()
         if ok:
             self.big_tiers(reserve)
         else:
@@ -785,6 +805,8 @@ def main():
     ap.add_argument("--latency-big-samples", type=int)
     ap.add_argument("--startup-files", type=int)
     ap.add_argument("--query-runs", type=int, default=7)
+    ap.add_argument("--checkpoint", type=int, help="in the larger tiers, the rate is also given per this many documents "
+                                                   "(default 50000)")
     ap.add_argument("--results")
     ap.add_argument("--markdown")
     a = ap.parse_args()
@@ -792,7 +814,7 @@ def main():
     defaults = {"sizes": "2000,6000" if quick else "10000,100000,1000000", "budget": 300 if quick else 1140,
                 "latency_samples": 40 if quick else 200, "poll_samples": 5 if quick else 30,
                 "latency_big_samples": 10 if quick else 50, "startup_files": 1000 if quick else 10000,
-                "max_waiting": 2 * a.per_dump,
+                "max_waiting": 2 * a.per_dump, "checkpoint": 2000 if quick else 50000,
                 "markdown": os.path.join(a.work, "quick.md") if quick else os.path.join(REPO, "BENCHMARKS.md"),
                 "results": os.path.join(a.work, "results-quick.json" if quick else "results.json")}
     for k, v in defaults.items():
@@ -809,8 +831,9 @@ def main():
     a.peer_timeout = 180 * scale
     a.latency_budget = 120 * scale
     a.query_timeout = 30
-    a.listing_timeout = 150 * scale
-    a.reserve = 330 * scale      # at the largest size (latency, queries, list all, export) + start-up
+    a.listing_timeout = 60 * scale
+    a.query_cap = 20              # seconds of runs per query: fewer runs when one is slow
+    a.scale = scale
     a.drain_grace = 60 * scale
     os.makedirs(a.work, exist_ok=True)
     import fcntl
