@@ -44,7 +44,8 @@ def render(r):
                + ". CPU seconds (user + system) are given beside wall time: they stay comparable when other work shares the cores.\n")
     out.append("```\n" + m["lscpu"] + f"\nnproc: {m['nproc']}\n" + m["memory"] + "\n```\n")
     out.append(f"Command: `{r['command']}` (what `make bench` runs after its build). "
-               + (f"**Whole run: {f(total / 60, 1)} minutes** (budget {f(r['budget_s'] / 60, 1)})." if total is not None
+               + (f"**Whole run: {f(total / 60, 1)} minutes** (budget {f(r['budget_s'] / 60, 1)})." if r.get("completed")
+                  else f"**The run stopped after {f(total / 60, 1)} minutes** (see below) — partial results." if total is not None
                   else f"**Run not finished** ({f(r['elapsed_s'] / 60, 1)} minutes so far) — partial results.") + "\n")
     phases = r.get("phases", {})
     if phases:

@@ -430,6 +430,12 @@ class Bench:
         self.daemon = None
         return figures
 
+    def idle_after(self, expected):
+        """True once `expected` items exist and none is open; raises if corpusd has died meanwhile."""
+        if self.daemon.proc.poll() is not None:
+            raise RuntimeError(f"corpusd exited {self.daemon.proc.returncode} (see {self.state}/corpusd.log)")
+        return self.queue.done(expected)
+
     def start_daemon(self, extra=()):
         self.daemon = Daemon(self.args.bin_dir, self.state, extra, origin=self.t0)
         ready = self.daemon.start()
@@ -485,11 +491,11 @@ class Bench:
         t0 = time.monotonic()
         for name in names:
             os.rename(os.path.join(self.staging, name), os.path.join(self.inbox, name))
-        ok = wait_for(lambda: self.queue.done(expected), t0 + a.first_tier_budget, 0.05)
+        ok = wait_for(lambda: self.idle_after(expected), t0 + a.first_tier_budget, 0.05)
         if not ok:
             # Later phases need an idle daemon: wait on, up to what the big tiers would have had, and say so.
             self.note(f"the first tier ({f_(manifest['files'])} files) took longer than its {a.first_tier_budget:.0f} s budget")
-            ok = wait_for(lambda: self.queue.done(expected), self.end - 330 * a.scale - a.latency_budget, 0.05)
+            ok = wait_for(lambda: self.idle_after(expected), self.end - 330 * a.scale - a.latency_budget, 0.05)
         done = self.queue.db.execute("SELECT COUNT(*) FROM item WHERE parent_id IS NULL AND state IN ('stored','duplicate','failed')").fetchone()[0]
         self.finish_tier(tier, t0, start_cpu, done=done, complete=ok, after_id=0)
         self.phase("first tier", started)
@@ -598,6 +604,8 @@ class Bench:
             queue = list(available)
             checkpoints = tier["checkpoints"] = []  # (documents in the corpus, s since the tier began, corpusd CPU s)
             while True:
+                if self.daemon.proc.poll() is not None:
+                    raise RuntimeError(f"corpusd exited {self.daemon.proc.returncode} (see {self.state}/corpusd.log)")
                 done_docs = progress()
                 now = time.monotonic()
                 if not checkpoints or at + done_docs >= checkpoints[-1][0] + a.checkpoint:
@@ -733,7 +741,7 @@ class Bench:
         t0 = time.monotonic()
         ready = self.start_daemon()
         deadline = max(self.end, time.monotonic() + 30)
-        ok = wait_for(lambda: self.queue.done(expected), deadline, 0.02)
+        ok = wait_for(lambda: self.idle_after(expected), deadline, 0.02)
         s = {"stored_documents": docs, "waiting": self.startup_manifest["files"], "ready_s": ready,
              "empty_queue_s": time.monotonic() - t0 if ok else None}
         if not ok:
@@ -751,6 +759,19 @@ class Bench:
         os.makedirs(self.staging)
         log("machine", self.results["machine"]["nproc"], "cpus, load", self.results["machine"]["load_at_start"],
             f"budget {a.budget:.0f} s")
+        try:
+            self.phases()
+        except Exception as error:
+            # Unattended runs: keep what was measured, say what stopped the run, and fail.
+            self.note(f"the run stopped: {type(error).__name__}: {error}")
+            self.results["total_s"] = time.monotonic() - self.t0
+            self.save()
+            if self.daemon is not None and self.daemon.proc.poll() is None:
+                self.daemon.proc.kill()
+            raise
+
+    def phases(self):
+        a = self.args
         self.corpora()
         self.cache_corpus = gen_corpus.Corpus(a.seed, pool=False)
         self.results["startup_empty_ready_s"] = self.start_daemon()
@@ -768,6 +789,7 @@ class Bench:
         self.startup()
         self.results["load_at_end"] = os.getloadavg()
         self.results["total_s"] = time.monotonic() - self.t0
+        self.results["completed"] = True
         self.save()
         log(f"done in {self.results['total_s']:.0f} s; wrote {a.markdown} and {a.results}")
 
