@@ -6,13 +6,17 @@ import Pipeline
 //                              the standard parameters were chosen from.
 // neardup-lab bench N…       — ingest throughput with near-duplicate detection at each N stored documents
 //                              (databases kept in $NEARDUP_BENCH_DIR when set, else a temporary folder).
+// neardup-lab fill STATE DIR — ingests every file under DIR into STATE/corpus.sqlite through the real pipeline
+//                              and store (scripts/fill-state.sh builds a 1 M-document state folder with it).
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "eval":
     Lab.evaluate()
 case "bench":
     try Lab.bench(sizes: arguments.dropFirst().compactMap(Int.init), database: ProcessInfo.processInfo.environment["NEARDUP_BENCH_DIR"])
+case "fill" where arguments.count == 3:
+    try Lab.fill(state: arguments[1], from: arguments[2])
 default:
-    FileHandle.standardError.write(Data("usage: neardup-lab eval | bench N…\n".utf8))
+    FileHandle.standardError.write(Data("usage: neardup-lab eval | bench N… | fill STATE DIR\n".utf8))
     exit(2)
 }

@@ -25,6 +25,9 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Skip this many results first.")
     var offset: Int = 0
 
+    @Flag(help: "Rank every match. By default a query matching more than \(CorpusDatabase.searchWindow) documents is ranked among the newest \(CorpusDatabase.searchWindow) only (and says so).")
+    var allMatches = false
+
     func validate() throws {
         if query.joined().trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("give something to search for") }
         if limit < 0 || offset < 0 { throw ValidationError("--limit and --offset cannot be negative") }
@@ -34,14 +37,20 @@ struct SearchCommand: ParsableCommand {
         try Output.guarded {
             let corpus = try global.openCorpus()
             let text = query.joined(separator: " ")
-            let results = try corpus.search(text, filter: try filters.filter(in: corpus), limit: limit, offset: offset)
-                .map(SearchResult.init)
+            let page = try corpus.search(text, filter: try filters.filter(in: corpus), limit: limit, offset: offset,
+                                         window: allMatches ? nil : CorpusDatabase.searchWindow)
+            let results = page.hits.map { SearchResult($0, rankedAmongNewest: page.rankedWithin) }
             if global.json {
                 try Output.json(results)
             } else if results.isEmpty {
                 Output.line("nothing matches \(text)")
             } else {
-                global.page(SearchResult.render(results, width: global.textWidth, style: global.style))
+                var text = SearchResult.render(results, width: global.textWidth, style: global.style)
+                if let window = page.rankedWithin {
+                    text += "\n\n" + global.style.dim("More than \(window) documents match: these are the best of the newest \(window). "
+                        + "Narrow the search (more words, --tag, --since) or give --all-matches to rank every match (slower).")
+                }
+                global.page(text)
             }
         }
     }

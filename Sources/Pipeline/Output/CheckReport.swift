@@ -7,6 +7,8 @@ public struct CheckReport: Sendable, Codable, Hashable {
     public var items: [String: Int]
     public var documents: Int
     public var accounting: QueueAccounting
+    /// The counters `status` reads (kept by triggers) agree with the rows counted one by one.
+    public var countersMatch: Bool
     public var ok: Bool
 
     public init(_ corpus: CorpusDatabase) throws {
@@ -15,7 +17,9 @@ public struct CheckReport: Sendable, Codable, Hashable {
         items = Dictionary(uniqueKeysWithValues: ItemState.allCases.map { ($0.rawValue, counts.count($0)) })
         documents = counts.documents
         accounting = try corpus.queueAccounting()
-        ok = integrity == "ok" && accounting.storedWithoutDocument == 0 && accounting.documentsWithoutStoredItem == 0
+        let counted = try corpus.countedCounts()
+        countersMatch = counted.items.filter { $0.value != 0 } == counts.items && counted.documents == counts.documents
+        ok = integrity == "ok" && countersMatch && accounting.storedWithoutDocument == 0 && accounting.documentsWithoutStoredItem == 0
             && accounting.documentsStoredTwice == 0
     }
 
@@ -26,6 +30,9 @@ public struct CheckReport: Sendable, Codable, Hashable {
         lines.append("documents  \(documents), one per stored item: " + (balanced ? "yes" : "NO ("
             + "\(a.storedWithoutDocument) stored items lack theirs, \(a.documentsWithoutStoredItem) documents lack an item, "
             + "\(a.documentsStoredTwice) recorded twice)"))
+        if !countersMatch {
+            lines.append("counters   DIFFER from the rows counted one by one (status shows the counters)")
+        }
         if accounting.undisposed > 0 {
             lines.append("inbox      \(accounting.undisposed) finished items still to be moved out (the daemon does it)")
         }

@@ -151,8 +151,12 @@ public struct SearchResult: Sendable, Hashable, Encodable {
     public var hits: [String]
     /// The snippet with its hits between the markers, for `render`.
     let marked: String
+    /// Set when the query matched more documents than this and only the newest this many were ranked
+    /// (`CorpusDatabase.searchWindow`); absent when every match was ranked.
+    public var rankedAmongNewest: Int?
 
-    public init(_ hit: SearchHit) {
+    public init(_ hit: SearchHit, rankedAmongNewest: Int? = nil) {
+        self.rankedAmongNewest = rankedAmongNewest
         id = hit.document.id
         title = hit.document.title
         source = hit.document.source
@@ -183,7 +187,7 @@ public struct SearchResult: Sendable, Hashable, Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, title, source, published, tags, file, ingestedAt, rank, snippet, hits
+        case id, title, source, published, tags, file, ingestedAt, rank, snippet, hits, rankedAmongNewest
     }
 
     /// Each result as its id and title, a line of source, date and tags, and the snippet wrapped below

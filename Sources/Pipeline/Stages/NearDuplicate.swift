@@ -112,6 +112,23 @@ public enum NearDuplicate {
         }
     }
 
+    /// One byte of each MinHash value (b-bit MinHash, Li and König 2010): 100 bytes a document that are enough
+    /// to tell whether two documents could be near-duplicates at all, before their shingles are compared.
+    public static func screenSignature(_ minHash: [UInt32]) -> [UInt8] {
+        minHash.map { UInt8(truncatingIfNeeded: $0) }
+    }
+
+    /// False when two screen signatures agree on so few values that Jaccard similarity `threshold` is out of
+    /// reach. Agreements are Binomial(n, J + (1 − J)/256); requiring n·(threshold − 0.2) of them loses a pair
+    /// at J = threshold with probability below 10⁻⁵ at n = 100 (4.5 standard deviations), while unrelated
+    /// documents (J ≈ 0.05: about 5 agreements) are set aside without reading their bodies.
+    public static func mayReach(_ threshold: Double, _ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count, !a.isEmpty else { return true }
+        var agreements = 0
+        for index in a.indices where a[index] == b[index] { agreements += 1 }
+        return Double(agreements) >= Double(a.count) * (threshold - 0.2)
+    }
+
     /// |A ∩ B| / |A ∪ B| of two ascending, distinct shingle lists.
     public static func jaccard(_ a: [UInt64], _ b: [UInt64]) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }

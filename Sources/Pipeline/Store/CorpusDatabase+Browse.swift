@@ -66,6 +66,13 @@ public struct SearchHit: Sendable, Hashable {
     public static let hitEnd: Character = "\u{3}"
 }
 
+/// One page of search results.
+public struct SearchPage: Sendable, Hashable {
+    public var hits: [SearchHit]
+    /// Set when more documents matched than this: only the newest this many were ranked.
+    public var rankedWithin: Int?
+}
+
 /// Documents per publisher, for `sources`.
 public struct SourceCount: Sendable, Hashable, Codable {
     @NullEncoded public var source: String?
@@ -139,7 +146,9 @@ extension CorpusDatabase {
 
     private static func order(_ sort: DocumentSort) -> String {
         switch sort {
-        case .published: return "d.published_at IS NULL, d.published_at DESC, d.id DESC"
+        // SQLite sorts NULL below every value, so DESC puts undated documents last, and the index on
+        // published_at (with the rowid after it) gives this order without sorting.
+        case .published: return "d.published_at DESC, d.id DESC"
         case .ingested: return "d.id DESC"
         }
     }
@@ -156,17 +165,34 @@ extension CorpusDatabase {
     }
 
     /// Documents matching `filter` in `sort` order.
+    ///
+    /// Newest first with a tag is read straight off the tag's index (`document_tag_by_tag`, tag then document),
+    /// so a page costs the rows shown (and the ones other conditions skip), not the tag's size or the corpus's.
     public func documents(filter: DocumentFilter, sort: DocumentSort = .ingested, limit: Int = 50,
                           offset: Int = 0) throws -> [DocumentSummary] {
         try Self.searching(filter.text) {
             try writer.read { db in
-                let (conditions, arguments) = Self.conditions(filter)
-                var all = arguments
+                let columns = "d.id, d.title, d.source, d.published, d.byline, d.url, d.file, d.ingested_at, d.word_count"
+                let sql: String
+                var all: StatementArguments
+                if sort == .ingested, let driving = Set(filter.allTags).sorted().first {
+                    var rest = filter
+                    rest.allTags = filter.allTags.filter { $0 != driving }
+                    let (conditions, arguments) = Self.conditions(rest)
+                    sql = """
+                        SELECT \(columns) FROM document_tag dt CROSS JOIN document d
+                        WHERE dt.tag_id = (SELECT id FROM tag WHERE slug = ?) AND d.id = dt.document_id AND \(conditions)
+                        ORDER BY dt.document_id DESC LIMIT ? OFFSET ?
+                        """
+                    all = [driving]
+                    _ = all.append(contentsOf: arguments)
+                } else {
+                    let (conditions, arguments) = Self.conditions(filter)
+                    sql = "SELECT \(columns) FROM document d WHERE \(conditions) ORDER BY \(Self.order(sort)) LIMIT ? OFFSET ?"
+                    all = arguments
+                }
                 _ = all.append(contentsOf: [limit, offset])
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT id, title, source, published, byline, url, file, ingested_at, word_count FROM document d
-                    WHERE \(conditions) ORDER BY \(Self.order(sort)) LIMIT ? OFFSET ?
-                    """, arguments: all)
+                let rows = try Row.fetchAll(db, sql: sql, arguments: all)
                 return try withTags(rows.map(Self.summary(row:)), db: db)
             }
         }
@@ -183,27 +209,58 @@ extension CorpusDatabase {
         }
     }
 
+    /// Matches beyond this many are not ranked: a word in most documents would otherwise cost bm25 over
+    /// hundreds of thousands of rows. The newest this many are ranked instead (`SearchPage.rankedWithin`).
+    public static let searchWindow = 5_000
+
     /// Full-text search (FTS5, bm25 with the title weighted above the body), best first, within `filter`.
+    /// When more than `window` documents match, only the newest `window` of them are ranked, and the page
+    /// says so; nil ranks every match.
     public func search(_ query: String, filter: DocumentFilter = DocumentFilter(), limit: Int = 20,
-                       offset: Int = 0) throws -> [SearchHit] {
+                       offset: Int = 0, window: Int? = CorpusDatabase.searchWindow) throws -> SearchPage {
         try Self.searching(query) {
             try writer.read { db in
                 let (conditions, arguments) = Self.conditions(filter)
-                var all: StatementArguments = [String(SearchHit.hitStart), String(SearchHit.hitEnd), query]
-                _ = all.append(contentsOf: arguments)
-                _ = all.append(contentsOf: [limit, offset])
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT d.id, d.title, d.source, d.published, d.byline, d.url, d.file, d.ingested_at, d.word_count,
-                           bm25(document_fts, 4.0, 1.0) AS rank,
-                           snippet(document_fts, 1, ?, ?, '…', 16) AS snippet
-                    FROM document_fts JOIN document d ON d.id = document_fts.rowid
-                    WHERE document_fts MATCH ? AND \(conditions)
-                    ORDER BY rank, d.id DESC LIMIT ? OFFSET ?
-                    """, arguments: all)
-                let summaries = try withTags(rows.map(Self.summary(row:)), db: db)
-                return zip(rows, summaries).map { row, summary in
-                    SearchHit(document: summary, rank: row["rank"], markedSnippet: row["snippet"] ?? "")
+                // Only a filter needs the document row while matching; reading it costs its overflow pages.
+                let from = conditions == "1" ? "document_fts" : "document_fts CROSS JOIN document d ON d.id = document_fts.rowid"
+                var newest: Int64?
+                if let window {
+                    // The (window + 1)-th newest match, walking the index in rowid order: no ranking, no sort.
+                    var bound: StatementArguments = [query]
+                    _ = bound.append(contentsOf: arguments)
+                    _ = bound.append(contentsOf: [window])
+                    newest = try Int64.fetchOne(db, sql: """
+                        SELECT document_fts.rowid FROM \(from) WHERE document_fts MATCH ? AND \(conditions)
+                        ORDER BY document_fts.rowid DESC LIMIT 1 OFFSET ?
+                        """, arguments: bound)
                 }
+                var ranked: StatementArguments = [query, newest ?? 0]
+                _ = ranked.append(contentsOf: arguments)
+                _ = ranked.append(contentsOf: [limit, offset])
+                let best = try Row.fetchAll(db, sql: """
+                    SELECT document_fts.rowid AS id, bm25(document_fts, 4.0, 1.0) AS score FROM \(from)
+                    WHERE document_fts MATCH ? AND document_fts.rowid > ? AND \(conditions)
+                    ORDER BY score, document_fts.rowid DESC LIMIT ? OFFSET ?
+                    """, arguments: ranked)
+                // Snippets and the rows themselves for the page only.
+                let page = try db.cachedStatement(sql: """
+                    SELECT d.id, d.title, d.source, d.published, d.byline, d.url, d.file, d.ingested_at, d.word_count,
+                           snippet(document_fts, 1, ?, ?, '…', 16) AS snippet
+                    FROM document_fts CROSS JOIN document d ON d.id = document_fts.rowid
+                    WHERE document_fts MATCH ? AND document_fts.rowid = ?
+                    """)
+                var rows: [(Row, Double)] = []
+                for hit in best {
+                    let id: Int64 = hit["id"]
+                    if let row = try Row.fetchOne(page, arguments: [String(SearchHit.hitStart), String(SearchHit.hitEnd), query, id]) {
+                        rows.append((row, hit["score"]))
+                    }
+                }
+                let summaries = try withTags(rows.map { Self.summary(row: $0.0) }, db: db)
+                let hits = zip(rows, summaries).map { row, summary in
+                    SearchHit(document: summary, rank: row.1, markedSnippet: row.0["snippet"] ?? "")
+                }
+                return SearchPage(hits: hits, rankedWithin: newest == nil ? nil : window)
             }
         }
     }

@@ -39,7 +39,7 @@ extension CorpusDatabase {
     {
         guard let threshold = policy.threshold, !fingerprint.bandKeys.isEmpty else { return nil }
         var best: (documentID: Int64, similarity: Double)?
-        for candidate in try candidates(of: fingerprint, limit: policy.maxCandidates, before: before, db: db) {
+        for candidate in try candidates(of: fingerprint, threshold: threshold, limit: policy.maxCandidates, before: before, db: db) {
             let similarity = try similarity(of: fingerprint, toDocument: candidate, db: db)
             guard similarity >= threshold else { continue }
             if best == nil || similarity > best!.similarity || (similarity == best!.similarity && candidate < best!.documentID) {
@@ -49,18 +49,33 @@ extension CorpusDatabase {
         return best
     }
 
-    /// Documents filed under at least one of the fingerprint's band keys, most shared bands first.
-    private func candidates(of fingerprint: NearDuplicateFingerprint, limit: Int, before: Int64?, db: Database) throws -> [Int64] {
+    /// Documents filed under at least one of the fingerprint's band keys, most shared bands first, without those
+    /// whose screen signature shows they cannot reach `threshold`: the more documents are stored, the more
+    /// share a band by chance, and each would otherwise cost its body re-shingled.
+    private func candidates(of fingerprint: NearDuplicateFingerprint, threshold: Double, limit: Int, before: Int64?,
+                            db: Database) throws -> [Int64]
+    {
         let keys = fingerprint.bandKeys
         let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
         let sql = """
             SELECT document_id FROM near_band WHERE key IN (\(placeholders))\(before == nil ? "" : " AND document_id < ?")
-            GROUP BY document_id ORDER BY COUNT(*) DESC, document_id LIMIT ?
+            GROUP BY document_id ORDER BY COUNT(*) DESC, document_id
             """
         var arguments = StatementArguments(keys)
         if let before { _ = arguments.append(contentsOf: [before]) }
-        _ = arguments.append(contentsOf: [limit])
-        return try Int64.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+        let screen = try db.cachedStatement(sql: "SELECT minhash FROM near_signature WHERE document_id = ?")
+        let mine = NearDuplicate.screenSignature(fingerprint.minHash)
+        var kept: [Int64] = []
+        for candidate in try Int64.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) where kept.count < limit {
+            // A document stored before signatures were kept has none: its body decides, as it always did.
+            if let theirs = try Data.fetchOne(screen, arguments: [candidate]),
+               !NearDuplicate.mayReach(threshold, mine, [UInt8](theirs))
+            {
+                continue
+            }
+            kept.append(candidate)
+        }
+        return kept
     }
 
     /// Exact Jaccard similarity between a fingerprint and a stored document's body.
@@ -76,14 +91,36 @@ extension CorpusDatabase {
     func fileRelations(of documentID: Int64, _ extracted: ExtractedArticle, policy: NearDuplicatePolicy, now: Date,
                        db: Database) throws
     {
-        try fileBands(documentID, extracted.nearDuplicate.bandKeys, db: db)
+        try fileBands(documentID, extracted.nearDuplicate, db: db)
         try linkStory(documentID, terms: extracted.storyTerms, fingerprint: extracted.nearDuplicate,
                       published: extracted.article.published?.date, policy: policy, db: db)
     }
 
-    func fileBands(_ documentID: Int64, _ keys: [Int64], db: Database) throws {
+    /// Files a document under its band keys and keeps its signature row (band keys and screen signature).
+    func fileBands(_ documentID: Int64, _ fingerprint: NearDuplicateFingerprint, db: Database) throws {
+        guard !fingerprint.bandKeys.isEmpty else { return }
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO near_band (key, document_id) VALUES (?, ?)")
-        for key in keys { try insert.execute(arguments: [key, documentID]) }
+        for key in fingerprint.bandKeys { try insert.execute(arguments: [key, documentID]) }
+        var keys = Data(capacity: fingerprint.bandKeys.count * 8)
+        for key in fingerprint.bandKeys { withUnsafeBytes(of: key.littleEndian) { keys.append(contentsOf: $0) } }
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO near_signature (document_id, band_keys, minhash) VALUES (?, ?, ?)")
+            .execute(arguments: [documentID, keys, Data(NearDuplicate.screenSignature(fingerprint.minHash))])
+    }
+
+    /// Takes a document out of the band index: by the keys its signature row kept, else (a document stored
+    /// before those rows existed) by `fallback`, the keys its body gives now.
+    func unfileBands(_ documentID: Int64, fallback: [Int64], db: Database) throws {
+        var keys = fallback
+        if let stored = try Data.fetchOne(db.cachedStatement(sql: "SELECT band_keys FROM near_signature WHERE document_id = ?"),
+                                          arguments: [documentID])
+        {
+            keys = stored.withUnsafeBytes { raw in
+                (0..<raw.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            }
+        }
+        let delete = try db.cachedStatement(sql: "DELETE FROM near_band WHERE key = ? AND document_id = ?")
+        for key in keys { try delete.execute(arguments: [key, documentID]) }
+        try db.cachedStatement(sql: "DELETE FROM near_signature WHERE document_id = ?").execute(arguments: [documentID])
     }
 
     /// Decides and records one item's outcome; a duplicate's own provenance goes with its document.
@@ -131,6 +168,12 @@ extension CorpusDatabase {
                 for other in documents { shared[other, default: 0] += 1 }
             }
             try insertTerm.execute(arguments: [term, documentID])
+        }
+        // Postings older than the window are never read again (a new document always has the largest id): they
+        // go every 1,000 documents, so that the table stays the size of the window however large the corpus.
+        if documentID % 1_000 == 0 {
+            try db.cachedStatement(sql: "DELETE FROM story_term WHERE document_id < ?")
+                .execute(arguments: [documentID - policy.storyRecentDocuments])
         }
         var related: [Int64] = []
         let dateOf = try db.cachedStatement(sql: "SELECT published_at FROM document WHERE id = ?")

@@ -142,9 +142,9 @@ extension CorpusDatabase {
     private func recheck(_ id: Int64, policy: NearDuplicatePolicy, now: Date, db: Database) throws -> RecheckSummary.Merge? {
         guard let row = try Row.fetchOne(db, sql: "SELECT body, item_id FROM document WHERE id = ?", arguments: [id]) else { return nil }
         let fingerprint = NearDuplicate.fingerprint(normalizedBody: Normalizer.normalize(row["body"] as String))
-        try db.execute(sql: "DELETE FROM near_band WHERE document_id = ?", arguments: [id])
+        try unfileBands(id, fallback: fingerprint.bandKeys, db: db)
         guard let (canonical, similarity) = try nearDuplicate(of: fingerprint, policy: policy, before: id, db: db) else {
-            try fileBands(id, fingerprint.bandKeys, db: db)
+            try fileBands(id, fingerprint, db: db)
             return nil
         }
         let itemID: Int64 = row["item_id"]

@@ -195,6 +195,69 @@ enum Migrations {
             try db.execute(sql: "UPDATE document_copy SET judged_against = document_id")
         }
 
+        migrator.registerMigration("corpus counters kept by triggers") { db in
+            // What `status` shows (items per state, documents, the last recorded outcome) without counting a
+            // million rows: triggers keep the figures in the same transaction as every change they count.
+            try db.execute(sql: "CREATE TABLE corpus_stat (name TEXT PRIMARY KEY NOT NULL, value NOT NULL) WITHOUT ROWID")
+            for state in ["pending", "processing", "stored", "duplicate", "failed"] {
+                try db.execute(sql: "INSERT INTO corpus_stat VALUES (?, (SELECT COUNT(*) FROM item WHERE state = ?))",
+                               arguments: ["items." + state, state])
+            }
+            try db.execute(sql: "INSERT INTO corpus_stat VALUES ('documents', (SELECT COUNT(*) FROM document))")
+            try db.execute(sql: """
+                INSERT INTO corpus_stat SELECT 'last_ingest', MAX(finished_at) FROM item WHERE state <> 'failed'
+                HAVING MAX(finished_at) IS NOT NULL
+                """)
+            try db.execute(sql: """
+                CREATE TRIGGER item_count_insert AFTER INSERT ON item BEGIN
+                    UPDATE corpus_stat SET value = value + 1 WHERE name = 'items.' || new.state;
+                END;
+                CREATE TRIGGER item_count_state AFTER UPDATE OF state ON item WHEN old.state IS NOT new.state BEGIN
+                    UPDATE corpus_stat SET value = value - 1 WHERE name = 'items.' || old.state;
+                    UPDATE corpus_stat SET value = value + 1 WHERE name = 'items.' || new.state;
+                END;
+                CREATE TRIGGER item_count_delete AFTER DELETE ON item BEGIN
+                    UPDATE corpus_stat SET value = value - 1 WHERE name = 'items.' || old.state;
+                END;
+                CREATE TRIGGER item_last_ingest AFTER UPDATE OF finished_at ON item
+                WHEN new.finished_at IS NOT NULL AND new.state <> 'failed' BEGIN
+                    INSERT INTO corpus_stat VALUES ('last_ingest', new.finished_at)
+                    ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value);
+                END;
+                CREATE TRIGGER document_count_insert AFTER INSERT ON document BEGIN
+                    UPDATE corpus_stat SET value = value + 1 WHERE name = 'documents';
+                END;
+                CREATE TRIGGER document_count_delete AFTER DELETE ON document BEGIN
+                    UPDATE corpus_stat SET value = value - 1 WHERE name = 'documents';
+                END;
+                """)
+        }
+
+        migrator.registerMigration("near-duplicate signatures per document, band keys without a by-document index") { db in
+            // One row per document: its band keys (the by-document direction: re-checks delete them by key, so
+            // near_band needs no second index) and one byte of each MinHash value, which screens LSH candidates
+            // before their bodies are read (CorpusDatabase+NearDuplicates.swift). Documents stored before this
+            // migration have no row; their candidates are verified on their bodies as before.
+            try db.execute(sql: """
+                CREATE TABLE near_signature (
+                    document_id INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,
+                    band_keys BLOB NOT NULL,
+                    minhash BLOB NOT NULL)
+                """)
+            // The band keys again, without the reference to document: with one, every deleted document would
+            // be looked for in near_band by document id, which only the index dropped here could answer.
+            // A re-check deletes a document's keys itself, before it deletes the document.
+            try db.execute(sql: """
+                CREATE TABLE near_band_key (
+                    key INTEGER NOT NULL,
+                    document_id INTEGER NOT NULL,
+                    PRIMARY KEY (key, document_id)) WITHOUT ROWID
+                """)
+            try db.execute(sql: "INSERT INTO near_band_key SELECT key, document_id FROM near_band ORDER BY key, document_id")
+            try db.execute(sql: "DROP TABLE near_band")
+            try db.execute(sql: "ALTER TABLE near_band_key RENAME TO near_band")
+        }
+
         return migrator
     }
 }
