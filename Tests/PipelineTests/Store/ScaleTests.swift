@@ -84,9 +84,9 @@ struct ScaleTests {
             }, now: now, policy: strict)
         }
         let documents = try db.counts().documents
-        let summary = try db.recheckNearDuplicates(policy: NearDuplicatePolicy(), now: now) { _, _ in }
-        #expect(summary.merged.count >= 1)
-        #expect(try db.counts().documents == documents - summary.merged.count)
+        let merges = try db.recheckMerges(policy: NearDuplicatePolicy(), now: now) { _, _ in }
+        #expect(merges.count >= 1)
+        #expect(try db.counts().documents == documents - merges.count)
         try expectCountersAgree(db, "after a re-check merged documents")
     }
 
