@@ -215,3 +215,54 @@ struct ClientStateLayoutTests {
                                              isRoot: false, systemStateDirectory: system).stateDirectory == "/x")
     }
 }
+
+/// sd_notify must never stall the daemon: with a notify socket nobody reads, notifications return at
+/// once; status and watchdog messages are coalesced, and READY=1 is not lost.
+@Suite(.serialized)
+struct NonBlockingNotifyTests {
+    @Test func aNotifySocketNobodyReadsNeverBlocksAndKeepsWhatMatters() throws {
+        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("notify-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let listener = try NotifySocket(path: root.appendingPathComponent("n.sock").path)
+        let notifier = ServiceManagerNotifier(socket: listener.path)
+        // More datagrams than the kernel queues for one unread socket (net.unix.max_dgram_qlen).
+        let queueLength = (try? String(contentsOfFile: "/proc/sys/net/unix/max_dgram_qlen", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 512
+        let total = queueLength + 1000
+
+        let finished = DispatchSemaphore(value: 0)
+        let sender = Thread {
+            for n in 0..<total {
+                notifier.status("status \(n)")
+                notifier.watchdog()
+            }
+            notifier.ready(status: "ready while full")
+            notifier.status("latest while full")
+            finished.signal()
+        }
+        sender.start()
+        // A blocking send would hang here for good; the deadline only bounds the failure.
+        #expect(finished.wait(timeout: .now() + 60) == .success, "a notification blocked on a full socket")
+        #expect(notifier.pendingCount > 0 && notifier.pendingCount <= ServiceManagerNotifier.pendingLimit)
+        #expect(notifier.pendingCount <= 3, "waiting STATUS and WATCHDOG messages were not coalesced")
+
+        // The reader catches up; the next notification delivers what waited, in order, newest status only.
+        let before = listener.messages
+        #expect(before.count < total, "the socket took every message: it never filled")
+        #expect(!before.contains("READY=1\nSTATUS=ready while full"))
+        notifier.status("after the reader caught up")
+        let after = Array(listener.messages.dropFirst(before.count))
+        #expect(after.contains("READY=1\nSTATUS=ready while full"))
+        #expect(after.last == "STATUS=after the reader caught up")
+        #expect(!after.contains("STATUS=latest while full"), "a waiting status should give way to a newer one")
+        #expect(notifier.pendingCount == 0)
+    }
+
+    @Test func withoutANotifySocketNothingIsSent() {
+        let notifier = ServiceManagerNotifier(socket: nil)
+        notifier.ready(status: "x")
+        #expect(!notifier.isSupervised)
+        #expect(notifier.pendingCount == 0)
+    }
+}

@@ -1,12 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSystemd
 import Foundation
+import Synchronization
 
-/// Talks to the service manager through libsystemd's `sd_notify`. Sends nothing when NOTIFY_SOCKET
-/// is unset (sd_notify checks that itself), so the same code runs in a terminal and under systemd.
-public struct ServiceManagerNotifier: Sendable {
-    public init() {}
+/// Talks to the service manager over `$NOTIFY_SOCKET`, never blocking: a datagram the socket cannot
+/// take now (nobody reads it, its queue is full) waits in a short list that the next notification
+/// sends first. Waiting `STATUS=` and `WATCHDOG=1` messages are coalesced (only the newest is kept),
+/// and the list holds at most `pendingLimit` messages (the oldest go). Sends nothing when
+/// NOTIFY_SOCKET is unset, so the same code runs in a terminal and under systemd.
+public final class ServiceManagerNotifier: Sendable {
+    public static let pendingLimit = 16
 
-    public var isSupervised: Bool { ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil }
+    private struct State {
+        var fd: Int32 = -1
+        var pending: [String] = []
+    }
+
+    /// The socket's address: a path, or an abstract name (`@name`); nil when there is none to talk to.
+    private let address: [UInt8]?
+    private let state = Mutex(State())
+
+    /// - Parameter socket: the notify socket, as `$NOTIFY_SOCKET` names it (`/path` or `@abstract`).
+    public init(socket: String? = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"]) {
+        guard let socket, let first = socket.utf8.first, first == UInt8(ascii: "/") || first == UInt8(ascii: "@") else {
+            address = nil
+            return
+        }
+        var bytes = Array(socket.utf8)
+        if first == UInt8(ascii: "@") { bytes[0] = 0 }
+        address = bytes.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) ? bytes : nil
+    }
+
+    deinit {
+        state.withLock { if $0.fd >= 0 { close($0.fd) } }
+    }
+
+    public var isSupervised: Bool { address != nil }
 
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func status(_ text: String) { send("STATUS=\(text)") }
@@ -28,7 +59,55 @@ public struct ServiceManagerNotifier: Sendable {
         return .microseconds(Int64(usec / 2))
     }
 
-    private func send(_ state: String) {
-        _ = sd_notify(0, state)
+    /// Messages the socket has not taken yet.
+    public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Adds `message` to what is waiting (replacing a waiting one of the same coalescing kind), then sends
+    /// as much as the socket takes without waiting.
+    private func send(_ message: String) {
+        guard let address else { return }
+        state.withLock { s in
+            if let kind = Self.coalescingKind(message) {
+                s.pending.removeAll { Self.coalescingKind($0) == kind }
+            }
+            s.pending.append(message)
+            if s.pending.count > Self.pendingLimit { s.pending.removeFirst(s.pending.count - Self.pendingLimit) }
+            if s.fd < 0 {
+                s.fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+                if s.fd < 0 { return }
+            }
+            while let next = s.pending.first {
+                let sent = Self.sendto(s.fd, Array(next.utf8), address)
+                if sent >= 0 {
+                    s.pending.removeFirst()
+                    continue
+                }
+                switch errno {
+                case EINTR: continue
+                case EAGAIN, EWOULDBLOCK, ENOBUFS: return  // full: the next notification tries again
+                default: s.pending.removeFirst()  // no such socket, refused: nobody to tell
+                }
+            }
+        }
+    }
+
+    /// `STATUS` and `WATCHDOG` messages only say "now": a newer one makes a waiting one pointless.
+    private static func coalescingKind(_ message: String) -> String? {
+        if message == "WATCHDOG=1" { return "WATCHDOG" }
+        if message.hasPrefix("STATUS=") && !message.contains("\n") { return "STATUS" }
+        return nil
+    }
+
+    private static func sendto(_ fd: Int32, _ bytes: [UInt8], _ path: [UInt8]) -> Int {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path) }
+        // A path is NUL-terminated; an abstract name's length is exactly its bytes.
+        let length = MemoryLayout<sa_family_t>.size + path.count + (path.first == 0 ? 0 : 1)
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.sendto(fd, bytes, bytes.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), $0, socklen_t(length))
+            }
+        }
     }
 }
