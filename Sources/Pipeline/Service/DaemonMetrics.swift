@@ -1,60 +1,85 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CoreMetrics
 import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// The daemon's counters and histograms, recorded through swift-metrics into a Prometheus registry of its
-/// own (no global bootstrap: the factory is handed to each metric). Read as Prometheus text by the
-/// `metrics` control request and by `MetricsFileWriter`.
+/// The daemon's counters, gauges and histograms, in a Prometheus registry of its own (nothing global),
+/// each with its `# HELP` text. Read as Prometheus text by the `metrics` control request and by
+/// `MetricsFileWriter`.
 public final class DaemonMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
-    private let filesQueued: CoreMetrics.Counter
-    private let outcomes: [ItemState: CoreMetrics.Counter]
-    private let duplicates: [DuplicateKind: CoreMetrics.Counter]
-    private let batchSize: CoreMetrics.Recorder
-    private let batchDuration: CoreMetrics.Timer
-    private let ingestLatency: CoreMetrics.Timer
-    private let queueDepth: [ItemState: CoreMetrics.Gauge]
-    private let documents: CoreMetrics.Gauge
-    private let databaseBytes: CoreMetrics.Gauge
-    private let startTime: CoreMetrics.Gauge
-    private let fullScans: CoreMetrics.Counter
-    private let lightScans: CoreMetrics.Counter
+    private let filesQueued: Prometheus.Counter
+    private let outcomes: [ItemState: Prometheus.Counter]
+    private let duplicates: [DuplicateKind: Prometheus.Counter]
+    private let batchSize: ValueHistogram
+    private let batchDuration: DurationHistogram
+    private let ingestLatency: DurationHistogram
+    private let queueDepth: [ItemState: Gauge]
+    private let documents: Gauge
+    private let databaseBytes: Gauge
+    private let startTime: Gauge
+    private let fullScans: Prometheus.Counter
+    private let lightScans: Prometheus.Counter
+
+    /// Every metric's name and help text: one place, so that each is described once.
+    static let help: [String: String] = [
+        "corpusd_files_queued_total": "Files registered in the queue (each file found in the inbox counts once).",
+        "corpusd_outcomes_total": "Items brought to their outcome, by outcome (stored, duplicate, failed).",
+        "corpusd_duplicates_total": "Duplicates recorded, by kind (exact-bytes, same-text, near).",
+        "corpusd_batch_size": "Items recorded per ingest batch.",
+        "corpusd_batch_duration_seconds": "Seconds from claiming a batch to recording its outcomes.",
+        "corpusd_ingest_latency_seconds": "Seconds from first sight of a file in the inbox to its recorded outcome.",
+        "corpusd_queue_items": "Items in the queue by state, read from the database.",
+        "corpusd_documents": "Documents stored in the corpus.",
+        "corpusd_database_bytes": "Size of the database file and its write-ahead log, in bytes.",
+        "corpusd_start_time_seconds": "When corpusd started, in seconds since the Unix epoch.",
+        "corpusd_inbox_scans_total":
+            "Looks at the inbox, by kind: full (the whole inbox walked) or settling (only files still being written).",
+    ]
+
+    private static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? "")
+    }
 
     public init(started: Date) {
-        registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.valueHistogramBuckets["corpusd_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        func counter(_ name: String, _ labels: [(String, String)] = []) -> Prometheus.Counter {
+            labels.isEmpty ? registry.makeCounter(descriptor: Self.descriptor(name))
+                : registry.makeCounter(descriptor: Self.descriptor(name), labels: labels)
+        }
+        func gauge(_ name: String, _ labels: [(String, String)] = []) -> Gauge {
+            labels.isEmpty ? registry.makeGauge(descriptor: Self.descriptor(name))
+                : registry.makeGauge(descriptor: Self.descriptor(name), labels: labels)
+        }
         let seconds: [Duration] = [
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
             .seconds(60), .seconds(300),
         ]
-        factory.durationHistogramBuckets["corpusd_batch_duration_seconds"] = seconds
-        factory.durationHistogramBuckets["corpusd_ingest_latency_seconds"] = seconds
-        filesQueued = CoreMetrics.Counter(label: "corpusd_files_queued_total", factory: factory)
+        filesQueued = counter("corpusd_files_queued_total")
         outcomes = Dictionary(uniqueKeysWithValues: [ItemState.stored, .duplicate, .failed].map {
-            ($0, CoreMetrics.Counter(label: "corpusd_outcomes_total", dimensions: [("outcome", $0.rawValue)], factory: factory))
+            ($0, counter("corpusd_outcomes_total", [("outcome", $0.rawValue)]))
         })
         duplicates = Dictionary(uniqueKeysWithValues: [DuplicateKind.exactBytes, .sameText, .near].map {
-            ($0, CoreMetrics.Counter(label: "corpusd_duplicates_total", dimensions: [("kind", $0.rawValue)], factory: factory))
+            ($0, counter("corpusd_duplicates_total", [("kind", $0.rawValue)]))
         })
-        batchSize = CoreMetrics.Recorder(label: "corpusd_batch_size", factory: factory)
-        batchDuration = CoreMetrics.Timer(label: "corpusd_batch_duration_seconds", factory: factory)
-        ingestLatency = CoreMetrics.Timer(label: "corpusd_ingest_latency_seconds", factory: factory)
+        batchSize = registry.makeValueHistogram(descriptor: Self.descriptor("corpusd_batch_size"),
+                                                buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])
+        batchDuration = registry.makeDurationHistogram(descriptor: Self.descriptor("corpusd_batch_duration_seconds"), buckets: seconds)
+        ingestLatency = registry.makeDurationHistogram(descriptor: Self.descriptor("corpusd_ingest_latency_seconds"), buckets: seconds)
         queueDepth = Dictionary(uniqueKeysWithValues: ItemState.allCases.map {
-            ($0, CoreMetrics.Gauge(label: "corpusd_queue_items", dimensions: [("state", $0.rawValue)], factory: factory))
+            ($0, gauge("corpusd_queue_items", [("state", $0.rawValue)]))
         })
-        documents = CoreMetrics.Gauge(label: "corpusd_documents", factory: factory)
-        databaseBytes = CoreMetrics.Gauge(label: "corpusd_database_bytes", factory: factory)
-        startTime = CoreMetrics.Gauge(label: "corpusd_start_time_seconds", factory: factory)
-        startTime.record(started.timeIntervalSince1970)
-        fullScans = CoreMetrics.Counter(label: "corpusd_inbox_scans_total", dimensions: [("kind", "full")], factory: factory)
-        lightScans = CoreMetrics.Counter(label: "corpusd_inbox_scans_total", dimensions: [("kind", "settling")], factory: factory)
+        documents = gauge("corpusd_documents")
+        databaseBytes = gauge("corpusd_database_bytes")
+        startTime = gauge("corpusd_start_time_seconds")
+        startTime.set(started.timeIntervalSince1970)
+        fullScans = counter("corpusd_inbox_scans_total", [("kind", "full")])
+        lightScans = counter("corpusd_inbox_scans_total", [("kind", "settling")])
     }
 
     /// One look at the inbox: a walk of all of it, or (while inotify reports every arrival) of the files still settling.
@@ -64,7 +89,7 @@ public final class DaemonMetrics: Sendable {
 
     /// New files registered in the queue.
     public func queued(_ count: Int) {
-        if count > 0 { filesQueued.increment(by: count) }
+        if count > 0 { filesQueued.increment(by: Int64(count)) }
     }
 
     /// A batch recorded: its outcomes, its size, and how long it took from claim to record.
@@ -73,26 +98,26 @@ public final class DaemonMetrics: Sendable {
             outcomes[outcome.state]?.increment()
             if case .duplicate(_, let kind, _) = outcome { duplicates[kind]?.increment() }
         }
-        batchSize.record(recorded.count)
-        if let duration { batchDuration.recordNanoseconds(Int64(max(0, duration) * 1e9)) }
+        batchSize.record(Double(recorded.count))
+        if let duration { batchDuration.record(.nanoseconds(Int64(max(0, duration) * 1e9))) }
     }
 
     /// Seconds from first sight of each file to its recorded outcome.
     public func ingested(latencies: [TimeInterval]) {
-        for latency in latencies { ingestLatency.recordNanoseconds(Int64(max(0, latency) * 1e9)) }
+        for latency in latencies { ingestLatency.record(.nanoseconds(Int64(max(0, latency) * 1e9))) }
     }
 
     /// The Prometheus text exposition, with the gauges read fresh from `database` and the file sizes.
     public func exposition(database: CorpusDatabase, databasePath: String) -> String {
         if let counts = try? database.counts() {
-            for (state, gauge) in queueDepth { gauge.record(counts.count(state)) }
-            documents.record(counts.documents)
+            for (state, gauge) in queueDepth { gauge.set(Double(counts.count(state))) }
+            documents.set(Double(counts.documents))
         }
         let size = [databasePath, databasePath + "-wal"].reduce(Int64(0)) { total, path in
             var info = stat()
             return total + (stat(path, &info) == 0 ? Int64(info.st_size) : 0)
         }
-        databaseBytes.record(size)
+        databaseBytes.set(Double(size))
         return registry.emitToString()
     }
 }
