@@ -62,9 +62,19 @@ struct EntryIngest: Sendable {
             var outcomes: [ItemOutcome] = []
             var failure: String?
             var rawHash: Digest?
-            if format.format == .jsonLines {
-                failure = try stream(item, gzip: format.gzip, pipeline: pipeline, outcomes: &outcomes)
-            } else {
+            var streamed = true
+            switch format.format {
+            case .jsonLines: failure = try stream(item, gzip: format.gzip, pipeline: pipeline, outcomes: &outcomes)
+            case .rss, .atom: failure = try streamFeed(item, gzip: format.gzip, pipeline: pipeline, outcomes: &outcomes)
+            case .json:
+                switch try streamList(item, gzip: format.gzip, pipeline: pipeline, outcomes: &outcomes) {
+                case .done(let why): failure = why
+                // One article object, not a list: read whole below, as any one-article file.
+                case .notAList: streamed = false
+                }
+            case .plainText, .html: streamed = false
+            }
+            if !streamed {
                 switch files.readOrFail(item.path) {
                 case .failure(let why):
                     failure = why.description
@@ -119,58 +129,155 @@ struct EntryIngest: Sendable {
     /// its line. Returns why the file as a whole failed (unreadable, over the stream limit, a cut-off gzip),
     /// or nil; entries read before such a failure stay recorded. Throws only storage errors.
     private func stream(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, outcomes: inout [ItemOutcome]) throws -> String? {
-        let input: InboxStream
-        switch files.openStream(item.path) {
+        let source: ByteSource
+        switch open(item, gzip: gzip) {
         case .failure(let why): return why.description
-        case .success(let opened): input = opened
+        case .success(let opened): source = opened
         }
-        let modified = Date(timeIntervalSince1970: input.mtime)
+        let modified = source.modified
         let settled = try database.settledEntries(of: item.id)
         var lines = LineSplitter(maxLine: Int(min(files.maxFileSize, Int64(Int.max))))
         var pending: [LineSplitter.Line] = []
-        let inflater: Inflater?
-        do { inflater = gzip ? try Inflater(limit: streamLimit) : nil } catch { return error.description }
-        var read: Int64 = 0
-        var failure: String?
-
-        func take(_ piece: ArraySlice<UInt8>) {
-            lines.feed(piece) { line in if !settled.contains(line.number) { pending.append(line) } }
-        }
-        reading: while true {
-            let chunk: [UInt8]
-            switch input.read(upTo: 256 * 1024) {
-            case .failure(let why):
-                failure = why.description
-                break reading
-            case .success(let bytes): chunk = bytes
-            }
-            if chunk.isEmpty { break }
-            if let inflater {
-                do {
-                    try inflater.feed(chunk[...]) { (piece) throws(PipelineError) in take(piece) }
-                } catch {
-                    failure = error.description
-                    break reading
-                }
-            } else {
-                read += Int64(chunk.count)
-                if read > streamLimit {
-                    failure = PipelineError.tooLarge(limit: streamLimit).description
-                    break reading
-                }
-                take(chunk[...])
-            }
+        while let chunk = source.next() {
+            lines.feed(chunk[...]) { line in if !settled.contains(line.number) { pending.append(line) } }
             if pending.count >= chunkSize {
                 outcomes += try record(pending, of: item, modified: modified, pipeline: pipeline)
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        if failure == nil, let inflater {
-            do { try inflater.finish() } catch { failure = error.description }
-        }
         lines.finish { line in if !settled.contains(line.number) { pending.append(line) } }
         outcomes += try record(pending, of: item, modified: modified, pipeline: pipeline)
-        return failure
+        return source.failure
+    }
+
+    enum ListEnd {
+        /// The list was read (or failed as a whole with this reason, after the entries before the break).
+        case done(String?)
+        /// The document holds no list.
+        case notAList
+    }
+
+    /// Streams a JSON list (or a wrapper's list) entry by entry: `JSONListSplitter` holds one entry at a
+    /// time, and entries are recorded in chunks as they come, so memory never grows with the file.
+    private func streamList(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, outcomes: inout [ItemOutcome]) throws -> ListEnd {
+        let source: ByteSource
+        switch open(item, gzip: gzip) {
+        case .failure(let why): return .done(why.description)
+        case .success(let opened): source = opened
+        }
+        let settled = try database.settledEntries(of: item.id)
+        var splitter = JSONListSplitter(maxEntry: Int(min(files.maxFileSize, Int64(Int.max))))
+        var pending: [(index: Int, content: JSONListSplitter.Content)] = []
+        var pendingBytes = 0
+        var notAList = false
+        var failure: String?
+        let emit = { (event: JSONListSplitter.Event) in
+            switch event {
+            case .entry(let index, let content):
+                guard !settled.contains(index) else { return }
+                if case .bytes(let bytes) = content { pendingBytes += bytes.count }
+                pending.append((index, content))
+            case .whole:
+                notAList = true
+            }
+        }
+        let modified = source.modified
+        func flush() throws {
+            let contents = pending
+            let fields = contents.concurrentMap { entry in (entry.index, JSONArticles.fields(entry.content, modified: modified)) }
+            outcomes += try record(fields: fields, of: item, pipeline: pipeline)
+            pending.removeAll(keepingCapacity: true)
+            pendingBytes = 0
+        }
+        reading: while let chunk = source.next() {
+            do {
+                try splitter.feed(chunk[...], emit)
+            } catch {
+                failure = error.description
+                break reading
+            }
+            if pending.count >= chunkSize || pendingBytes >= Self.chunkBytes { try flush() }
+        }
+        if failure == nil {
+            if let why = source.failure {
+                failure = why
+            } else {
+                do { try splitter.finish(emit) } catch { failure = error.description }
+            }
+        }
+        try flush()
+        return notAList ? .notAList : .done(failure)
+    }
+
+    /// Streams an RSS or Atom feed with libxml2's reader: one entry's tree at a time, recorded in chunks.
+    private func streamFeed(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, outcomes: inout [ItemOutcome]) throws -> String? {
+        let source: ByteSource
+        switch open(item, gzip: gzip) {
+        case .failure(let why): return why.description
+        case .success(let opened): source = opened
+        }
+        let settled = try database.settledEntries(of: item.id)
+        // The encoding is judged from the start of the stream, as it would be from the whole file.
+        var first = source.next()
+        let encoding = first.map { FeedReader.streamEncoding(head: $0.prefix(FormatDetection.headSize)) } ?? nil
+        let pull = { () -> [UInt8]? in
+            if let head = first {
+                first = nil
+                return head
+            }
+            return source.next()
+        }
+        var pending: [(Int, Result<ArticleFields, PipelineError>)] = []
+        var storageError: (any Error)?
+        var failure: String?
+        do {
+            try FeedReader.read(pull: pull, encoding: encoding, modified: source.modified) { index, fields in
+                guard !settled.contains(index) else { return true }
+                pending.append((index, fields))
+                guard pending.count >= chunkSize else { return true }
+                do {
+                    outcomes += try record(fields: pending, of: item, pipeline: pipeline)
+                    pending.removeAll(keepingCapacity: true)
+                    return true
+                } catch {
+                    storageError = error
+                    return false
+                }
+            }
+        } catch {
+            failure = error.description
+        }
+        if let storageError { throw storageError }
+        outcomes += try record(fields: pending, of: item, pipeline: pipeline)
+        // A cut-off gzip stream or an unreadable file says more than the XML error it causes.
+        return source.failure ?? failure
+    }
+
+    /// Bytes of pending entries that make a chunk be recorded even before it has `chunkSize` entries.
+    static let chunkBytes = 8 << 20
+
+    /// Runs entries read together through the pipeline in parallel, furniture learned across them, and
+    /// records them in one transaction.
+    private func record(fields: [(Int, Result<ArticleFields, PipelineError>)], of item: ClaimedItem, pipeline: ArticlePipeline) throws -> [ItemOutcome] {
+        guard !fields.isEmpty else { return [] }
+        let known = ArticleFields.boilerplate(of: fields.map(\.1))
+        let folderTags = tags(item)
+        let entries = fields.concurrentMap { index, result in
+            ProcessedEntry(index: index, result: pipeline.entry(result, known: known, folderTags: folderTags).mapError(IntakeFailure.pipeline))
+        }
+        let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: nearDuplicates.policy)
+        try database.extendLease(item.id, worker: worker, until: Date().addingTimeInterval(lease))
+        return outcomes
+    }
+
+    private func open(_ item: ClaimedItem, gzip: Bool) -> Result<ByteSource, IntakeFailure> {
+        files.openStream(item.path).flatMap { input in
+            do throws(PipelineError) {
+                return .success(ByteSource(input: input, inflater: gzip ? try Inflater(limit: streamLimit) : nil, limit: streamLimit))
+            } catch {
+                return .failure(.pipeline(error))
+            }
+        }
     }
 
     /// Runs the pipeline over lines in parallel, then records them in one transaction.
@@ -282,5 +389,61 @@ struct LineSplitter {
         number += 1
         current.removeAll(keepingCapacity: true)
         currentSize = 0
+    }
+}
+
+/// A streamed inbox file's bytes, decompressed when it is gzip, piece by piece, never over `limit`.
+/// After the last piece, `failure` says why the stream stopped early, if it did.
+final class ByteSource {
+    private let input: InboxStream
+    private let inflater: Inflater?
+    private let limit: Int64
+    private var read: Int64 = 0
+    private var ended = false
+    private(set) var failure: String?
+
+    init(input: InboxStream, inflater: Inflater?, limit: Int64) {
+        self.input = input
+        self.inflater = inflater
+        self.limit = limit
+    }
+
+    var modified: Date { Date(timeIntervalSince1970: input.mtime) }
+
+    /// The next piece; nil at the end of the stream or on a failure.
+    func next() -> [UInt8]? {
+        while !ended {
+            // Compressed input is read in small pieces: one piece of a gzip bomb inflates at most ~1000-fold.
+            switch input.read(upTo: inflater == nil ? 256 * 1024 : 16 * 1024) {
+            case .failure(let why):
+                return stop(why.description)
+            case .success(let chunk) where chunk.isEmpty:
+                ended = true
+                if let inflater {
+                    do { try inflater.finish() } catch { failure = error.description }
+                }
+                return nil
+            case .success(let chunk):
+                guard let inflater else {
+                    read += Int64(chunk.count)
+                    if read > limit { return stop(PipelineError.tooLarge(limit: limit).description) }
+                    return chunk
+                }
+                var out: [UInt8] = []
+                do {
+                    try inflater.feed(chunk[...]) { (piece) throws(PipelineError) in out.append(contentsOf: piece) }
+                } catch {
+                    return stop(error.description)
+                }
+                if !out.isEmpty { return out }
+            }
+        }
+        return nil
+    }
+
+    private func stop(_ why: String) -> [UInt8]? {
+        failure = why
+        ended = true
+        return nil
     }
 }

@@ -158,6 +158,18 @@ struct ArticleFields {
         return article
     }
 
+    /// The articles of entries read together (a feed, a JSON list, or one chunk of a streamed one), with
+    /// furniture learned across them: lines most entries repeat (a newsletter prompt under each story).
+    static func articles(_ entries: [Result<ArticleFields, PipelineError>]) -> [Result<ParsedArticle, PipelineError>] {
+        let known = boilerplate(of: entries)
+        return entries.map { entry in entry.flatMap { fields in Result { () throws(PipelineError) in try fields.article(knownBoilerplate: known) } } }
+    }
+
+    /// The furniture of entries read together: lines that recur across them.
+    static func boilerplate(of entries: [Result<ArticleFields, PipelineError>]) -> KnownBoilerplate {
+        KnownBoilerplate.learn(from: entries.compactMap { try? $0.get() }.map { paragraphs($0.body ?? $0.summary ?? "") })
+    }
+
     static func paragraphs(_ text: String) -> [String] {
         if Markup.looksLikeMarkup(text) { return Markup.fragmentParagraphs(text) }
         return text.split(whereSeparator: \.isNewline).map { Markup.collapse(String($0)) }.filter { !$0.isEmpty }

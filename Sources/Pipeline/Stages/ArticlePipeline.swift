@@ -65,12 +65,11 @@ public struct ArticlePipeline: Sendable {
             })
         case .json:
             do throws(PipelineError) {
-                switch try JSONArticles.shape(bytes) {
+                switch try JSONArticles.read(bytes, modified: file.modified) {
                 case .single(let object):
                     let parsed = Result { () throws(PipelineError) in try ArticleFields(object, relativeTo: file.modified).article() }
                     return .article(finish(parsed, .utf8))
-                case .list(let list):
-                    let entries = JSONArticles.entries(list, modified: file.modified)
+                case .entries(let entries):
                     if entries.isEmpty { return .article(.failure(.noEntries)) }
                     return .entries(entries.map { finish($0, .utf8) })
                 }
@@ -104,6 +103,13 @@ public struct ArticlePipeline: Sendable {
             let article = try JSONArticles.line(line, modified: modified)
             return try complete(article, encoding: .utf8, folderTags: folderTags).get()
         }
+    }
+
+    /// One entry of a streamed list or feed → its article, `known` being the furniture learned across the
+    /// entries read with it (`ArticleFields.boilerplate(of:)`).
+    func entry(_ fields: Result<ArticleFields, PipelineError>, known: KnownBoilerplate, folderTags: [String]) -> Result<ExtractedArticle, PipelineError> {
+        fields.flatMap { fields in Result { () throws(PipelineError) in try fields.article(knownBoilerplate: known) } }
+            .flatMap { complete($0, encoding: .utf8, folderTags: folderTags) }
     }
 
     /// Normalize, fingerprint and tag a parsed article.

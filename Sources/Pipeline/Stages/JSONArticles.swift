@@ -59,11 +59,61 @@ public enum JSONArticles {
 
     /// The entries of a list, each its own result; lines every entry repeats are dropped as furniture.
     static func entries(_ list: [Any], modified: Date?) -> [Result<ParsedArticle, PipelineError>] {
-        let fields = list.map { ($0 as? [String: Any]).map { ArticleFields($0, relativeTo: modified) } }
-        let known = KnownBoilerplate.learn(from: fields.compactMap { $0 }.map { ArticleFields.paragraphs($0.body ?? $0.summary ?? "") })
-        return fields.map { entry in
-            guard let entry else { return .failure(.unsupportedFormat("a list entry that is not a JSON object")) }
-            return Result { () throws(PipelineError) in try entry.article(knownBoilerplate: known) }
+        ArticleFields.articles(list.map { element in
+            guard let object = element as? [String: Any] else { return .failure(.unsupportedFormat("a list entry that is not a JSON object")) }
+            return .success(ArticleFields(object, relativeTo: modified))
+        })
+    }
+
+    /// One entry cut from a list by `JSONListSplitter` → its fields, or why it cannot be an article.
+    static func fields(_ content: JSONListSplitter.Content, modified: Date?) -> Result<ArticleFields, PipelineError> {
+        switch content {
+        case .tooLarge(let size): return .failure(.corrupt("JSON: an entry of \(size) bytes, over the limit for one entry"))
+        case .truncated: return .failure(.corrupt("JSON: the file ends inside this entry (truncated)"))
+        case .bytes(let bytes):
+            // A list written in Latin-1 is read as browsers would read it; JSON itself must be Unicode.
+            let utf8 = String(validating: bytes, as: UTF8.self) != nil ? bytes : Array(TextDecoding.windows1252(bytes).utf8)
+            let json: Any
+            do {
+                json = try JSONSerialization.jsonObject(with: Data(utf8), options: [.fragmentsAllowed])
+            } catch {
+                return .failure(.corrupt("JSON: not valid JSON"))
+            }
+            guard let object = json as? [String: Any] else { return .failure(.unsupportedFormat("a list entry that is not a JSON object")) }
+            return .success(ArticleFields(object, relativeTo: modified))
         }
+    }
+
+    /// A JSON document held whole: one article, or the articles of its list (each its own result). A list
+    /// cut short gives the entries before the break, the cut one failed.
+    static func read(_ bytes: [UInt8], modified: Date?) throws(PipelineError) -> Shape2 {
+        var splitter = JSONListSplitter(maxEntry: Int.max)
+        var entries: [Result<ArticleFields, PipelineError>] = []
+        var whole: [UInt8]?
+        let emit = { (event: JSONListSplitter.Event) in
+            switch event {
+            case .entry(_, let content): entries.append(fields(content, modified: modified))
+            case .whole(let document): whole = document
+            }
+        }
+        do {
+            try splitter.feed(bytes[...], emit)
+            try splitter.finish(emit)
+        } catch {
+            if entries.isEmpty { throw error }
+        }
+        if let whole {
+            switch try shape(whole) {
+            case .single(let object): return .single(object)
+            case .list(let list): return .entries(self.entries(list, modified: modified))
+            }
+        }
+        if entries.isEmpty { throw .noEntries }
+        return .entries(ArticleFields.articles(entries))
+    }
+
+    enum Shape2 {
+        case single([String: Any])
+        case entries([Result<ParsedArticle, PipelineError>])
     }
 }
