@@ -10,12 +10,9 @@ public struct NearDuplicatePolicy: Sendable, Hashable, Codable {
     public var maxCandidates = 8
     /// Related stories: documents sharing at least this many story terms …
     public var minSharedStoryTerms = 5
-    /// … whose publication dates (when both are known) are at most this far apart.
+    /// … close in time: publication dates at most this far apart when both are known, else arrival times.
     public var storyWindow: TimeInterval = 7 * 86_400
-    /// Story terms are looked up among the documents stored just before (this many): related stories are
-    /// close in time, and the look-up costs the same however large the corpus.
-    public var storyRecentDocuments: Int64 = 5_000
-    /// A term carried by more of those recent documents than this is too common to link stories.
+    /// A term carried by more documents of the window than this is too common to link stories.
     public var commonTermLimit = 16
     /// Links recorded per new document, the strongest first.
     public var maxRelated = 8
@@ -27,6 +24,16 @@ public struct NearDuplicatePolicy: Sendable, Hashable, Codable {
     public static let defaultThreshold = 0.7
 
     public init(threshold: Double? = NearDuplicatePolicy.defaultThreshold) { self.threshold = threshold }
+}
+
+/// Which time a story posting is filed under (`story_term.clock`).
+enum StoryClock: Int {
+    /// A dated document's publication date.
+    case published = 0
+    /// The arrival of a document without a date.
+    case arrivalUndated = 1
+    /// The arrival of a dated document: undated documents are compared with it.
+    case arrivalDated = 2
 }
 
 /// The canonical rule: the first copy stored is the document; every later copy (exact bytes, same text,
@@ -92,8 +99,7 @@ extension CorpusDatabase {
                        db: Database) throws
     {
         try fileBands(documentID, extracted.nearDuplicate, db: db)
-        try linkStory(documentID, terms: extracted.storyTerms, fingerprint: extracted.nearDuplicate,
-                      published: extracted.article.published?.date, policy: policy, db: db)
+        try linkStory(documentID, terms: extracted.storyTerms, fingerprint: extracted.nearDuplicate, policy: policy, db: db)
     }
 
     /// Files a document under its band keys and keeps its signature row (band keys and screen signature).
@@ -148,44 +154,50 @@ extension CorpusDatabase {
             ])
     }
 
-    /// Links a new document to earlier ones on the same story (enough shared story terms that are not
-    /// common among recent documents, close dates, not a duplicate) and puts them in one story cluster.
-    private func linkStory(_ documentID: Int64, terms: [String], fingerprint: NearDuplicateFingerprint, published: Date?,
+    /// Links a new document to others on the same story (enough shared story terms that are not common in
+    /// the window, close in time, not a duplicate) and puts them in one story cluster.
+    ///
+    /// Close in time: publication dates at most `policy.storyWindow` apart when both documents have one;
+    /// arrival times (`ingested_at`, when the file came) when either has none. Each document posts its terms
+    /// under its date (`StoryClock.published`) and its arrival (`.arrivalUndated` or `.arrivalDated`), so that
+    /// every comparison is one range of the primary key (term, clock, time): never a scan, whatever the ids.
+    private func linkStory(_ documentID: Int64, terms: [String], fingerprint: NearDuplicateFingerprint,
                            policy: NearDuplicatePolicy, db: Database) throws
     {
-        let insertTerm = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, document_id) VALUES (?, ?)")
+        guard let times = try Row.fetchOne(db.cachedStatement(sql: "SELECT published_at, ingested_at FROM document WHERE id = ?"),
+                                           arguments: [documentID])
+        else { return }
+        let published: Double? = times["published_at"]
+        let arrived: Double = times["ingested_at"]
+        // Where this document's terms are posted, and which postings it is compared with.
+        let posted: [(StoryClock, Double)] = published.map { [(.published, $0), (.arrivalDated, arrived)] } ?? [(.arrivalUndated, arrived)]
+        let compared: [(StoryClock, Double)] = published.map { [(.published, $0), (.arrivalUndated, arrived)] }
+            ?? [(.arrivalUndated, arrived), (.arrivalDated, arrived)]
+        let insertTerm = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, clock, at, document_id) VALUES (?, ?, ?, ?)")
         let postings = try db.cachedStatement(sql: """
-            SELECT document_id FROM story_term WHERE term = ? AND document_id < ? AND document_id >= ?
-            ORDER BY document_id DESC LIMIT ?
+            SELECT document_id FROM story_term WHERE term = ? AND clock = ? AND at BETWEEN ? AND ? AND document_id <> ? LIMIT ?
             """)
         var shared: [Int64: Int] = [:]
         for term in terms {
-            // At most `commonTermLimit + 1` rows through the primary key: the cost does not grow with the corpus.
-            let documents = try Int64.fetchAll(postings, arguments: [
-                term, documentID, documentID - policy.storyRecentDocuments, policy.commonTermLimit + 1,
-            ])
+            // At most `commonTermLimit + 1` rows of a range of the primary key per clock: the cost does not grow
+            // with the corpus.
+            var documents: [Int64] = []
+            for (clock, at) in compared where documents.count <= policy.commonTermLimit {
+                documents += try Int64.fetchAll(postings, arguments: [
+                    term, clock.rawValue, at - policy.storyWindow, at + policy.storyWindow, documentID,
+                    policy.commonTermLimit + 1 - documents.count,
+                ])
+            }
             if documents.count <= policy.commonTermLimit {
                 for other in documents { shared[other, default: 0] += 1 }
             }
-            try insertTerm.execute(arguments: [term, documentID])
-        }
-        // Postings older than the window are never read again (a new document always has the largest id): they
-        // go every 1,000 documents, so that the table stays the size of the window however large the corpus.
-        if documentID % 1_000 == 0 {
-            try db.cachedStatement(sql: "DELETE FROM story_term WHERE document_id < ?")
-                .execute(arguments: [documentID - policy.storyRecentDocuments])
+            for (clock, at) in posted { try insertTerm.execute(arguments: [term, clock.rawValue, at, documentID]) }
         }
         var related: [Int64] = []
-        let dateOf = try db.cachedStatement(sql: "SELECT published_at FROM document WHERE id = ?")
         // The strongest links first, and a bounded number of them: each costs a body to compare.
         let ranked = shared.filter { $0.value >= policy.minSharedStoryTerms }
             .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }
         for (other, count) in ranked where related.count < policy.maxRelated {
-            if let published, let theirs = try Double.fetchOne(dateOf, arguments: [other]),
-               abs(published.timeIntervalSince1970 - theirs) > policy.storyWindow
-            {
-                continue
-            }
             let similarity = try similarity(of: fingerprint, toDocument: other, db: db)
             try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO document_related (document_id, related_id, score, similarity) VALUES (?, ?, ?, ?)

@@ -258,6 +258,31 @@ enum Migrations {
             try db.execute(sql: "ALTER TABLE near_band_key RENAME TO near_band")
         }
 
+        migrator.registerMigration("story postings by term and time") { db in
+            // Related stories are looked up by time, not by id: a posting carries a clock (0: a dated document's
+            // publication date, 1: an undated document's arrival, 2: a dated document's arrival) and that time in
+            // its key, so that the documents of one term near one time are one range of the primary key.
+            try db.execute(sql: """
+                CREATE TABLE story_posting (
+                    term TEXT NOT NULL,
+                    clock INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    PRIMARY KEY (term, clock, at, document_id)) WITHOUT ROWID
+                """)
+            try db.execute(sql: """
+                INSERT INTO story_posting (term, clock, at, document_id)
+                SELECT t.term, 0, d.published_at, t.document_id FROM story_term t JOIN document d ON d.id = t.document_id
+                WHERE d.published_at IS NOT NULL
+                UNION ALL
+                SELECT t.term, CASE WHEN d.published_at IS NULL THEN 1 ELSE 2 END, d.ingested_at, t.document_id
+                FROM story_term t JOIN document d ON d.id = t.document_id
+                """)
+            try db.execute(sql: "DROP TABLE story_term")
+            try db.execute(sql: "ALTER TABLE story_posting RENAME TO story_term")
+            try db.execute(sql: "CREATE INDEX story_term_document ON story_term(document_id)")
+        }
+
         return migrator
     }
 }

@@ -205,6 +205,89 @@ struct NearDuplicateEndToEndTests {
     }
 }
 
+/// Related stories are found by time, not by id.
+@Suite(.serialized)
+struct StoryWindowEndToEndTests {
+    /// Half of the Newsmax seed's paragraphs (`odd` or even ones), under another title and date line.
+    static func newsmaxHalf(odd: Bool, title: String, dateLine: String) throws -> String {
+        let lines = try NearDuplicateTests.seedText(NearDuplicateTests.newsmax).components(separatedBy: "\n")
+        let byline = try #require(lines.firstIndex { $0.hasPrefix("By") })
+        let paragraphs = lines[(byline + 1)...].filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let kept = paragraphs.enumerated().filter { ($0.offset % 2 == 1) == odd }.map(\.element)
+        return ([title, "", "By Staff | \(dateLine)", ""] + kept).joined(separator: "\n\n") + "\n"
+    }
+
+    /// Undated articles of words made up from their number: no names, nothing in common with any other.
+    static func fillers(_ count: Int) throws -> Data {
+        let syllables = ["ka", "lo", "mi", "nu", "pe", "ri", "so", "tu", "va", "ze", "bo", "di"]
+        func word(_ n: Int, _ k: Int) -> String {
+            // splitmix64's finalizer over (n, k): no two articles share a run of words.
+            var z = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(k) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            var x = Int((z ^ (z >> 31)) >> 1)
+            var out = ""
+            for _ in 0..<4 {
+                out += syllables[x % syllables.count]
+                x /= syllables.count
+            }
+            return out
+        }
+        var lines = Data()
+        for n in 0..<count {
+            let sentences = (0..<4).map { s in (0..<9).map { word(n, s * 9 + $0) }.joined(separator: " ") + "." }
+            lines += try JSONSerialization.data(withJSONObject: ["title": "filler \(n)", "body": sentences.joined(separator: " ")])
+            lines += Data("\n".utf8)
+        }
+        return lines
+    }
+
+    @Test func relatedArticlesAreLinkedByDateNotById() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        try harness.drop(NearDuplicateTests.newsmax, contents: try DaemonHarness.seed(NearDuplicateTests.newsmax))
+        try harness.waitForOutcomes(1)
+        // More documents in between than the look-up ever took by id (5,000).
+        let fillerCount = 5_050
+        try harness.drop("fillers.jsonl", contents: try Self.fillers(fillerCount))
+        var counts = try harness.waitForOutcomes(fillerCount + 2, timeout: 240)
+        #expect(counts["stored"] == fillerCount + 2, "\(counts)")
+
+        // Far from the seed in id, a day after it in date: linked.
+        try harness.drop("same-week.txt", contents: Data(try Self.newsmaxHalf(
+            odd: true, title: "Beijing talks on fentanyl next week", dateLine: "Saturday, 27 January 2024 09:00 AM EST").utf8))
+        // Right after it in id, a year later in date: not linked to either.
+        try harness.drop("next-year.txt", contents: Data(try Self.newsmaxHalf(
+            odd: false, title: "A year on from the fentanyl talks", dateLine: "Sunday, 26 January 2025 11:12 AM EST").utf8))
+        counts = try harness.waitForOutcomes(fillerCount + 4, timeout: 60)
+        #expect(counts["stored"] == fillerCount + 4 && counts["duplicate"] == 0, "\(counts)")
+        func id(_ file: String) throws -> Int {
+            let item = try harness.corpus().items(state: .stored, limit: 10_000).first { $0.name == file }
+            return Int(try #require(item?.documentID))
+        }
+        let seed = try id(NearDuplicateTests.newsmax)
+        let sameWeek = try id("same-week.txt"), nextYear = try id("next-year.txt")
+        #expect(sameWeek - seed > 5_000 && nextYear == sameWeek + 1)
+        func related(_ id: Int) throws -> [Int] {
+            let show = try #require(try harness.ctlJSON(["show", String(id)]) as? [String: Any])
+            return (show["related"] as? [[String: Any]])?.compactMap { ($0["document"] as? [String: Any])?["id"] as? Int } ?? []
+        }
+        #expect(try related(sameWeek) == [seed])
+        #expect(try related(nextYear).isEmpty)
+
+        // The undated SCMP seed is judged by its arrival: one story with the Newsmax seed, and two documents.
+        try harness.drop(NearDuplicateTests.scmp, contents: try DaemonHarness.seed(NearDuplicateTests.scmp))
+        counts = try harness.waitForOutcomes(fillerCount + 5, timeout: 60)
+        #expect(counts["stored"] == fillerCount + 5 && counts["duplicate"] == 0, "\(counts)")
+        let scmp = try id(NearDuplicateTests.scmp)
+        #expect(try related(scmp).contains(seed))
+        let stories = try #require(try harness.ctlJSON(["stories"]) as? [[String: Any]])
+        let story = try #require(stories.first { (($0["documents"] as? [[String: Any]]) ?? []).contains { $0["id"] as? Int == seed } })
+        #expect(((story["documents"] as? [[String: Any]]) ?? []).contains { $0["id"] as? Int == scmp })
+        #expect(try harness.stop() == 0)
+    }
+}
+
 extension Array {
     func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
