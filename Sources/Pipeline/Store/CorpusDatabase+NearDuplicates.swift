@@ -12,8 +12,10 @@ public struct NearDuplicatePolicy: Sendable, Hashable, Codable {
     public var minSharedStoryTerms = 5
     /// … close in time: publication dates at most this far apart when both are known, else arrival times.
     public var storyWindow: TimeInterval = 7 * 86_400
-    /// A term carried by more documents of the window than this is too common to link stories.
+    /// A term is too common to link stories when more than this many documents of the time window carry it,
+    /// or more than this many per `commonTermPopulation` documents of the corpus (never fewer than this many).
     public var commonTermLimit = 16
+    public var commonTermPopulation = 5_000
     /// Links recorded per new document, the strongest first.
     public var maxRelated = 8
     /// A story this large is not merged into another when a document bridges them.
@@ -177,8 +179,13 @@ extension CorpusDatabase {
         let postings = try db.cachedStatement(sql: """
             SELECT document_id FROM story_term WHERE term = ? AND clock = ? AND at BETWEEN ? AND ? AND document_id <> ? LIMIT ?
             """)
+        let documentCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = 'documents'")) ?? 0
+        let commonCount = max(policy.commonTermLimit, documentCount * policy.commonTermLimit / max(1, policy.commonTermPopulation))
+        let carriers = try db.cachedStatement(sql: "SELECT documents FROM story_term_count WHERE term = ?")
         var shared: [Int64: Int] = [:]
         for term in terms {
+            for (clock, at) in posted { try insertTerm.execute(arguments: [term, clock.rawValue, at, documentID]) }
+            if try Int.fetchOne(carriers, arguments: [term]) ?? 0 > commonCount + 1 { continue }
             // At most `commonTermLimit + 1` rows of a range of the primary key per clock: the cost does not grow
             // with the corpus.
             var documents: [Int64] = []
@@ -191,7 +198,6 @@ extension CorpusDatabase {
             if documents.count <= policy.commonTermLimit {
                 for other in documents { shared[other, default: 0] += 1 }
             }
-            for (clock, at) in posted { try insertTerm.execute(arguments: [term, clock.rawValue, at, documentID]) }
         }
         var related: [Int64] = []
         // The strongest links first, and a bounded number of them: each costs a body to compare.
