@@ -41,8 +41,8 @@ enum StoryClock: Int {
 /// The canonical rule: the first copy stored is the document; every later copy (exact bytes, same text,
 /// or near) is recorded as a duplicate of it and keeps its own provenance in `document_copy`.
 extension CorpusDatabase {
-    /// The earliest stored document whose body is at least `policy.threshold` similar (exact Jaccard of
-    /// shingle sets) to `fingerprint`, among the LSH candidates; only documents with id < `before` when given.
+    /// Among the LSH candidates, the stored document most similar to `fingerprint` (exact Jaccard of shingle
+    /// sets; the earlier on a tie) when at least `policy.threshold`; only documents with id < `before` when given.
     func nearDuplicate(of fingerprint: NearDuplicateFingerprint, policy: NearDuplicatePolicy, before: Int64? = nil,
                        db: Database) throws -> (documentID: Int64, similarity: Double)?
     {
