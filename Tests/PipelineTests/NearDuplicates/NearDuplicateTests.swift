@@ -174,6 +174,28 @@ struct NearDuplicateTests {
             == .changed)
     }
 
+    @Test func aSplitCopyTakesTheFilesWithItsVeryBytesAlong() throws {
+        let db = try CorpusDatabase.inMemory()
+        try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: db)
+        let copy = try Self.syndicatedNewsmax()
+        let outcomes = try record([("syndicated.txt", copy), ("syndicated-again.txt", copy)], in: db)
+        guard case .duplicate(let original, .near, _)? = outcomes["syndicated.txt"],
+              case .duplicate(original, .exactBytes, _)? = outcomes["syndicated-again.txt"]
+        else { Issue.record("\(outcomes)"); return }
+        // Only the near copy is judged again; the exact one follows it.
+        let toJudge = try db.copiesToRejudge(threshold: 0.99, after: 0, limit: 10)
+        #expect(toJudge.map(\.originalName) == [InboxPath("syndicated.txt")])
+        guard case .split(let split) = try db.rejudge(toJudge[0], extracted: try extract(copy), rawHash: Digest.sha256(Array(copy.utf8)),
+                                                      policy: NearDuplicatePolicy(threshold: 0.99), now: now)
+        else { Issue.record("expected a split"); return }
+        #expect(split.outcome == .stored && split.from == original)
+        let groups = try db.duplicateGroups()
+        #expect(groups.map(\.document.id) == [split.document])
+        #expect(groups.first?.copies.map(\.file) == ["syndicated-again.txt"] && groups.first?.copies.first?.kind == .exactBytes)
+        #expect(try db.items(state: .duplicate).map(\.documentID) == [split.document])
+        #expect(try db.copiesToRejudge(threshold: 0.99, after: 0, limit: 10).isEmpty)
+    }
+
     @Test func theThresholdInForceIsTheSettingsThenTheCorpusThenTheDefault() {
         let judged = NearJudgement(threshold: 0.9, complete: true, judgedAt: now)
         #expect(NearThresholdChoice.decide(configured: nil, recorded: nil) == .init(threshold: 0.7, source: .defaults))
