@@ -34,6 +34,33 @@ extension Normalizer {
     }
 }
 
+extension Normalizer {
+    /// The words of text `normalize` wrote — what `split(separator: " ")` gives — as UTF-8 byte ranges, when
+    /// the text is ASCII; nil otherwise (there a space and a combining mark after it are one `Character`,
+    /// which a split by bytes would cut).
+    static func asciiWordRanges(_ normalized: String) -> [Range<Int>]? {
+        var copy = normalized
+        return copy.withUTF8 { bytes -> [Range<Int>]? in
+            var ranges: [Range<Int>] = []
+            var start = 0
+            for (i, b) in bytes.enumerated() {
+                if b >= 0x80 { return nil }
+                if b == 0x20 {
+                    if i > start { ranges.append(start..<i) }
+                    start = i + 1
+                }
+            }
+            if bytes.count > start { ranges.append(start..<bytes.count) }
+            return ranges
+        }
+    }
+
+    /// How many words text `normalize` wrote has (`split(separator: " ").count`).
+    static func wordCount(_ normalized: String) -> Int {
+        asciiWordRanges(normalized)?.count ?? normalized.split(separator: " ").count
+    }
+}
+
 extension Tokens {
     /// `split` for text that is ASCII but for `SafeSeparators`, over the UTF-8 bytes; nil for other text.
     static func asciiSplit(_ text: String) -> [Substring]? {

@@ -121,7 +121,7 @@ public struct ArticlePipeline: Sendable {
             normalizedBody: normalized,
             bodyHash: Digest.sha256(normalized),
             tags: Tagger.tag(article, taxonomy: taxonomy, folderTags: folderTags, model: model, threshold: threshold),
-            wordCount: normalized.split(separator: " ").count,
+            wordCount: Normalizer.wordCount(normalized),
             encoding: encoding
         ))
     }

@@ -59,7 +59,7 @@ public enum NearDuplicate {
     /// Distinct shingle hashes of a normalized body, ascending. A body shorter than one shingle
     /// yields its whole word sequence as a single shingle, so that short texts still compare.
     public static func shingles(normalizedBody: String, shingling: NearDuplicateParameters.Shingling) -> [UInt64] {
-        let words = normalizedBody.split(separator: " ").map { fnv1a($0.utf8) }
+        let words = wordHashes(normalizedBody)
         guard !words.isEmpty else { return [] }
         var out: [UInt64] = []
         switch shingling {
@@ -82,6 +82,15 @@ public enum NearDuplicate {
         }
         out.sort()
         return dedupeSorted(out)
+    }
+
+    /// `fnv1a` of each word of a normalized body, in order; by bytes when the body is ASCII.
+    static func wordHashes(_ normalizedBody: String) -> [UInt64] {
+        guard let ranges = Normalizer.asciiWordRanges(normalizedBody) else {
+            return normalizedBody.split(separator: " ").map { fnv1a($0.utf8) }
+        }
+        var body = normalizedBody
+        return body.withUTF8 { bytes in ranges.map { fnv1a(UnsafeBufferPointer(rebasing: bytes[$0])) } }
     }
 
     /// MinHash by multiply-shift hashing: value i is the minimum over the set of the top 32 bits of

@@ -7,14 +7,14 @@ public enum StoryTerms {
         var score: [String: Double] = [:]
         for text in article.paragraphs {
             var sentenceStart = true
-            for token in tokens(text) {
-                let lower = token.word.lowercased()
+            for token in asciiTokens(text) ?? tokens(text) {
                 defer { sentenceStart = token.endsSentence }
-                guard isCandidate(lower) else { continue }
                 // A capital away from a sentence start marks a name (in a title-case headline, every word
                 // looks like one). Names identify an event; the words around them mostly name its kind,
                 // which unrelated events share.
-                guard token.word.first?.isUppercase == true, !sentenceStart else { continue }
+                guard token.capitalised, !sentenceStart else { continue }
+                let lower = ASCIIWord.lowercased(token.word)
+                guard isCandidate(lower) else { continue }
                 score[lower, default: 0] += 1
             }
         }
@@ -23,31 +23,81 @@ public enum StoryTerms {
         }.prefix(limit).map(\.key)
     }
 
-    struct Token {
+    struct Token: Equatable {
         var word: Substring
         var endsSentence: Bool
+        /// The word starts with an uppercase letter.
+        var capitalised: Bool
     }
 
     /// Words with the punctuation that follows them reduced to "does a sentence end here".
     static func tokens(_ text: String) -> [Token] {
         var out: [Token] = []
         var start: String.Index?
+        func end(at index: String.Index, endsSentence: Bool) {
+            guard let s = start else { return }
+            let word = text[s..<index]
+            out.append(Token(word: word, endsSentence: endsSentence, capitalised: word.first?.isUppercase == true))
+            start = nil
+        }
         var index = text.startIndex
         while index < text.endIndex {
             let c = text[index]
             if c.isLetter || (start != nil && (c == "'" || c == "’" || c == "-") ) {
                 if start == nil { start = index }
             } else {
-                if let s = start {
-                    out.append(Token(word: text[s..<index], endsSentence: false))
-                    start = nil
-                }
+                end(at: index, endsSentence: false)
                 if c == "." || c == "!" || c == "?" || c == ":" || c == "\n", !out.isEmpty { out[out.count - 1].endsSentence = true }
             }
             index = text.index(after: index)
         }
-        if let s = start { out.append(Token(word: text[s...], endsSentence: true)) }
+        end(at: text.endIndex, endsSentence: true)
         return out
+    }
+
+    /// `tokens` over the UTF-8 bytes, for text that is ASCII but for `SafeSeparators` (’, U+2019, among them:
+    /// it joins words); nil for any other text. Each ASCII character is a `Character` of its own but for
+    /// "\r\n", which is one and is not "\n"; each safe separator is one and no letter.
+    static func asciiTokens(_ text: String) -> [Token]? {
+        var copy = text
+        let spans = copy.withUTF8 { bytes -> [(range: Range<Int>, endsSentence: Bool, capitalised: Bool)]? in
+            var out: [(range: Range<Int>, endsSentence: Bool, capitalised: Bool)] = []
+            var start = -1
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                var length = 1
+                var joiner = b == 0x27 || b == 0x2D  // ' and -
+                if b >= 0x80 {
+                    guard let separator = SafeSeparators.length(at: i, in: bytes) else { return nil }
+                    length = separator
+                    joiner = b == 0xE2 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x99
+                }
+                let letter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
+                if letter || (start >= 0 && joiner) {
+                    if start < 0 { start = i }
+                } else {
+                    if start >= 0 {
+                        out.append((start..<i, false, bytes[start] <= 0x5A))
+                        start = -1
+                    }
+                    let newline = b == 0x0A && !(i > 0 && bytes[i - 1] == 0x0D)
+                    if b == 0x2E || b == 0x21 || b == 0x3F || b == 0x3A || newline, !out.isEmpty {
+                        out[out.count - 1].endsSentence = true
+                    }
+                }
+                i += length
+            }
+            if start >= 0 { out.append((start..<bytes.count, true, bytes[start] <= 0x5A)) }
+            return out
+        }
+        guard let spans else { return nil }
+        let utf8 = copy.utf8
+        return spans.map { span in
+            let lower = utf8.index(utf8.startIndex, offsetBy: span.range.lowerBound)
+            let upper = utf8.index(lower, offsetBy: span.range.count)
+            return Token(word: copy[lower..<upper], endsSentence: span.endsSentence, capitalised: span.capitalised)
+        }
     }
 
     static func isCandidate(_ lower: String) -> Bool {

@@ -101,28 +101,62 @@ public struct TagModel: Sendable, Codable, Hashable {
     public func name(of slug: String) -> String { tags[slug]?.name ?? slug }
 
     /// Learns from `examples`; a tag needs `minExamples` labelled documents to be learnt. `labelled` is how many
-    /// labelled documents the corpus had (more than `examples` when training used a sample). Memory stays
-    /// proportional to the vocabulary: each example's features are computed twice rather than kept.
+    /// labelled documents the corpus had (more than `examples` when training used a sample). Features are
+    /// interned: each distinct one is stored once (its bytes in one arena), each example keeps their ids.
     public static func train(_ examples: [TrainingExample], labelled: Int? = nil, minExamples: Int = defaultMinExamples) -> TagModel {
-        var frequency: [String: Int] = [:]
+        var interner = FeatureInterner(capacity: 1 << 15)
+        var frequency: [Int32] = []
+        var lastCounted: [Int32] = []
+        var exampleFeatures: [[Int32]] = []
+        exampleFeatures.reserveCapacity(examples.count)
         var tagDocuments: [String: (name: String, count: Int)] = [:]
-        for example in examples {
-            for feature in features(title: example.title, body: example.body) { frequency[feature, default: 0] += 1 }
+        for (number, example) in examples.enumerated() {
+            let text = TagFeatureText(title: example.title, body: example.body)
+            var ids: [Int32] = []
+            text.bytes.withUnsafeBufferPointer { bytes in
+                for range in text.occurrences {
+                    let feature = UnsafeBufferPointer(rebasing: bytes[range])
+                    let id = interner.add(feature, hash: FeatureHash.of(feature))
+                    if Int(id) == frequency.count {
+                        frequency.append(0)
+                        lastCounted.append(-1)
+                    }
+                    // Each feature counts once per document.
+                    if lastCounted[Int(id)] != Int32(number) {
+                        lastCounted[Int(id)] = Int32(number)
+                        frequency[Int(id)] += 1
+                        ids.append(id)
+                    }
+                }
+            }
+            exampleFeatures.append(ids)
             for (slug, name) in example.tags { tagDocuments[slug, default: (name, 0)].count += 1 }
         }
-        let vocabulary = frequency.filter { $0.value >= 2 }
-        frequency = [:]
+        lastCounted = []
+        // Features seen in fewer than 2 documents are dropped.
+        var names: [Int32: String] = [:]
+        for (id, n) in frequency.enumerated() where n >= 2 { names[Int32(id)] = interner.string(Int32(id)) }
+        var vocabulary: [String: Int] = [:]
+        vocabulary.reserveCapacity(names.count)
+        for (id, name) in names { vocabulary[name] = Int(frequency[Int(id)]) }
 
-        var tags: [String: TagCounts] = [:]
+        var tagCounts: [String: (name: String, documents: Int, features: [Int32: Int], total: Int)] = [:]
         for (slug, info) in tagDocuments where info.count >= minExamples && info.count < examples.count {
-            tags[slug] = TagCounts(name: info.name, documents: info.count, features: [:], total: 0)
+            tagCounts[slug] = (info.name, info.count, [:], 0)
         }
-        for example in examples where example.tags.keys.contains(where: { tags[$0] != nil }) {
-            let present = features(title: example.title, body: example.body).filter { vocabulary[$0] != nil }
-            for slug in example.tags.keys where tags[slug] != nil {
-                for feature in present { tags[slug]!.features[feature, default: 0] += 1 }
-                tags[slug]!.total += present.count
+        for (example, ids) in zip(examples, exampleFeatures) where example.tags.keys.contains(where: { tagCounts[$0] != nil }) {
+            let present = ids.filter { frequency[Int($0)] >= 2 }
+            for slug in example.tags.keys where tagCounts[slug] != nil {
+                for id in present { tagCounts[slug]!.features[id, default: 0] += 1 }
+                tagCounts[slug]!.total += present.count
             }
+        }
+        var tags: [String: TagCounts] = [:]
+        for (slug, counts) in tagCounts {
+            var features: [String: Int] = [:]
+            features.reserveCapacity(counts.features.count)
+            for (id, n) in counts.features { features[names[id]!] = n }
+            tags[slug] = TagCounts(name: counts.name, documents: counts.documents, features: features, total: counts.total)
         }
         return TagModel(documents: examples.count, labelledAtTraining: labelled ?? examples.count, vocabulary: vocabulary,
                         total: vocabulary.values.reduce(0, +), tags: tags)
@@ -131,58 +165,77 @@ public struct TagModel: Sendable, Codable, Hashable {
     /// Every learnt tag with its probability for this text, most probable first. The words that speak most
     /// for a tag are worked out only for tags at `explainFrom` or above.
     public func predict(title: String, body: String, explainFrom: Double = 0.5) -> [TagPrediction] {
-        let present = Self.features(title: title, body: body).compactMap { feature in
-            vocabulary[feature].map { (feature, $0) }
-        }
+        let present = index.present(in: TagFeatureText(title: title, body: body))
         guard !present.isEmpty else { return [] }
         var logOdds = index.prior
         // Every present feature adds, for tag t, C_t − log(all + a) when t never saw it, plus a correction
         // stored only for the (feature, tag) pairs seen together: one lookup per feature instead of one per tag.
         var shared = 0.0
-        for (feature, all) in present {
-            shared += log(Double(all) + smoothing)
-            for (tag, delta) in index.seen[feature] ?? [] { logOdds[Int(tag)] += delta }
+        for id in present {
+            shared += index.logAll[Int(id)]
+            for k in index.seenStart[Int(id)]..<index.seenStart[Int(id) + 1] {
+                logOdds[Int(index.seenTag[k])] += index.seenDelta[k]
+            }
         }
         var out: [TagPrediction] = []
         for t in index.slugs.indices {
             let odds = logOdds[t] + Double(present.count) * index.unseen[t] - shared
             let probability = 1 / (1 + exp(-odds))
             var strongest: [String] = []
-            if probability >= explainFrom { strongest = self.strongest(present.map(\.0), for: index.slugs[t]) }
+            if probability >= explainFrom { strongest = self.strongest(present, for: t) }
             out.append(TagPrediction(slug: index.slugs[t], probability: probability, strongest: strongest,
                                      examples: tags[index.slugs[t]]?.documents ?? 0))
         }
         return out.sorted { ($0.probability, $1.slug) > ($1.probability, $0.slug) }
     }
 
-    /// The three present features whose likelihood ratio favours `slug` most.
-    private func strongest(_ present: [String], for slug: String) -> [String] {
-        guard let counts = tags[slug] else { return [] }
+    /// The three present features whose likelihood ratio favours tag number `t` most.
+    private func strongest(_ present: [Int32], for t: Int) -> [String] {
+        guard let counts = tags[index.slugs[t]] else { return [] }
         let v = Double(vocabulary.count)
         let inTag = Double(counts.total) + smoothing * v
         let outTag = Double(total - counts.total) + smoothing * v
-        let ratios: [(String, Double)] = present.compactMap { feature in
-            let n = Double(counts.features[feature] ?? 0)
-            let all = Double(vocabulary[feature] ?? 0)
+        let ratios: [(Int32, Double)] = present.compactMap { id in
+            var n = 0.0
+            for k in index.seenStart[Int(id)]..<index.seenStart[Int(id) + 1] where Int(index.seenTag[k]) == t {
+                n = Double(index.seenCount[k])
+            }
+            let all = Double(index.all[Int(id)])
             let ratio = log((n + smoothing) / inTag) - log((all - n + smoothing) / outTag)
-            return ratio > 0 ? (feature, ratio) : nil
+            return ratio > 0 ? (id, ratio) : nil
         }
-        return ratios.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(3).map(\.0)
+        let named = ratios.map { (index.features.string($0.0), $0.1) }
+        return named.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.prefix(3).map(\.0)
     }
 
-    /// Per-tag constants and the sparse (feature, tag) corrections of the naive Bayes sum.
+    /// Per-tag constants and the sparse (feature, tag) corrections of the naive Bayes sum, over interned
+    /// feature ids (a document's features are looked up by their bytes, never made into strings).
     private struct PredictionIndex: Sendable {
         var slugs: [String] = []
         /// log((docs with t + 1) / (docs without t + 1)).
         var prior: [Double] = []
         /// C_t = log(a / inTag_t) + log(outTag_t): with −log(all + a), what a feature t never saw adds.
         var unseen: [Double] = []
-        /// Feature → (tag, log((n + a) / a) − log((all − n + a) / (all + a))) for the tags that saw it n > 0 times.
-        var seen: [String: [(Int32, Double)]] = [:]
+        /// The vocabulary; ids index the arrays below.
+        var features = FeatureInterner()
+        /// Per feature: how many training documents contain it, and log(that + a).
+        var all: [Int] = []
+        var logAll: [Double] = []
+        /// Per feature id, `seenStart[id]..<seenStart[id + 1]` in the three arrays below: for each tag t that saw
+        /// it n > 0 times, t, n and log((n + a) / a) − log((all − n + a) / (all + a)).
+        var seenStart: [Int] = [0]
+        var seenTag: [Int32] = []
+        var seenCount: [Int32] = []
+        var seenDelta: [Double] = []
 
         init(vocabulary: [String: Int], total: Int, tags: [String: TagModel.TagCounts], documents: Int, smoothing a: Double) {
             let v = Double(vocabulary.count)
+            features = FeatureInterner(capacity: vocabulary.count)
+            all = Array(repeating: 0, count: vocabulary.count)
+            for (feature, n) in vocabulary { all[Int(features.add(feature))] = n }
+            logAll = all.map { log(Double($0) + a) }
             slugs = tags.keys.sorted()
+            var perFeature: [[(tag: Int32, n: Int32, delta: Double)]] = Array(repeating: [], count: all.count)
             for (t, slug) in slugs.enumerated() {
                 let counts = tags[slug]!
                 let inTag = Double(counts.total) + a * v
@@ -190,15 +243,44 @@ public struct TagModel: Sendable, Codable, Hashable {
                 prior.append(log(Double(counts.documents) + 1) - log(Double(documents - counts.documents) + 1))
                 unseen.append(log(a / inTag) + log(outTag))
                 for (feature, n) in counts.features {
+                    var key = feature
+                    // A tag's features are in the vocabulary by construction; a hand-made model may differ.
+                    guard let id = key.withUTF8({ features.id(of: $0, hash: FeatureHash.of($0)) }) else { continue }
                     let all = Double(vocabulary[feature] ?? n)
                     let delta = log((Double(n) + a) / a) - log((all - Double(n) + a) / (all + a))
-                    seen[feature, default: []].append((Int32(t), delta))
+                    perFeature[Int(id)].append((Int32(t), Int32(n), delta))
                 }
             }
+            for list in perFeature {
+                for entry in list {
+                    seenTag.append(entry.tag)
+                    seenCount.append(entry.n)
+                    seenDelta.append(entry.delta)
+                }
+                seenStart.append(seenTag.count)
+            }
+        }
+
+        /// The vocabulary features of a text, each once, in id order.
+        func present(in text: TagFeatureText) -> [Int32] {
+            var ids: [Int32] = []
+            text.bytes.withUnsafeBufferPointer { bytes in
+                for range in text.occurrences {
+                    let feature = UnsafeBufferPointer(rebasing: bytes[range])
+                    if let id = features.id(of: feature, hash: FeatureHash.of(feature)) { ids.append(id) }
+                }
+            }
+            ids.sort()
+            var unique: [Int32] = []
+            unique.reserveCapacity(ids.count)
+            for id in ids where id != unique.last { unique.append(id) }
+            return unique
         }
     }
 
-    /// The words (stop words and bare numbers left out) and adjacent word pairs of a text, each once.
+    /// The words (stop words and bare numbers left out) and adjacent word pairs of a text, each once, as strings:
+    /// the definition. Training and prediction read the same features as bytes (`TagFeatureText`); tests hold
+    /// the two equal.
     static func features(title: String, body: String) -> Set<String> {
         var out = Set<String>()
         for text in [title, body] {

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""One throughput measurement, as `make bench`'s 10 k tier takes it, without the rest of the bench: an idle
+corpusd on a fresh state folder, a generated corpus dropped as folders renamed into its inbox (hard links),
+then the time until every file has an outcome — wall seconds, corpusd's CPU seconds (user + system) and
+the load average, plus where corpusd's threads spent the wall time (sampled from /proc: running, or
+sleeping in which kernel function).
+
+    python3 bench/ingest_wall.py [--files 10000] [--bin-dir .build/release] [--work .build/ingest-wall] [--keep-corpus]
+
+The corpus is kept in WORK/corpus between runs of the same size (--files), so repeated runs read the same files.
+"""
+import argparse, collections, json, os, shutil, sys, threading, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_bench as rb
+
+
+def thread_states(pid, stop, counts):
+    """Every 20 ms: each corpusd thread's state and, when asleep, the kernel function it waits in."""
+    while not stop.is_set():
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                        stat = f.read()
+                    name = stat[stat.index("(") + 1:stat.rindex(")")]
+                    state = stat.rsplit(")", 1)[1].split()[0]
+                    where = state
+                    if state != "R":
+                        with open(f"/proc/{pid}/task/{tid}/wchan") as f:
+                            where = f"{state}:{f.read().strip() or '?'}"
+                    counts[(name, where)] += 1
+                except OSError:
+                    pass
+        except OSError:
+            return
+        time.sleep(0.02)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=10000)
+    ap.add_argument("--bin-dir", default=os.path.join(rb.REPO, ".build", "release"))
+    ap.add_argument("--work", default=os.path.join(rb.REPO, ".build", "ingest-wall"))
+    ap.add_argument("--extra", default="", help="more corpusd arguments, space separated")
+    args = ap.parse_args()
+    corpus = os.path.join(args.work, "corpus")
+    manifest_path = os.path.join(args.work, "manifest.json")
+    manifest = None
+    if os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+        if manifest.get("count") != args.files:
+            manifest = None
+    if manifest is None:
+        shutil.rmtree(corpus, ignore_errors=True)
+        os.makedirs(corpus)
+        manifest, _ = rb.generate(corpus, 0, args.files, seeds=True)
+        manifest["count"] = args.files
+        with open(manifest_path, "w") as f:
+            json.dump(manifest, f)
+    state = os.path.join(args.work, "state")
+    shutil.rmtree(state, ignore_errors=True)
+    shutil.rmtree(os.path.join(args.work, "staging"), ignore_errors=True)
+    inbox = os.path.join(state, "inbox")
+    os.makedirs(inbox)
+    daemon = rb.Daemon(args.bin_dir, state, extra=args.extra.split())
+    daemon.start()
+    queue = rb.Queue(os.path.join(state, "corpus.sqlite"))
+    names = sorted(n for n in os.listdir(corpus) if not n.startswith("."))
+    load_before = os.getloadavg()
+    counts = collections.Counter()
+    stop = threading.Event()
+    sampler = threading.Thread(target=thread_states, args=(daemon.proc.pid, stop, counts), daemon=True)
+    start_cpu = rb.cpu_of(daemon.proc.pid)
+    sampler.start()
+    started = rb.drop_folders(corpus, names, inbox, args.work)
+    wall, cpu = rb.ingest_tier(daemon, queue, manifest["files"], start_cpu, started)
+    stop.set()
+    sampler.join()
+    outcomes = queue.outcomes()
+    daemon.stop()
+    files = manifest["files"]
+    result = {
+        "files": files, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+        "files_per_s_wall": round(files / wall, 1), "files_per_cpu_s": round(files / cpu, 1),
+        "cpu_us_per_file": round(cpu / files * 1e6), "load_before": load_before, "load_after": os.getloadavg(),
+        "outcomes": outcomes,
+    }
+    print(json.dumps(result, indent=1))
+    total = sum(counts.values())
+    threads = collections.Counter()
+    for (name, _), n in counts.items():
+        threads[name] += n
+    print("thread samples (20 ms), by thread then state / kernel wait:")
+    for name, n in threads.most_common():
+        print(f"  {name}: {n}")
+        for (tname, where), m in sorted(counts.items(), key=lambda kv: -kv[1]):
+            if tname == name and m >= max(3, n // 50):
+                print(f"      {where}: {m}")
+    print(f"  (total {total})")
+
+
+if __name__ == "__main__":
+    main()
