@@ -161,6 +161,8 @@ public struct Ingestor: Service {
 
         var pipeline = tagging.current.pipeline
         pipeline.maxDecompressedSize = files.maxFileSize
+        // What the corpus learned of each source's furniture so far; unreadable, the batch simply goes without.
+        pipeline.sourceFurniture = (try? database.sourceFurniture()) ?? SourceFurniture()
         // Feeds, JSON lists and JSON Lines: one child item per entry, then the file's own outcome (EntryIngest).
         let (containers, singles) = entries.partition(claimed)
         let split = containers.compactMap { entries.ingest($0.0, format: $0.1, pipeline: pipeline) }

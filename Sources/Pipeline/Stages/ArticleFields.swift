@@ -180,6 +180,8 @@ struct ArticleFields {
 /// prompt under every story of one feed). A value passed into the stages, so they stay pure.
 public struct KnownBoilerplate: Sendable, Hashable {
     private var lines: Set<String>
+    /// Lines known by their `SourceFurniture.hash` (what the store learned about a source).
+    private var hashes: Set<Int64> = []
 
     public init<S: Sequence<String>>(_ lines: S) {
         self.lines = Set(lines.map(Normalizer.normalize).filter { !$0.isEmpty })
@@ -187,10 +189,19 @@ public struct KnownBoilerplate: Sendable, Hashable {
 
     public static let none = KnownBoilerplate([String]())
 
-    public var isEmpty: Bool { lines.isEmpty }
+    public var isEmpty: Bool { lines.isEmpty && hashes.isEmpty }
 
     public func contains(_ line: String) -> Bool {
-        !lines.isEmpty && lines.contains(Normalizer.normalize(line))
+        if isEmpty { return false }
+        if !lines.isEmpty && lines.contains(Normalizer.normalize(line)) { return true }
+        return !hashes.isEmpty && SourceFurniture.hash(line).map(hashes.contains) == true
+    }
+
+    /// These lines and the furniture lines `hashes` name.
+    public func adding(hashes more: Set<Int64>) -> KnownBoilerplate {
+        var known = self
+        known.hashes.formUnion(more)
+        return known
     }
 
     /// Lines that recur in at least `minimum` of the documents and in at least a third of them:

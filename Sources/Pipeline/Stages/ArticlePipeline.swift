@@ -15,6 +15,8 @@ public struct ArticlePipeline: Sendable {
     public var threshold: Double
     /// The most a compressed file may expand to; beyond it the file fails as too large (a gzip bomb).
     public var maxDecompressedSize: Int64
+    /// Lines the corpus learned are each source's furniture (plain text): the store's `sourceFurniture()`.
+    public var sourceFurniture = SourceFurniture()
 
     public init(
         taxonomy: Taxonomy = .builtIn, model: TagModel? = nil, threshold: Double = TagModel.defaultThreshold,
@@ -55,7 +57,14 @@ public struct ArticlePipeline: Sendable {
         case .plainText:
             return .article(Result { () throws(PipelineError) in
                 let decoded = try TextDecoding.decode(bytes)
-                let article = try PlainTextParser.parse(decoded.text, modified: file.modified, knownBoilerplate: knownBoilerplate)
+                var article = try PlainTextParser.parse(decoded.text, modified: file.modified, knownBoilerplate: knownBoilerplate)
+                // The source is known only once the page is read: read it again without what the corpus has
+                // learned is that source's furniture, when the body holds any.
+                let furniture = sourceFurniture.lines(of: article.source)
+                if !furniture.isEmpty, article.paragraphs.contains(where: { SourceFurniture.hash($0).map(furniture.contains) == true }) {
+                    article = try PlainTextParser.parse(
+                        decoded.text, modified: file.modified, knownBoilerplate: knownBoilerplate.adding(hashes: furniture))
+                }
                 return try complete(article, encoding: decoded.encoding, folderTags: folderTags).get()
             })
         case .html:

@@ -158,6 +158,8 @@ public enum PlainTextParser {
                     paragraphs.append(line.text)
                 }
                 pendingShort.removeAll()
+            case .short where known.contains(line.text):
+                break
             case .short where isPersonName(line.text) && isSignOff(lines, nameAt: index):
                 signature = line.text
                 break scan

@@ -295,6 +295,20 @@ enum Migrations {
                 """)
         }
 
+        // Per source, how many stored documents carried each body line (by hash): a line many documents of one
+        // source repeat is that source's furniture (CorpusDatabase+SourceFurniture.swift).
+        migrator.registerMigration("per-source line counts for learned boilerplate") { db in
+            try db.execute(sql: """
+                CREATE TABLE source_line (
+                    source TEXT NOT NULL,
+                    line_hash INTEGER NOT NULL,
+                    documents INTEGER NOT NULL,
+                    last_seen REAL NOT NULL,
+                    PRIMARY KEY (source, line_hash)) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE INDEX source_line_documents ON source_line(documents)")
+        }
+
         return migrator
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+
+/// Boilerplate learned across the documents of one source: every stored document counts its body lines
+/// (by hash) under its source, in the transaction that stores it; lines that reach
+/// `SourceFurniture.minimumDocuments` are handed to the pipeline as that source's furniture.
+extension CorpusDatabase {
+    /// The most rows `source_line` keeps. Past it, the lines seen in fewest documents, least recently, go
+    /// first: furniture is seen in many and survives.
+    static let sourceLineLimit = 200_000
+
+    /// Counts the document's distinct body lines under its source. Part of the storing transaction.
+    func learnFurniture(from article: ParsedArticle, documentID: Int64, db: Database, now: Date) throws {
+        guard let source = article.source.map(SourceFurniture.key), !source.isEmpty else { return }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO source_line (source, line_hash, documents, last_seen) VALUES (?, ?, 1, ?)
+            ON CONFLICT (source, line_hash) DO UPDATE SET documents = documents + 1, last_seen = excluded.last_seen
+            """)
+        for hash in SourceFurniture.hashes(of: article.paragraphs) {
+            try upsert.execute(arguments: [source, hash, now.timeIntervalSince1970])
+        }
+        // Counting the table costs a scan: it is checked every 64 documents, which cannot add more than
+        // 64 × 400 rows in between.
+        if documentID % 64 == 0 { try pruneSourceLines(limit: Self.sourceLineLimit, db: db) }
+    }
+
+    /// Brings `source_line` down to 80 % of `limit` when it holds more.
+    func pruneSourceLines(limit: Int, db: Database) throws {
+        let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM source_line") ?? 0
+        guard rows > limit else { return }
+        try db.execute(sql: """
+            DELETE FROM source_line WHERE (source, line_hash) IN (
+                SELECT source, line_hash FROM source_line ORDER BY documents, last_seen LIMIT ?)
+            """, arguments: [rows - limit * 4 / 5])
+    }
+
+    /// Every source's furniture as the corpus knows it now: lines that at least `minimumDocuments` stored
+    /// documents of the source carried.
+    public func sourceFurniture(minimumDocuments: Int = SourceFurniture.minimumDocuments) throws -> SourceFurniture {
+        try writer.read { db in
+            var lines: [String: Set<Int64>] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT source, line_hash FROM source_line WHERE documents >= ?",
+                                           arguments: [minimumDocuments])
+            while let row = try rows.next() {
+                lines[row["source"] as String, default: []].insert(row["line_hash"])
+            }
+            return SourceFurniture(lines)
+        }
+    }
+
+    /// Rows in `source_line`, for tests and checks of its bound.
+    public func sourceLineCount() throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM source_line") ?? 0 }
+    }
+}
