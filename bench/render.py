@@ -49,7 +49,10 @@ def render(r):
                   else f"**Run not finished** ({f(r['elapsed_s'] / 60, 1)} minutes so far) — partial results.") + "\n")
     phases = r.get("phases", {})
     if phases:
-        out.append("Phases (wall s): " + ", ".join(f"{k} {f(v['wall_s'], 0)}" for k, v in phases.items()) + ".\n")
+        out.append("Phases, wall s (budget s): " + ", ".join(f"{k} {f(v['wall_s'], 0)}" + (f" ({f(v['budget_s'])})" if v.get("budget_s") else "")
+                                                   for k, v in phases.items())
+                   + ". The larger tiers get what the budget leaves after the time kept for the last two phases; a phase "
+                   "that overruns takes it from them.\n")
     c = phases.get("corpora")
     if c:
         out.append(f"Corpora: {f(c['generated_documents'])} documents generated in {f(c['generated_s'], 1)} s, "

@@ -461,7 +461,7 @@ class Bench:
         deadline = started + a.generate_budget
         made = cache.dumps(pieces, deadline)
         self.dumps = {os.path.basename(p): (p, m) for p, m in made}
-        self.phase("corpora", started, cache=cache.dir, generated_documents=cache.generated_docs,
+        self.phase("corpora", started, budget_s=a.generate_budget, cache=cache.dir, generated_documents=cache.generated_docs,
                    generated_s=cache.generated_s, reused_documents=cache.reused_docs,
                    dumps_available=len(made), dumps_wanted=len(pieces))
         if len(made) < len(pieces):
@@ -498,7 +498,7 @@ class Bench:
             ok = wait_for(lambda: self.idle_after(expected), self.end - 330 * a.scale - a.latency_budget, 0.05)
         done = self.queue.db.execute("SELECT COUNT(*) FROM item WHERE parent_id IS NULL AND state IN ('stored','duplicate','failed')").fetchone()[0]
         self.finish_tier(tier, t0, start_cpu, done=done, complete=ok, after_id=0)
-        self.phase("first tier", started)
+        self.phase("first tier", started, budget_s=a.first_tier_budget + (2 * a.peer_timeout if size <= a.peer_max else 0))
         return ok
 
     def finish_tier(self, tier, t0, start_cpu, done, complete, after_id):
@@ -560,7 +560,7 @@ class Bench:
         log("latency poll", self.results["latency_poll"])
         self.stop_daemon()
         self.start_daemon()
-        self.phase("latency", started)
+        self.phase("latency", started, budget_s=a.latency_budget)
         self.save()
 
     # ------------------------------------------------------------------ phase 3: big tiers
@@ -724,7 +724,7 @@ class Bench:
         self.results["database"] = {"documents": docs, "items": self.queue.items(), "bytes": db_bytes,
                                     "bytes_per_document": db_bytes / max(1, docs),
                                     "input_bytes": sum(t["manifest"]["bytes"] for t in self.results["tiers"])}
-        self.phase("at largest", started)
+        self.phase("at largest", started, budget_s=self.results["reserve"]["seconds"] - self.results["reserve"]["startup_estimate_s"])
         self.save()
 
     # ------------------------------------------------------------------ phase 5: start-up
@@ -750,7 +750,7 @@ class Bench:
         s["corpusd"] = self.stop_daemon()
         self.results["startup"] = s
         log("startup", s)
-        self.phase("start-up", started)
+        self.phase("start-up", started, budget_s=self.results["reserve"]["startup_estimate_s"])
 
     def run(self):
         a = self.args
