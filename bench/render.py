@@ -22,12 +22,18 @@ def shape(t):
     return f"JSON Lines entries ({t.get('dumps', 0)} dumps of {f(t['per_dump'])})"
 
 
-def cost_windows(tiers):
-    """(from size, to size, docs/s, CPU µs/doc) for each checkpoint window of the JSON Lines tiers."""
+def cost_windows(tiers, most=10):
+    """(from size, to size, docs/s, CPU µs/doc) over the checkpoints of the JSON Lines tiers, in at most
+    `most` windows of about equal numbers of documents."""
     windows = []
     for t in tiers:
-        points = t.get("checkpoints") or []
-        for (s0, w0, c0), (s1, w1, c1) in zip(points, points[1:]):
+        points = [p for p in (t.get("checkpoints") or [])]
+        points = [p for k, p in enumerate(points) if k == 0 or p[0] > points[k - 1][0]]
+        if len(points) < 2:
+            continue
+        step = max(1, -(-(len(points) - 1) // most))
+        keep = points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
+        for (s0, w0, c0), (s1, w1, c1) in zip(keep, keep[1:]):
             if s1 > s0 and w1 > w0:
                 windows.append((s0, s1, (s1 - s0) / (w1 - w0), (c1 - c0) / (s1 - s0) * 1e6))
     return windows

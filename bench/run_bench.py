@@ -828,7 +828,7 @@ def main():
     ap.add_argument("--startup-files", type=int)
     ap.add_argument("--query-runs", type=int, default=7)
     ap.add_argument("--checkpoint", type=int, help="in the larger tiers, the rate is also given per this many documents "
-                                                   "(default 50000)")
+                                                   "(default 10000)")
     ap.add_argument("--results")
     ap.add_argument("--markdown")
     a = ap.parse_args()
@@ -836,7 +836,7 @@ def main():
     defaults = {"sizes": "2000,6000" if quick else "10000,100000,1000000", "budget": 300 if quick else 1140,
                 "latency_samples": 40 if quick else 200, "poll_samples": 5 if quick else 30,
                 "latency_big_samples": 10 if quick else 50, "startup_files": 1000 if quick else 10000,
-                "max_waiting": 2 * a.per_dump, "checkpoint": 2000 if quick else 50000,
+                "max_waiting": 2 * a.per_dump, "checkpoint": 2000 if quick else 10000,
                 "markdown": os.path.join(a.work, "quick.md") if quick else os.path.join(REPO, "BENCHMARKS.md"),
                 "results": os.path.join(a.work, "results-quick.json" if quick else "results.json")}
     for k, v in defaults.items():
