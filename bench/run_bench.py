@@ -351,6 +351,30 @@ def generate(out, start, count, seeds=False, staging=None):
     return counts, time.monotonic() - t0
 
 
+def drop_folders(corpus, names, inbox, work):
+    """Hard-links corpus entries into <work>/staging, then renames each into the inbox (a drop); returns the
+    time of the first rename. (For bench/ingest_wall.py.)"""
+    staging = os.path.join(work, "staging")
+    os.makedirs(staging, exist_ok=True)
+    for name in names:
+        src = os.path.join(corpus, name)
+        if os.path.isdir(src):
+            subprocess.run(["cp", "-al", src, os.path.join(staging, name)], check=True)
+        else:
+            os.link(src, os.path.join(staging, name))
+    start = time.monotonic()
+    for name in names:
+        os.rename(os.path.join(staging, name), os.path.join(inbox, name))
+    return start
+
+
+def ingest_tier(daemon, queue, expected_total, start_cpu, started):
+    """Waits until `expected_total` items have outcomes; returns (wall s since `started`, corpusd CPU s since
+    `start_cpu`). (For bench/ingest_wall.py.)"""
+    wait_until(lambda: queue.done(expected_total), 24 * 3600, f"{expected_total} items with outcomes", interval=0.05)
+    return time.monotonic() - started, cpu_of(daemon.proc.pid) - start_cpu
+
+
 def link_tree(src, staging):
     """Hard-links a generated folder's files into a staging folder (same file system as the inbox)."""
     shutil.rmtree(staging, ignore_errors=True)
