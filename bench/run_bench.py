@@ -462,7 +462,8 @@ class Bench:
 
     def start_daemon(self, extra=()):
         self.daemon = Daemon(self.args.bin_dir, self.state, extra, origin=self.t0)
-        ready = self.daemon.start()
+        # READY=1 within what is left of the budget (at least a minute), or the run stops and says so.
+        ready = self.daemon.start(timeout=max(60.0, self.left() + 60))
         if self.queue is None:
             self.queue = Queue(os.path.join(self.state, "corpus.sqlite"))
         return ready
