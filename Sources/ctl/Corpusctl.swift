@@ -28,6 +28,7 @@ struct Corpusctl: ParsableCommand {
             RescanCommand.self,
             TagsCommand.self,
             TagCommand.self,
+            UntagCommand.self,
             ReclassifyCommand.self,
             ExtractCommand.self,
             CheckCommand.self,

@@ -20,6 +20,8 @@ public enum ControlRequest: Sendable, Hashable {
     /// A person gives or confirms tags on a document: they become declared tags (training labels that
     /// reclassification keeps).
     case confirmTags(document: Int64, tags: [String])
+    /// A person removes tags from a document and rejects them there for good (`{"op":"untag"}`).
+    case rejectTags(document: Int64, tags: [String])
 
     public var op: String {
         switch self {
@@ -31,6 +33,7 @@ public enum ControlRequest: Sendable, Hashable {
         case .dedupRecheck: return "dedup_recheck"
         case .metrics: return "metrics"
         case .confirmTags: return "tag"
+        case .rejectTags: return "untag"
         }
     }
 }
@@ -56,6 +59,8 @@ extension ControlRequest: Codable {
         case "metrics": self = .metrics
         case "tag":
             self = .confirmTags(document: try c.decode(Int64.self, forKey: .document), tags: try c.decode([String].self, forKey: .tags))
+        case "untag":
+            self = .rejectTags(document: try c.decode(Int64.self, forKey: .document), tags: try c.decode([String].self, forKey: .tags))
         default:
             throw DecodingError.dataCorruptedError(forKey: .op, in: c, debugDescription: "unknown op '\(op)'")
         }
@@ -68,7 +73,7 @@ extension ControlRequest: Codable {
         case .retry(let ids): try c.encode(ids, forKey: .ids)
         case .retryAllFailed: try c.encode(true, forKey: .allFailed)
         case .dedupRecheck(let threshold): try c.encodeIfPresent(threshold, forKey: .threshold)
-        case .confirmTags(let document, let tags):
+        case .confirmTags(let document, let tags), .rejectTags(let document, let tags):
             try c.encode(document, forKey: .document)
             try c.encode(tags, forKey: .tags)
         default: break

@@ -65,6 +65,8 @@ public struct DaemonControl: ControlHandler {
         case .confirmTags(let document, let names):
             let result = try learner.confirm(names, on: document)
             return try JSONValue.from(result)
+        case .rejectTags(let document, let names):
+            return try JSONValue.from(learner.reject(names, on: document))
         case .reclassify:
             let summary = try learner.reclassify { done, total in progress(done, total, nil) }
             return try JSONValue.from(summary)

@@ -127,6 +127,27 @@ public struct TagLearner: Sendable {
         return result
     }
 
+    /// What `corpusctl untag` did.
+    public struct Rejected: Sendable, Codable, Hashable {
+        public var document: Int64
+        /// Tags the document carried, now removed.
+        public var removed: [String]
+        /// Every tag named (aliases resolved): none of them will be given to this document again.
+        public var rejected: [String]
+    }
+
+    /// A person removes `names` (aliases resolved) from a document and rejects them there: no rule, model
+    /// or reclassification gives them back. A removed declared tag is no longer a training label, so the
+    /// document counts against the tag when the model is next trained.
+    public func reject(_ names: [String], on document: Int64) throws -> Rejected {
+        let tags = Tagger.declaredTags(names, taxonomy: tagging.current.taxonomy).map { (slug: $0.slug, name: $0.name) }
+        let removed = try database.rejectTags(tags, on: document, now: Date())
+        let result = Rejected(document: document, removed: removed, rejected: tags.map(\.slug))
+        logger.info("tags rejected", metadata: ["doc": "\(document)", "removed": "\(removed)", "rejected": "\(result.rejected)"])
+        try retrainIfDue()
+        return result
+    }
+
     /// Reloads the taxonomy (refusing a broken one), retrains the model, then gives every stored document
     /// the rule and model tags they earn now. Declared and folder tags are never touched.
     public func reclassify(batch: Int = 256, progress: (Int, Int) -> Void) throws -> Summary {

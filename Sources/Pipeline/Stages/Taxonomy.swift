@@ -38,21 +38,96 @@ public struct TagTerm: Sendable, Hashable {
 }
 
 /// A compiled regular expression, compared by its source. Immutable once built, so safe to share.
+///
+/// Bounded, since ICU backtracks: a pattern that repeats a group which itself repeats (`(a+)+`, `(\w*\s?)*`),
+/// which can take exponential time on a near miss, is refused when the taxonomy is loaded; and a pattern
+/// only reads the first `maxInput` UTF-16 units of a text, which bounds what any other pattern can cost.
 public struct TagPattern: @unchecked Sendable, Hashable {
     public let source: String
     let expression: NSRegularExpression
+    /// How much of a title or body a pattern reads (64 Ki UTF-16 units; longer articles are matched on their start).
+    public static let maxInput = 65_536
 
+    /// Throws `UnsafePattern` for a repeat inside a repeat, or the compiler's error for an invalid expression.
     public init(_ source: String) throws {
+        if let reason = Self.catastrophicShape(source) { throw UnsafePattern(reason: reason) }
         self.source = source
         self.expression = try NSRegularExpression(pattern: source)
     }
 
     func count(in text: String) -> Int {
-        expression.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+        expression.numberOfMatches(in: text, range: NSRange(location: 0, length: min(text.utf16.count, Self.maxInput)))
+    }
+
+    /// Why a pattern is refused: it nests an unbounded repeat (`*`, `+`, `{n,}`) inside a group that is
+    /// itself repeated without bound. Nil when it does not.
+    static func catastrophicShape(_ pattern: String) -> String? {
+        let chars = Array(pattern.unicodeScalars)
+        // One entry per open group: whether it holds an unbounded repeat.
+        var groups: [Bool] = [false]
+        var i = 0
+        /// The length of an unbounded quantifier at `at` (`*`, `+`, `{n,}`), or 0.
+        func unboundedQuantifier(at index: Int) -> Int {
+            guard index < chars.count else { return 0 }
+            if chars[index] == "*" || chars[index] == "+" { return 1 }
+            guard chars[index] == "{", let close = chars[index...].firstIndex(of: "}") else { return 0 }
+            let inside = String(String.UnicodeScalarView(chars[(index + 1)..<close]))
+            return inside.hasSuffix(",") && Int(inside.dropLast()) != nil ? close - index + 1 : 0
+        }
+        while i < chars.count {
+            let c = chars[i]
+            switch c {
+            case "\\":
+                if i + 1 < chars.count && chars[i + 1] == "Q" {
+                    // \Q…\E is literal text.
+                    var j = i + 2
+                    while j + 1 < chars.count && !(chars[j] == "\\" && chars[j + 1] == "E") { j += 1 }
+                    i = j + 2
+                } else {
+                    i += 2
+                }
+                if unboundedQuantifier(at: i) > 0 { groups[groups.count - 1] = true }
+                continue
+            case "[":
+                // A set (ICU sets nest): one atom.
+                var depth = 0
+                var j = i
+                while j < chars.count {
+                    if chars[j] == "\\" { j += 2; continue }
+                    if chars[j] == "[" { depth += 1 } else if chars[j] == "]" { depth -= 1; if depth == 0 { break } }
+                    j += 1
+                }
+                i = j + 1
+            case "(":
+                groups.append(false)
+                i += 1
+                continue
+            case ")":
+                let inner = groups.count > 1 ? groups.removeLast() : false
+                i += 1
+                let repeated = unboundedQuantifier(at: i) > 0
+                if inner && repeated {
+                    return "repeats a group that itself repeats (like (a+)+), which can take exponential time; "
+                        + "rewrite it with a single repeat"
+                }
+                if inner || repeated { groups[groups.count - 1] = true }
+                continue
+            default:
+                i += 1
+            }
+            if unboundedQuantifier(at: i) > 0 { groups[groups.count - 1] = true }
+        }
+        return nil
     }
 
     public static func == (a: TagPattern, b: TagPattern) -> Bool { a.source == b.source }
     public func hash(into hasher: inout Hasher) { hasher.combine(source) }
+}
+
+/// A regular expression refused because of its shape; `reason` says why and what to do.
+public struct UnsafePattern: Error, CustomStringConvertible, Sendable {
+    public var reason: String
+    public var description: String { reason }
 }
 
 /// When a taxonomy rule gives its tag: every `all` group and the `any` group (when not empty) must have a

@@ -202,6 +202,8 @@ public enum TaxonomyFile {
                 let term: TagTerm
                 do {
                     term = try make(text, weight)
+                } catch let refused as UnsafePattern {
+                    throw fail(at, "\(what): '\(text)' \(refused.reason)")
                 } catch {
                     throw fail(at, "\(what): '\(text)' is not a valid regular expression")
                 }

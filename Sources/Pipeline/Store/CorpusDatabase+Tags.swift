@@ -188,6 +188,11 @@ extension CorpusDatabase {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE id = ?", arguments: [documentID]) != nil else {
                 throw NoSuchDocument(id: documentID)
             }
+            // A person giving a tag takes back an earlier rejection of it.
+            let unreject = try db.cachedStatement(sql: """
+                DELETE FROM document_tag_rejected WHERE document_id = ? AND tag_id = (SELECT id FROM tag WHERE slug = ?)
+                """)
+            for tag in tags { try unreject.execute(arguments: [documentID, tag.slug]) }
             try link(documentID, to: tags, db: db)
         }
     }

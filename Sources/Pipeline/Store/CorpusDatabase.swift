@@ -249,8 +249,11 @@ extension CorpusDatabase {
         let upsertTag = try db.cachedStatement(sql: """
             INSERT INTO tag (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET slug = slug RETURNING id
             """)
+        // A tag a person rejected on the document is never linked again (`rejectTags`).
         let insertLink = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO document_tag (document_id, tag_id, origin, score, evidence) VALUES (?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO document_tag (document_id, tag_id, origin, score, evidence)
+            SELECT ?1, ?2, ?3, ?4, ?5
+            WHERE NOT EXISTS (SELECT 1 FROM document_tag_rejected WHERE document_id = ?1 AND tag_id = ?2)
             """)
         for tag in tags {
             guard let tagID = try Int64.fetchOne(upsertTag, arguments: [tag.slug, tag.name]) else { continue }

@@ -309,6 +309,17 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX source_line_documents ON source_line(documents)")
         }
 
+        migrator.registerMigration("tags a person rejected on a document") { db in
+            // Remembered so that reclassification, rules and the model never give the tag back.
+            try db.execute(sql: """
+                CREATE TABLE document_tag_rejected (
+                    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    tag_id INTEGER NOT NULL REFERENCES tag(id) ON DELETE CASCADE,
+                    rejected_at REAL NOT NULL,
+                    PRIMARY KEY (document_id, tag_id)) WITHOUT ROWID
+                """)
+        }
+
         return migrator
     }
 }

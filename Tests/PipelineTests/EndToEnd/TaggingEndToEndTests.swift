@@ -72,6 +72,15 @@ struct TaggingEndToEndTests {
         let show = try #require(try harness.ctlJSON(["show", String(newsmaxID)]) as? [String: Any])
         let shownTags = try #require(show["tags"] as? [[String: Any]])
         #expect(shownTags.first { $0["slug"] as? String == "opioid-crisis" }?["evidence"] as? String == "added by a user")
+
+        // corpusctl untag: SCMP's rule tag goes and stays gone through reclassify.
+        let scmpID = try #require(try harness.list(["--tag", "opioid-crisis"]).first { $0["file"] as? String == "scmp.txt" }?["id"] as? Int)
+        let untagged = try #require(try harness.ctlJSON(["untag", String(scmpID), "opioid crisis"]) as? [String: Any])
+        #expect(untagged["removed"] as? [String] == ["opioid-crisis"])
+        #expect(slugs(try harness.list(["--tag", "opioid-crisis"])) == ["newsmax.txt"])
+        #expect(try harness.ctl(["reclassify"]).status == 0)
+        #expect(slugs(try harness.list(["--tag", "opioid-crisis"])) == ["newsmax.txt"])
+        #expect(try harness.ctl(["untag", "99999", "china"]).status == 1)
         #expect(try harness.stop() == 0)
     }
 

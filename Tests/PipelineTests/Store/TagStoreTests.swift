@@ -131,6 +131,36 @@ struct TagStoreTests {
         #expect(throws: CorpusDatabase.NoSuchDocument.self) { try learner.confirm(["china"], on: id + 100) }
     }
 
+    /// `corpusctl untag`: the tag goes whatever gave it, and no rule, reclassification or model gives it back
+    /// until a person gives it again.
+    @Test func aRejectedTagStaysGoneUntilAPersonGivesItBack() throws {
+        let db = try CorpusDatabase.inMemory()
+        let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
+                                  logger: Logger(label: "test"))
+        let learner = TagLearner(database: db, tagging: tagging, logger: Logger(label: "test"))
+        try store([("Beijing talks", "Officials met in Beijing. Beijing said the talks went well.", ["Harbours"])], in: db,
+                  pipeline: tagging.current.pipeline)
+        let id = try #require(try db.documents(matching: DocumentQuery()).first?.id)
+        #expect(try db.tags(ofDocument: id).first { $0.slug == "china" }?.origin == .rule)
+
+        let result = try learner.reject(["PRC", "harbours", "sport"], on: id)
+        #expect(result.removed.sorted() == ["china", "harbours"])
+        #expect(result.rejected == ["china", "harbours", "sport"])
+        #expect(try db.tags(ofDocument: id).map(\.slug).filter { ["china", "harbours", "sport"].contains($0) }.isEmpty)
+        #expect(try db.rejectedTags(ofDocument: id) == ["china", "harbours", "sport"])
+        #expect(try db.labelledDocumentCount() == 0, "the removed declared tag is no longer a training label")
+
+        // The rule still matches; reclassification does not give the tag back.
+        _ = try learner.reclassify { _, _ in }
+        #expect(try db.tags(ofDocument: id).contains { $0.slug == "china" } == false)
+
+        // A person giving it back takes the rejection back.
+        _ = try learner.confirm(["china"], on: id)
+        #expect(try db.tags(ofDocument: id).first { $0.slug == "china" }?.origin == .explicit)
+        #expect(try db.rejectedTags(ofDocument: id) == ["harbours", "sport"])
+        #expect(throws: CorpusDatabase.NoSuchDocument.self) { try learner.reject(["china"], on: id + 100) }
+    }
+
     @Test func theModelIsRetrainedAsLabelledDocumentsArriveAndTagsTheRest() throws {
         let db = try CorpusDatabase.inMemory()
         let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
