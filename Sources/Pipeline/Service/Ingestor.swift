@@ -8,8 +8,10 @@ import Synchronization
 ///
 /// For every batch: claim (one transaction) → read and run the pipeline, in parallel → record every
 /// outcome (one transaction) → move each original to `archive/` or `failed/` → note where it went.
-/// Each step can be replayed after a crash: claims are returned to the queue at start, recorded items
-/// whose originals were not moved yet are moved, and moving never overwrites.
+/// Two batches are under way at once: while batch n is recorded and its originals moved (one thread, the
+/// database's writer), batch n + 1 is read and parsed on the other cores. Each step can be replayed after
+/// a crash: claims are returned to the queue at start, recorded items whose originals were not moved yet
+/// are moved, and moving never overwrites.
 public struct Ingestor: Service {
     public struct Settings: Sendable {
         public var batchSize: Int = 64
@@ -90,11 +92,13 @@ public struct Ingestor: Service {
     public func run() async throws {
         await onQueue { recover() }
         for await _ in wakeups.cancelOnGracefulShutdown() {
-            // Drain the queue; a graceful shutdown lets the batch under way finish, then stops.
-            while !Task.isShuttingDownGracefully {
-                let handled = await onQueue { runBatch() }
-                if handled == 0 { break }
-            }
+            // Drain the queue, recording one batch while the next is parsed. A graceful shutdown claims
+            // nothing more but lets the batches under way finish.
+            var inFlight: Batch?
+            repeat {
+                let claimMore = !Task.isShuttingDownGracefully
+                inFlight = await onQueue { [inFlight] in step(finishing: inFlight, claimMore: claimMore) }
+            } while inFlight != nil
             if Task.isShuttingDownGracefully { break }
             await onQueue {
                 disposeLeftovers()
@@ -142,11 +146,47 @@ public struct Ingestor: Service {
         }
     }
 
-    /// One batch. Returns how many items it took from the queue (0 when the queue was empty or erred).
-    private func runBatch() -> Int {
+    /// A claimed batch whose files are read and run through the pipeline on other threads; `processed`
+    /// is filled once, before `parsed` is signalled.
+    private final class Batch: Sendable {
+        let claimed: [ClaimedItem]
+        let pipeline: ArticlePipeline
+        let parsed = DispatchGroup()
+        let work = Mutex<(containers: [(ClaimedItem, DetectedFormat)], processed: [ProcessedItem])>(([], []))
+
+        init(claimed: [ClaimedItem], pipeline: ArticlePipeline) {
+            self.claimed = claimed
+            self.pipeline = pipeline
+        }
+    }
+
+    /// One turn of the ingest loop: waits for `previous` to be parsed, claims and starts parsing the next batch
+    /// (unless `claimMore` is false, or the queue is empty or paused), then records `previous` and moves its
+    /// originals while the next one is parsed. Returns the batch now in flight, if any.
+    private func step(finishing previous: Batch?, claimMore: Bool) -> Batch? {
+        if previous != nil { health.batchStarted(at: Date()) }
+        previous?.parsed.wait()
+        let next = claimMore ? claimAndParse(alone: previous == nil) : nil
+        guard let previous else { return next }
+        if finish(previous) { return next }
+        // The batch could not be recorded (the storage's fault): the one being parsed goes back too.
+        if let next {
+            next.parsed.wait()
+            release(next.claimed.map(\.id), after: StorageUnavailable(), notBefore: storage.withLock { $0.pausedUntil })
+        }
+        return nil
+    }
+
+    private struct StorageUnavailable: Error, CustomStringConvertible {
+        var description: String { "the batch before could not be recorded" }
+    }
+
+    /// Claims a batch and starts reading and parsing it on the other threads; nil when nothing was claimed.
+    /// `alone`: no batch is under way, so this claim starts one for the health figures.
+    private func claimAndParse(alone: Bool) -> Batch? {
         // After a storage failure, the database is left alone for the back-off: the next wake-up after it retries.
-        if storage.withLock({ Date() < $0.pausedUntil }) { return 0 }
-        guard releaseLeftClaims() else { return 0 }
+        if storage.withLock({ Date() < $0.pausedUntil }) { return nil }
+        guard releaseLeftClaims() else { return nil }
         let claimed: [ClaimedItem]
         do {
             claimed = try database.claim(limit: settings.batchSize, worker: worker, lease: settings.lease, now: Date())
@@ -154,21 +194,36 @@ public struct Ingestor: Service {
             let delay = storage.withLock { $0.failed(now: Date(), maxBackoff: settings.maxBackoff) }
             logger.error("could not claim items; will retry", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
             health.error("claim: \(error)", at: Date())
-            return 0
+            return nil
         }
-        if claimed.isEmpty { return 0 }
-        health.batchStarted(at: Date())
-
+        if claimed.isEmpty { return nil }
+        if alone { health.batchStarted(at: Date()) }
         var pipeline = tagging.current.pipeline
         pipeline.maxDecompressedSize = files.maxFileSize
-        // What the corpus learned of each source's furniture so far; unreadable, the batch simply goes without.
+        // What the corpus learned of each source's furniture so far (up to the batch before the one being
+        // recorded now); unreadable, the batch simply goes without.
         pipeline.sourceFurniture = (try? database.sourceFurniture()) ?? SourceFurniture()
-        // Feeds, JSON lists and JSON Lines: one child item per entry, then the file's own outcome (EntryIngest).
-        let (containers, singles) = entries.partition(claimed)
-        let split = containers.compactMap { entries.ingest($0.0, format: $0.1, pipeline: pipeline) }
+        let batch = Batch(claimed: claimed, pipeline: pipeline)
+        batch.parsed.enter()
+        DispatchQueue.global().async { [self, pipeline] in
+            // Feeds, JSON lists and JSON Lines: one child item per entry, recorded by `finish` (EntryIngest).
+            let (containers, singles) = entries.partition(claimed)
+            let processed = processAll(singles, pipeline: pipeline)
+            batch.work.withLock { $0 = (containers, processed) }
+            batch.parsed.leave()
+        }
+        return batch
+    }
+
+    /// Records a parsed batch and moves its originals. False when it could not be recorded (released with a back-off).
+    private func finish(_ batch: Batch) -> Bool {
+        let (containers, processed) = batch.work.withLock { work in
+            defer { work = ([], []) }
+            return work
+        }
+        let split = containers.compactMap { entries.ingest($0.0, format: $0.1, pipeline: batch.pipeline) }
         _ = dispose(split.map { ($0.id, $0.path, $0.state) })
 
-        let processed = processAll(singles, pipeline: pipeline)
         let recorded: [RecordedItem]
         do {
             recorded = try database.record(processed, now: Date(), policy: settings.nearDuplicates.policy)
@@ -176,12 +231,12 @@ public struct Ingestor: Service {
             // Not the files' fault (disk full, I/O error, busy beyond the timeout): back to the queue, later.
             let delay = storage.withLock { $0.failed(now: Date(), maxBackoff: settings.maxBackoff) }
             logger.error("could not record a batch; will retry", metadata: [
-                "error": "\(error)", "items": "\(claimed.count)", "retry_in_s": "\(Int(delay))",
+                "error": "\(error)", "items": "\(batch.claimed.count)", "retry_in_s": "\(Int(delay))",
             ])
             health.error("record: \(error)", at: Date())
-            release(claimed.map(\.id), after: error, notBefore: Date().addingTimeInterval(delay))
+            release(batch.claimed.map(\.id), after: error, notBefore: Date().addingTimeInterval(delay))
             health.batchAbandoned()
-            return 0
+            return false
         }
         storage.withLock { $0.failures = 0 }
         for item in recorded { log(item) }
@@ -194,7 +249,7 @@ public struct Ingestor: Service {
                 logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
             }
         }
-        return claimed.count
+        return true
     }
 
     /// Returns claimed items to the queue; if even that fails, remembers them for the next batch

@@ -60,6 +60,28 @@ public struct CorpusDatabase: Sendable {
         return config
     }
 
+    /// One transaction that need not survive a power cut, committed without waiting for the disk
+    /// (`synchronous = NORMAL`; the connection is back to `FULL` after it). In WAL mode a commit is in the
+    /// WAL file when this returns, so a crash of the process (kill -9) cannot lose it; a power cut or a
+    /// crash of the system can lose it and the commits after it, never a commit before the last `FULL`
+    /// one. Used for writes the replay after such a loss redoes by itself (see docs/ARCHITECTURE.md,
+    /// "Durability"); never for a recorded outcome.
+    func writeUnsynced<T>(_ updates: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer {
+                // Cannot fail short of a broken connection, whose next write fails anyway.
+                try? db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            var result: T?
+            try db.inTransaction {
+                result = try updates(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
     /// True when the file holds migrations this build does not know: it was written by a newer corpusd.
     public func schemaIsNewerThanThisBuild() throws -> Bool {
         try writer.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
@@ -85,7 +107,8 @@ extension CorpusDatabase {
         while start < candidates.endIndex {
             let slice = candidates[start..<min(candidates.endIndex, start + chunk)]
             start = slice.endIndex
-            created += try writer.write { db in
+            // Unsynced: a registration lost to a power cut is made again by the start-up scan (the file is still there).
+            created += try writeUnsynced { db in
                 let statement = try db.cachedStatement(sql: """
                     INSERT INTO item (path, name, size, mtime, first_seen, state)
                     SELECT ?1, ?2, ?3, ?4, ?5, 'pending'
@@ -125,7 +148,8 @@ extension CorpusDatabase {
     /// alone: if it is what kills the daemon, it alone reaches `maxAttempts` and is set aside, and the
     /// files that happened to share its batch are not blamed with it.
     public func claim(limit: Int, worker: String, lease: TimeInterval, now: Date) throws -> [ClaimedItem] {
-        try writer.write { db in
+        // Unsynced: a claim lost to a power cut leaves its items pending, as they were.
+        try writeUnsynced { db in
             let due = now.timeIntervalSince1970
             let suspect = try Int64.fetchOne(db, sql: """
                 SELECT id FROM item WHERE state = 'pending' AND attempts > 0 AND (not_before IS NULL OR not_before <= ?)
@@ -289,7 +313,9 @@ extension CorpusDatabase {
     /// looked for there.
     public func planDisposals(_ plans: [(id: Int64, destination: [UInt8])]) throws {
         guard !plans.isEmpty else { return }
-        try writer.write { db in
+        // Unsynced: a kill -9 cannot lose it; after a power cut that did, the replay finds an original already
+        // moved as it did before plans were kept (see docs/ARCHITECTURE.md, "Durability").
+        try writeUnsynced { db in
             let statement = try db.cachedStatement(sql: "UPDATE item SET disposing_to = ? WHERE id = ?")
             for plan in plans { try statement.execute(arguments: [Data(plan.destination), plan.id]) }
         }
@@ -299,7 +325,8 @@ extension CorpusDatabase {
     /// already gone), in one transaction.
     public func markDisposed(_ moves: [(id: Int64, destination: [UInt8])], now: Date) throws {
         guard !moves.isEmpty else { return }
-        try writer.write { db in
+        // Unsynced: the outcome, written before the move, is durable; see docs/ARCHITECTURE.md, "Durability".
+        try writeUnsynced { db in
             let statement = try db.cachedStatement(sql: "UPDATE item SET disposed_path = ?, disposed_at = ? WHERE id = ?")
             for move in moves {
                 try statement.execute(arguments: [Data(move.destination), now.timeIntervalSince1970, move.id])
