@@ -11,10 +11,14 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Print JSON Lines (one object per article) instead of text.")
     var json = false
 
+    @Option(help: .hidden)
+    var timeHtmlReader: Int?
+
     @Argument(help: "Files to read.")
     var files: [String]
 
     func run() throws {
+        if let repeats = timeHtmlReader { return try timeReader(repeats) }
         let pipeline = ArticlePipeline()
         var failed = false
         let encoder = JSONEncoder()
@@ -51,6 +55,37 @@ struct ExtractCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(out)
         if failed { throw ExitCode(1) }
+    }
+}
+
+extension ExtractCommand {
+    /// For the extraction benchmark: the HTML reader alone (page bytes → article fields and body text), in
+    /// process, `repeats` times over the files after one warm-up pass. Prints one JSON object: calls, wall
+    /// seconds, CPU seconds of the process over the timed loop.
+    func timeReader(_ repeats: Int) throws {
+        var pages: [[UInt8]] = []
+        for path in files {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            pages.append([UInt8](data))
+        }
+        var characters = 0
+        for page in pages { characters += (try? HTMLReader.read(page).0.body.utf8.count) ?? 0 }
+        func cpuSeconds() -> Double {
+            var now = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+            return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        }
+        let cpu = cpuSeconds()
+        let start = ContinuousClock.now
+        for _ in 0..<repeats {
+            for page in pages { characters &+= (try? HTMLReader.read(page).0.body.utf8.count) ?? 0 }
+        }
+        let wall = ContinuousClock.now - start
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+        let report: [String: Double] = ["calls": Double(repeats * pages.count), "seconds": seconds, "cpu": cpuSeconds() - cpu,
+                                        "characters": Double(characters)]
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 }
 

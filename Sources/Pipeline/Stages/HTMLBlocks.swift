@@ -1,35 +1,50 @@
+import CXML2
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One run of text in an HTML page: a paragraph, heading, list item, or the loose text of a container.
 struct HTMLBlock {
+    /// The text, white space collapsed.
     var text: String
-    /// Characters of that text inside links.
+    /// Bytes (UTF-8) of the raw text inside links.
     var linkChars: Int
+    /// Bytes (UTF-8) of the raw text.
     var rawChars: Int
     /// The tag of the element that owns the text (`p`, `li`, `h2`, `div` …).
-    var tag: String
+    var tag: HTMLTag
     /// Index of the owning element in `HTMLBlocks.elements`.
     var element: Int
+    /// Unicode scalars in `text`.
+    var characters: Int
+    /// Commas in `text` (`,`, `，`, `、`).
+    var commas: Int
 
     var linkDensity: Double { rawChars == 0 ? 0 : Double(linkChars) / Double(rawChars) }
 }
 
-/// A block-level element on the way down to the blocks: its parent and what its class/id say.
+/// A block-level element on the way down to the blocks: its parent, its tag, and whether its class/id
+/// carry a content word (`article`, `story-body` …).
 struct HTMLElementInfo {
     var parent: Int
-    var tag: String
-    var tokens: [String]
+    var tag: HTMLTag
+    var positive: Bool
 }
 
 /// The page as a flat list of text blocks with their ancestry — the unit the content scorer works on.
 /// With `pruning`, subtrees that announce themselves as furniture (by tag, ARIA role, or class/id words
 /// such as `share`, `related`, `newsletter`) are left out before any text is read.
+///
+/// Works on libxml2's tree directly: tags and attribute names are compared as bytes, text is gathered as
+/// bytes, and a `String` is made once per block.
 struct HTMLBlocks {
     var elements: [HTMLElementInfo] = []
     var blocks: [HTMLBlock] = []
 
     static func collect(_ root: MarkupNode, pruning: Bool = false) -> HTMLBlocks {
         var collector = Collector(pruning: pruning)
-        collector.result.elements.append(HTMLElementInfo(parent: -1, tag: "#root", tokens: []))
-        collector.visit(root, owner: 0)
+        collector.result.elements.append(HTMLElementInfo(parent: -1, tag: .other, positive: false))
+        collector.visit(root.ptr, owner: 0)
         collector.flush(0)
         return collector.result
     }
@@ -44,16 +59,6 @@ struct HTMLBlocks {
         return false
     }
 
-    static let blockTags: Set<String> = [
-        "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
-        "pre", "table", "tbody", "thead", "tr", "td", "th", "dd", "dt", "dl", "figure", "figcaption", "header", "footer",
-        "aside", "nav", "form", "address", "center", "body", "html", "hr", "fieldset", "details", "summary", "caption",
-    ]
-    static let neverText: Set<String> = [
-        "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas", "video", "audio",
-        "select", "button", "input", "textarea", "head", "title", "meta", "link", "math", "map",
-    ]
-    static let furnitureTags: Set<String> = ["nav", "aside", "footer", "header", "figcaption", "menu", "dialog"]
     static let furnitureRoles: Set<String> = [
         "navigation", "complementary", "contentinfo", "banner", "menu", "menubar", "dialog", "alert", "search",
     ]
@@ -78,97 +83,208 @@ struct HTMLBlocks {
         "article-body", "post-content", "entry-content",
     ]
 
-    static func tokens(of node: MarkupNode) -> [String] {
-        let raw = ((node.attribute("class") ?? "") + " " + (node.attribute("id") ?? "")).lowercased()
-        guard raw.count > 1 else { return [] }
-        var out: [String] = []
-        for word in raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
-            out.append(String(word))
-            let parts = word.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == ":" })
-            if parts.count > 1 { out.append(contentsOf: parts.map(String.init)) }
-        }
-        return out
+    /// What the class/id words of an element say, one bit per word list.
+    struct ClassWords: OptionSet {
+        let rawValue: UInt8
+        static let strong = ClassWords(rawValue: 1)
+        static let weak = ClassWords(rawValue: 2)
+        static let positive = ClassWords(rawValue: 4)
     }
 
-    static func isFurniture(_ node: MarkupNode, tag: String, tokens: [String]) -> Bool {
-        if furnitureTags.contains(tag) { return true }
-        if let role = node.attribute("role")?.lowercased(), furnitureRoles.contains(role) { return true }
-        if node.attribute("hidden") != nil || node.attribute("aria-hidden")?.lowercased() == "true" { return true }
-        if let style = node.attribute("style")?.lowercased().filter({ $0 != " " }),
-            style.contains("display:none") || style.contains("visibility:hidden")
-        {
-            return true
+    private static let classWords: [String: ClassWords] = {
+        var table: [String: ClassWords] = [:]
+        for word in strongNegative { table[word, default: []].insert(.strong) }
+        for word in weakNegative { table[word, default: []].insert(.weak) }
+        for word in positive { table[word, default: []].insert(.positive) }
+        return table
+    }()
+
+    /// The lists that the words of one class or id attribute value fall in: each word (split at spaces, tabs
+    /// and newlines, ASCII-lowercased) and, for a compound word, each of its parts split at `-`, `_` and `:`.
+    static func classWords(in value: UnsafeBufferPointer<UInt8>) -> ClassWords {
+        var found: ClassWords = []
+        var i = 0
+        var word: [UInt8] = []
+        while i <= value.count {
+            let b = i < value.count ? value[i] : 0x20
+            i += 1
+            if b == 0x20 || b == 0x09 || b == 0x0A {
+                if !word.isEmpty {
+                    found.formUnion(wordLists(word))
+                    word.removeAll(keepingCapacity: true)
+                }
+            } else {
+                word.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+            }
         }
-        if tokens.isEmpty { return false }
-        if tokens.contains(where: strongNegative.contains) { return true }
-        if tokens.contains(where: weakNegative.contains) && !tokens.contains(where: positive.contains) { return true }
-        return false
+        return found
+    }
+
+    private static func wordLists(_ word: [UInt8]) -> ClassWords {
+        var found = classWords[String(decoding: word, as: UTF8.self)] ?? []
+        let parts = word.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F || $0 == 0x3A })
+        if parts.count > 1 {
+            for part in parts { found.formUnion(classWords[String(decoding: part, as: UTF8.self)] ?? []) }
+        }
+        return found
+    }
+
+    /// Is this element page furniture, by its tag, ARIA role, hidden state, inline style or class/id words?
+    static func isFurniture(_ tag: HTMLTag, _ attributes: ElementAttributes) -> Bool {
+        if tag.isFurniture || attributes.furnitureRole || attributes.hidden { return true }
+        let words = attributes.classWords
+        if words.contains(.strong) { return true }
+        return words.contains(.weak) && !words.contains(.positive)
+    }
+
+    /// The attributes the collector reads, gathered in one pass over an element's attribute list.
+    struct ElementAttributes {
+        var classWords: ClassWords = []
+        var furnitureRole = false
+        /// `hidden`, `aria-hidden="true"`, or an inline style that hides it.
+        var hidden = false
+
+        init(_ node: xmlNodePtr) {
+            var attr = node.pointee.properties
+            while let a = attr {
+                attr = a.pointee.next
+                guard let name = a.pointee.name else { continue }
+                switch MarkupName.attribute(name) {
+                case .class, .id:
+                    MarkupNode.withValue(of: a) { classWords.formUnion(HTMLBlocks.classWords(in: $0)) }
+                case .role:
+                    MarkupNode.withValue(of: a) { value in
+                        furnitureRole = furnitureRole || HTMLBlocks.furnitureRoles.contains(MarkupName.asciiLowercased(value))
+                    }
+                case .hidden:
+                    hidden = true
+                case .ariaHidden:
+                    MarkupNode.withValue(of: a) { value in
+                        hidden = hidden || MarkupName.asciiLowercased(value) == "true"
+                    }
+                case .style:
+                    MarkupNode.withValue(of: a) { value in
+                        // Spaces dropped, as in "display: none".
+                        let style = MarkupName.asciiLowercased(value).filter { $0 != " " }
+                        hidden = hidden || style.contains("display:none") || style.contains("visibility:hidden")
+                    }
+                default:
+                    break
+                }
+            }
+        }
     }
 
     private struct Collector {
         var result = HTMLBlocks()
         let pruning: Bool
-        var buffer = ""
-        var rawChars = 0
+        /// The raw text of the block being gathered.
+        var buffer: [UInt8] = []
+        /// Its white space collapsed, reused from block to block.
+        var collapsed: [UInt8] = []
         var linkChars = 0
         var linkDepth = 0
 
-        init(pruning: Bool) { self.pruning = pruning }
+        init(pruning: Bool) {
+            self.pruning = pruning
+            buffer.reserveCapacity(4096)
+            collapsed.reserveCapacity(4096)
+        }
 
-        mutating func visit(_ node: MarkupNode, owner: Int) {
-            if node.isText {
-                let text = node.content
-                buffer += text
-                let n = text.utf8.count
-                rawChars += n
+        mutating func visit(_ node: xmlNodePtr, owner: Int) {
+            let type = node.pointee.type
+            if type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE {
+                guard let content = node.pointee.content else { return }
+                let n = strlen(content)
+                buffer.append(contentsOf: UnsafeBufferPointer(start: content, count: n))
                 if linkDepth > 0 { linkChars += n }
                 return
             }
-            guard node.isElement else { return }
-            let tag = node.name.lowercased()
-            if HTMLBlocks.neverText.contains(tag) { return }
-            if tag == "br" || tag == "hr" {
+            guard type == XML_ELEMENT_NODE else { return }
+            let tag = HTMLTag(node.pointee.name)
+            if tag.isNeverText { return }
+            if tag == .br || tag == .hr {
                 flush(owner)
                 return
             }
-            let tokens = HTMLBlocks.tokens(of: node)
-            if pruning, tag != "body", tag != "html", HTMLBlocks.isFurniture(node, tag: tag, tokens: tokens) {
+            let attributes = ElementAttributes(node)
+            if pruning, tag != .body, tag != .html, HTMLBlocks.isFurniture(tag, attributes) {
                 // Furniture between inline text splits it, as the browser would show it.
                 flush(owner)
                 return
             }
-            if HTMLBlocks.blockTags.contains(tag) {
+            if tag.isBlock {
                 flush(owner)
                 let index = result.elements.count
-                result.elements.append(HTMLElementInfo(parent: owner, tag: tag, tokens: tokens))
-                var child = node.ptr.pointee.children
+                result.elements.append(HTMLElementInfo(parent: owner, tag: tag, positive: attributes.classWords.contains(.positive)))
+                var child = node.pointee.children
                 while let c = child {
-                    visit(MarkupNode(ptr: c), owner: index)
+                    visit(c, owner: index)
                     child = c.pointee.next
                 }
                 flush(index)
             } else {
-                if tag == "a" { linkDepth += 1 }
-                var child = node.ptr.pointee.children
+                if tag == .a { linkDepth += 1 }
+                var child = node.pointee.children
                 while let c = child {
-                    visit(MarkupNode(ptr: c), owner: owner)
+                    visit(c, owner: owner)
                     child = c.pointee.next
                 }
-                if tag == "a" { linkDepth -= 1 }
+                if tag == .a { linkDepth -= 1 }
             }
         }
 
         mutating func flush(_ owner: Int) {
             defer {
-                buffer = ""
-                rawChars = 0
+                buffer.removeAll(keepingCapacity: true)
                 linkChars = 0
             }
-            guard rawChars > 0 else { return }
-            let text = Markup.collapse(buffer)
-            guard !text.isEmpty else { return }
-            result.blocks.append(HTMLBlock(text: text, linkChars: linkChars, rawChars: rawChars,
-                                           tag: result.elements[owner].tag, element: owner))
+            guard !buffer.isEmpty else { return }
+            let counts = buffer.withUnsafeBufferPointer { Markup.collapse($0, into: &collapsed) }
+            guard !collapsed.isEmpty else { return }
+            result.blocks.append(HTMLBlock(
+                text: String(decoding: collapsed, as: UTF8.self), linkChars: linkChars, rawChars: buffer.count,
+                tag: result.elements[owner].tag, element: owner, characters: counts.scalars, commas: counts.commas))
+        }
+    }
+}
+
+/// The HTML elements the reader tells apart; every other name is `other`.
+enum HTMLTag: UInt8 {
+    case other
+    // Blocks that hold text.
+    case p, div, section, article, main, h1, h2, h3, h4, h5, h6, li, ul, ol, blockquote, pre, table, tbody, thead, tr,
+         td, th, dd, dt, dl, figure, figcaption, header, footer, aside, nav, form, address, center, body, html, hr,
+         fieldset, details, summary, caption
+    // Never text.
+    case script, style, noscript, template, svg, iframe, object, embed, canvas, video, audio, select, button, input,
+         textarea, head, title, meta, link, math, map
+    // Others the reader looks at.
+    case menu, dialog, br, a, time
+
+    /// The tag named by a libxml2 element name (ASCII case ignored).
+    init(_ name: UnsafePointer<xmlChar>?) {
+        guard let name, let key = MarkupName.key(name) else { self = .other; return }
+        self = HTMLTag.byKey[key] ?? .other
+    }
+
+    private static let byKey: [MarkupName.Key: HTMLTag] = {
+        var table: [MarkupName.Key: HTMLTag] = [:]
+        var raw: UInt8 = 1
+        while let tag = HTMLTag(rawValue: raw) {
+            table[MarkupName.key(String(describing: tag))] = tag
+            raw += 1
+        }
+        return table
+    }()
+
+    var isHeading: Bool { self == .h1 || self == .h2 || self == .h3 || self == .h4 || self == .h5 || self == .h6 }
+    var isBlock: Bool { rawValue >= HTMLTag.p.rawValue && rawValue <= HTMLTag.caption.rawValue }
+    var isNeverText: Bool { rawValue >= HTMLTag.script.rawValue && rawValue <= HTMLTag.map.rawValue }
+    var isFurniture: Bool {
+        switch self {
+        case .nav, .aside, .footer, .header, .figcaption, .menu, .dialog: return true
+        default: return false
         }
     }
 }

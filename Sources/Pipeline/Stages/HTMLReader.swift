@@ -1,3 +1,4 @@
+import CXML2
 import Foundation
 
 /// Reads a saved news page (HTML) into an article.
@@ -13,7 +14,7 @@ public enum HTMLReader {
         throws(PipelineError) -> (ParsedArticle, TextEncodingUsed)
     {
         let decoded = try TextDecoding.decode(bytes, declared: declaredCharset(bytes))
-        guard let doc = MarkupDocument.html(Array(decoded.text.utf8)), let root = doc.root else {
+        guard let doc = MarkupDocument.html(decoded.text), let root = doc.root else {
             throw .corrupt("HTML: nothing could be parsed")
         }
         let meta = Metadata(root, modified: modified)
@@ -77,9 +78,8 @@ public enum HTMLReader {
                 linkChars[e] += block.linkChars
                 e = elements[e].parent
             }
-            guard block.text.count >= 25, block.linkDensity < 0.5, !block.tag.hasPrefix("h") else { continue }
-            let commas = block.text.reduce(0) { $0 + ($1 == "," || $1 == "，" || $1 == "、" ? 1 : 0) }
-            let points = 1 + Double(commas) + min(Double(block.text.count) / 100, 3)
+            guard block.characters >= 25, block.linkDensity < 0.5, !block.tag.isHeading else { continue }
+            let points = 1 + Double(block.commas) + min(Double(block.characters) / 100, 3)
             // The paragraph's container gets the points; its parent half; further up, less.
             var container = isParagraphTag(block.tag) ? elements[block.element].parent : block.element
             var share = 1.0
@@ -98,9 +98,8 @@ public enum HTMLReader {
         for index in elements.indices where score[index] > 0 {
             let density = chars[index] == 0 ? 0 : Double(linkChars[index]) / Double(chars[index])
             var weight = 1.0
-            let tokens = elements[index].tokens
-            if tokens.contains(where: HTMLBlocks.positive.contains) { weight += 0.25 }
-            if elements[index].tag == "article" || elements[index].tag == "main" { weight += 0.25 }
+            if elements[index].positive { weight += 0.25 }
+            if elements[index].tag == .article || elements[index].tag == .main { weight += 0.25 }
             final[index] = score[index] * weight * (1 - density)
             if final[index] > bestScore {
                 bestScore = final[index]
@@ -144,8 +143,11 @@ public enum HTMLReader {
         return out
     }
 
-    private static func isParagraphTag(_ tag: String) -> Bool {
-        ["p", "li", "blockquote", "pre", "dd", "td", "h2", "h3", "h4", "h5", "h6"].contains(tag)
+    private static func isParagraphTag(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .p, .li, .blockquote, .pre, .dd, .td, .h2, .h3, .h4, .h5, .h6: return true
+        default: return false
+        }
     }
 
     enum Verdict { case text, heading }
@@ -153,15 +155,15 @@ public enum HTMLReader {
     /// Is this block of the chosen region article text? Line features decide, as for plain text.
     static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate) -> Verdict? {
         let text = block.text
-        if block.tag == "h1" { return nil }
+        if block.tag == .h1 { return nil }
         if block.linkDensity > 0.5 { return nil }
         if knownBoilerplate.contains(text) { return nil }
         if let titleKey, text.utf8.count <= 2 * titleKey.utf8.count + 8, Normalizer.normalize(text) == titleKey { return nil }
         let kind = LineClassifier.classify(Substring(text))
-        let heading = ["h2", "h3", "h4", "h5", "h6"].contains(block.tag)
+        let heading = block.tag.isHeading
         switch kind {
         case .prose:
-            return block.linkDensity > 0.35 && text.count < 200 ? nil : .text
+            return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
         case .callToAction, .copyright, .caption, .url, .blank, .label:
             return nil
         case .field:
@@ -169,15 +171,15 @@ public enum HTMLReader {
         case .byline:
             return nil
         case .bullet, .short:
-            if heading { return text.count <= 160 ? .heading : .text }
+            if heading { return block.characters <= 160 ? .heading : .text }
             let words = text.split(separator: " ").count
             if DateParsing.find(in: text) != nil && words <= 10 { return nil }
             if block.linkDensity > 0.2 { return nil }
             // A short sentence in the body ("He declined to comment.") is text; a fragment is furniture.
             if let last = text.last, ".!?\"”’:)".contains(last), words >= 3 { return .text }
-            if block.tag == "li", words >= 4 { return .text }
+            if block.tag == .li, words >= 4 { return .text }
             // A paragraph of running words that lacks its final stop (a page cut short) is still text.
-            if block.tag == "p", words >= 8, block.linkDensity < 0.1 { return .text }
+            if block.tag == .p, words >= 8, block.linkDensity < 0.1 { return .text }
             return nil
         }
     }
@@ -203,51 +205,51 @@ public enum HTMLReader {
             var timeElement: PublishedTime?
             var relAuthor: String?
 
-            var stack: [MarkupNode] = [root]
-            while let node = stack.popLast() {
-                guard node.isElement else { continue }
-                switch node.name.lowercased() {
-                case "meta":
-                    let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "").lowercased()
-                    if !key.isEmpty, let content = node.attribute("content"), !content.isEmpty {
-                        metas[key, default: []].append(Markup.collapse(content))
-                    }
-                    continue
-                case "link":
-                    let rel = node.attribute("rel")?.lowercased() ?? ""
-                    if rel.split(separator: " ").contains("canonical"), canonical == nil { canonical = node.attribute("href") }
-                    continue
-                case "title":
-                    if htmlTitle == nil { htmlTitle = node.text }
-                    continue
-                case "script":
-                    if node.attribute("type")?.lowercased().contains("ld+json") == true {
-                        let raw = node.children.map(\.content).joined()
-                        if let data = raw.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) {
-                            ldObjects.append(contentsOf: Self.flattenLD(json))
-                        }
-                    }
-                    continue
-                case "h1":
-                    if h1 == nil { h1 = node.text }
-                case "time":
-                    if timeElement == nil {
-                        timeElement = node.attribute("datetime").flatMap { DateParsing.find(in: $0) }
-                            ?? DateParsing.find(in: node.text) ?? DateParsing.relative(node.text, now: modified)
-                    }
-                case "a":
-                    if relAuthor == nil, node.attribute("rel")?.lowercased() == "author" { relAuthor = node.text }
-                default:
-                    break
-                }
-                var child = node.ptr.pointee.children
-                var children: [MarkupNode] = []
+            // Document order, every element: what the page declares may sit anywhere, furniture included.
+            func visit(_ ptr: xmlNodePtr) {
+                var child: xmlNodePtr? = ptr
                 while let c = child {
-                    children.append(MarkupNode(ptr: c))
                     child = c.pointee.next
+                    guard c.pointee.type == XML_ELEMENT_NODE else { continue }
+                    let node = MarkupNode(ptr: c)
+                    switch HTMLTag(c.pointee.name) {
+                    case .meta:
+                        let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "").lowercased()
+                        if !key.isEmpty, let content = node.attribute("content"), !content.isEmpty {
+                            metas[key, default: []].append(Markup.collapse(content))
+                        }
+                        continue
+                    case .link:
+                        let rel = node.attribute("rel")?.lowercased() ?? ""
+                        if rel.split(separator: " ").contains("canonical"), canonical == nil { canonical = node.attribute("href") }
+                        continue
+                    case .title:
+                        if htmlTitle == nil { htmlTitle = node.text }
+                        continue
+                    case .script:
+                        if node.attribute("type")?.lowercased().contains("ld+json") == true {
+                            let raw = node.children.map(\.content).joined()
+                            if let data = raw.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) {
+                                ldObjects.append(contentsOf: Self.flattenLD(json))
+                            }
+                        }
+                        continue
+                    case .h1:
+                        if h1 == nil { h1 = node.text }
+                    case .time:
+                        if timeElement == nil {
+                            timeElement = node.attribute("datetime").flatMap { DateParsing.find(in: $0) }
+                                ?? DateParsing.find(in: node.text) ?? DateParsing.relative(node.text, now: modified)
+                        }
+                    case .a:
+                        if relAuthor == nil, node.attribute("rel")?.lowercased() == "author" { relAuthor = node.text }
+                    default:
+                        break
+                    }
+                    if let first = c.pointee.children { visit(first) }
                 }
-                stack.append(contentsOf: children.reversed())
             }
+            visit(root.ptr)
 
             let articleTypes: Set<String> = [
                 "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",

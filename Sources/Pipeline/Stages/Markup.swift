@@ -1,4 +1,7 @@
 import CXML2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A parsed HTML or XML document from libxml2, freed when this goes away. Used only inside one
 /// stage call (never shared across threads), so the raw pointers never outlive it.
@@ -13,13 +16,21 @@ final class MarkupDocument {
     /// HTML with libxml2's error-recovering parser (what browsers do with broken markup, roughly).
     /// `utf8` must already be UTF-8: the charset was settled before, so the page's own hint is ignored.
     static func html(_ utf8: [UInt8]) -> MarkupDocument? {
+        utf8.withUnsafeBufferPointer(html)
+    }
+
+    /// The same for text already decoded, parsed from its own storage (no copy).
+    static func html(_ text: String) -> MarkupDocument? {
+        var text = text
+        return text.withUTF8(html)
+    }
+
+    private static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
         guard !utf8.isEmpty, utf8.count < Int32.max else { return nil }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
             | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
-        let doc = utf8.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                htmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
-            }
+        let doc = utf8.withMemoryRebound(to: CChar.self) { chars in
+            htmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
         }
         return doc.map(MarkupDocument.init)
     }
@@ -54,21 +65,32 @@ struct MarkupNode {
     /// A text node's own characters.
     var content: String { ptr.pointee.content.map { String(cString: $0) } ?? "" }
 
+    /// The value of the attribute named `wanted` (lowercase ASCII; the page's case is ignored).
     func attribute(_ wanted: String) -> String? {
         var attr = ptr.pointee.properties
         while let a = attr {
-            if let n = a.pointee.name, String(cString: n).lowercased() == wanted {
-                var value = ""
-                var child = a.pointee.children
-                while let c = child {
-                    if let text = c.pointee.content { value += String(cString: text) }
-                    child = c.pointee.next
-                }
-                return value
+            if let n = a.pointee.name, MarkupName.equalsIgnoringASCIICase(n, wanted) {
+                return MarkupNode.withValue(of: a) { String(decoding: $0, as: UTF8.self) }
             }
             attr = a.pointee.next
         }
         return nil
+    }
+
+    /// Calls `body` with an attribute's value as UTF-8 bytes (libxml2 keeps it as text children, usually one).
+    static func withValue<R>(of attribute: xmlAttrPtr, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard let first = attribute.pointee.children else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        if first.pointee.next == nil {
+            guard let text = first.pointee.content else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return body(UnsafeBufferPointer(start: text, count: strlen(text)))
+        }
+        var value: [UInt8] = []
+        var child: xmlNodePtr? = first
+        while let c = child {
+            if let text = c.pointee.content { value.append(contentsOf: UnsafeBufferPointer(start: text, count: strlen(text))) }
+            child = c.pointee.next
+        }
+        return value.withUnsafeBufferPointer(body)
     }
 
     var children: [MarkupNode] {
@@ -85,16 +107,22 @@ struct MarkupNode {
 
     /// Every text under this node, in document order, white space collapsed.
     var text: String {
-        var raw = ""
-        appendText(to: &raw)
-        return Markup.collapse(raw)
+        var raw: [UInt8] = []
+        appendText(ptr, to: &raw)
+        var collapsed: [UInt8] = []
+        raw.withUnsafeBufferPointer { _ = Markup.collapse($0, into: &collapsed) }
+        return String(decoding: collapsed, as: UTF8.self)
     }
 
-    private func appendText(to out: inout String) {
-        if isText { out += content; return }
-        var child = ptr.pointee.children
+    private func appendText(_ node: xmlNodePtr, to out: inout [UInt8]) {
+        let type = node.pointee.type
+        if type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE {
+            if let text = node.pointee.content { out.append(contentsOf: UnsafeBufferPointer(start: text, count: strlen(text))) }
+            return
+        }
+        var child = node.pointee.children
         while let c = child {
-            MarkupNode(ptr: c).appendText(to: &out)
+            appendText(c, to: &out)
             child = c.pointee.next
         }
     }
@@ -116,6 +144,66 @@ struct MarkupNode {
 }
 
 enum Markup {
+    /// `collapse` over UTF-8 bytes (valid UTF-8, as libxml2 gives text): the result replaces `out`'s
+    /// contents. Also counts what the content scorer wants of the result: its scalars and its commas.
+    @discardableResult
+    static func collapse(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> (scalars: Int, commas: Int) {
+        out.removeAll(keepingCapacity: true)
+        var pending = false
+        var scalars = 0
+        var commas = 0
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            var length = 1
+            var space = false
+            if b < 0x80 {
+                space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
+                if b == 0x2C { commas += 1 }
+            } else {
+                length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                if i + length > n { length = n - i }
+                space = isUnicodeSpace(bytes, i, length)
+                if length == 3 && ((b == 0xEF && bytes[i + 1] == 0xBC && bytes[i + 2] == 0x8C)
+                    || (b == 0xE3 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x81))
+                {
+                    commas += 1  // ， and 、
+                }
+            }
+            if space {
+                pending = true
+            } else {
+                if pending && !out.isEmpty {
+                    out.append(0x20)
+                    scalars += 1
+                }
+                pending = false
+                for k in i..<(i + length) { out.append(bytes[k]) }
+                scalars += 1
+            }
+            i += length
+        }
+        return (scalars, commas)
+    }
+
+    /// The non-ASCII white space of `collapseScalars` (Unicode White_Space, and U+200B) by its UTF-8 bytes.
+    @inline(__always)
+    private static func isUnicodeSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, _ length: Int) -> Bool {
+        let b0 = bytes[i]
+        if length == 2 { return b0 == 0xC2 && (bytes[i + 1] == 0x85 || bytes[i + 1] == 0xA0) }
+        guard length == 3 else { return false }
+        let b1 = bytes[i + 1], b2 = bytes[i + 2]
+        switch b0 {
+        case 0xE1: return b1 == 0x9A && b2 == 0x80  // U+1680
+        case 0xE2:
+            if b1 == 0x80 { return b2 <= 0x8B || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF }  // U+2000–200B, 2028, 2029, 202F
+            return b1 == 0x81 && b2 == 0x9F  // U+205F
+        case 0xE3: return b1 == 0x80 && b2 == 0x80  // U+3000
+        default: return false
+        }
+    }
+
     /// Runs of white space (including non-breaking spaces) become one space; ends trimmed.
     static func collapse(_ text: String) -> String {
         // Most text is ASCII: handle it byte by byte, and fall back to scalars only when it is not.
@@ -156,7 +244,7 @@ enum Markup {
         guard let doc = MarkupDocument.html(Array(("<html><body>" + html + "</body></html>").utf8)), let root = doc.root else {
             return []
         }
-        return HTMLBlocks.collect(root).blocks.filter { !$0.text.isEmpty && $0.tag != "figcaption" }.map(\.text)
+        return HTMLBlocks.collect(root).blocks.filter { !$0.text.isEmpty && $0.tag != .figcaption }.map(\.text)
     }
 
     /// Text that carries tags (`<p>`, `<br>`, entities) is markup; plain prose is not.
@@ -165,5 +253,69 @@ enum Markup {
         let after = text[text.index(after: lt)...].prefix(12).lowercased()
         return ["p", "p>", "br", "div", "span", "a ", "em", "strong", "ul", "li", "h2", "h3", "img", "figure", "blockquote", "!--", "i>", "b>"]
             .contains { after.hasPrefix($0) }
+    }
+}
+
+/// Element and attribute names compared as bytes, ASCII case ignored, without making strings.
+enum MarkupName {
+    /// A name of up to 16 bytes, ASCII-lowercased, packed into two words.
+    struct Key: Hashable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+    }
+
+    /// The key of a NUL-terminated name; nil when it is longer than 16 bytes (no name we look for is).
+    @inline(__always)
+    static func key(_ name: UnsafePointer<xmlChar>) -> Key? {
+        var key = Key()
+        var i = 0
+        while true {
+            var b = name[i]
+            if b == 0 { return key }
+            if i == 16 { return nil }
+            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
+            if i < 8 { key.low |= UInt64(b) << (8 * UInt64(i)) } else { key.high |= UInt64(b) << (8 * UInt64(i - 8)) }
+            i += 1
+        }
+    }
+
+    static func key(_ name: String) -> Key {
+        var key = Key()
+        for (i, b) in name.utf8.prefix(16).enumerated() {
+            if i < 8 { key.low |= UInt64(b) << (8 * UInt64(i)) } else { key.high |= UInt64(b) << (8 * UInt64(i - 8)) }
+        }
+        return key
+    }
+
+    /// The attributes the HTML reader reads.
+    enum Attribute: String, CaseIterable {
+        case `class`, id, role, hidden, ariaHidden = "aria-hidden", style
+    }
+
+    private static let attributes: [Key: Attribute] = Dictionary(
+        uniqueKeysWithValues: Attribute.allCases.map { (key($0.rawValue), $0) })
+
+    static func attribute(_ name: UnsafePointer<xmlChar>) -> Attribute? {
+        key(name).flatMap { attributes[$0] }
+    }
+
+    /// Does the NUL-terminated `name` equal `wanted` (lowercase ASCII), ASCII case ignored?
+    static func equalsIgnoringASCIICase(_ name: UnsafePointer<xmlChar>, _ wanted: String) -> Bool {
+        var i = 0
+        for w in wanted.utf8 {
+            var b = name[i]
+            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
+            if b != w { return false }
+            i += 1
+        }
+        return name[i] == 0
+    }
+
+    /// The bytes as a string, ASCII letters lowercased.
+    static func asciiLowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { out in
+            for (i, b) in bytes.enumerated() { out[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+            return bytes.count
+        }
     }
 }
