@@ -133,6 +133,23 @@ struct FormatUnitTests {
         #expect(try PlainTextParser.parse(page).published == nil)
     }
 
+    @Test func htmlTagsAndAttributesAreReadWhateverTheirCase() throws {
+        let story = "The council voted on Tuesday to rebuild the harbour wall, which storms breached twice this winter, "
+            + "and said the work would start in spring."
+        func page(_ upper: Bool) -> [UInt8] {
+            let html = "<html><head><title>Harbour wall to be rebuilt</title><meta property=\"og:site_name\" content=\"Coast News\"></head>"
+                + "<body><article><p>\(story)</p>"
+                + "<div class=\"Share-Bar\"><p>Readers can send this piece to a friend who follows the harbour works closely.</p></div>"
+                + "<p style=\"DISPLAY: NONE\">A hidden paragraph, which a reader never sees on the page, is not the story.</p></article>"
+                + "</body></html>"
+            return Array((upper ? html.uppercased().replacingOccurrences(of: story.uppercased(), with: story) : html).utf8)
+        }
+        for upper in [false, true] {
+            let (article, _) = try HTMLReader.read(page(upper))
+            #expect(article.paragraphs == [story], "upper case: \(upper)")
+        }
+    }
+
     @Test func wireDatelinesNameTheAgency() throws {
         #expect(PlainTextParser.datelineAgency("BEIJING (Reuters) - China said on Friday it would talk.") == "Reuters")
         #expect(PlainTextParser.datelineAgency("WASHINGTON, Jan 26 (AP) — Officials met.") == "AP")

@@ -38,7 +38,30 @@ struct LineAndWordSplitTests {
     static let texts: [String] = TextSearchTests.lines + ASCIITextFastPathTests.samples + [
         "one\ntwo\r\nthree\rfour\u{2028}five\u{2029}six\u{85}seven\u{0B}eight\u{0C}nine\n\n\r\n",
         "\r\n\r\n", "\n", "trailing\r", "word \u{301}mark after a space", "a\u{00A0}b\u{2009}c\u{202F}d\u{3000}e",
+        "Grüße aus München: die Straße ist ½ so breit. ¿Qué pasó? Łódź, Ǆemal, ɏ, «ça» ×2 ÷ 3",
+        "Latin letter then a mark: é\u{301} and \u{E9}\u{300} \u{301}after a space, ü\u{200D} joined",
+        "soft\u{AD}hyphen and \u{85}next line and ÿ\u{0250}",
     ] + ASCIITextFastPathTests.newsFiles
+
+    @Test func stopWordsIgnoreCaseLikeLowercased() {
+        for text in Self.texts + ["THE And oF", "\u{212A}now İt Whom WHOM"] {
+            for word in text.split(whereSeparator: \.isWhitespace) {
+                #expect(Stopwords.isEnglish(word) == Stopwords.english.contains(word.lowercased()), "\(word.debugDescription)")
+            }
+        }
+    }
+
+    @Test func byteCollapseMatchesStringCollapse() {
+        for text in Self.texts + ["\u{200B}zero\u{200B}width\u{FEFF}", "\u{1680}ogham\u{205F}math\u{85}", "ー、，,"] {
+            var out: [UInt8] = []
+            let bytes = Array(text.utf8)
+            let counts = bytes.withUnsafeBufferPointer { Markup.collapse($0, into: &out) }
+            let expected = Markup.collapse(text)
+            #expect(String(decoding: out, as: UTF8.self) == expected, "\(text.prefix(80).debugDescription)")
+            #expect(counts.scalars == expected.unicodeScalars.count)
+            #expect(counts.commas == expected.unicodeScalars.filter { $0 == "," || $0 == "，" || $0 == "、" }.count)
+        }
+    }
 
     @Test func linesMatchCharacterSplit() {
         for text in Self.texts {

@@ -184,6 +184,7 @@ struct HTMLBlocks {
         var collapsed: [UInt8] = []
         var linkChars = 0
         var linkDepth = 0
+        var tags = HTMLTag.Cache()
 
         init(pruning: Bool) {
             self.pruning = pruning
@@ -201,7 +202,7 @@ struct HTMLBlocks {
                 return
             }
             guard type == XML_ELEMENT_NODE else { return }
-            let tag = HTMLTag(node.pointee.name)
+            let tag = tags.tag(node.pointee.name)
             if tag.isNeverText { return }
             if tag == .br || tag == .hr {
                 flush(owner)
@@ -277,6 +278,24 @@ enum HTMLTag: UInt8 {
         }
         return table
     }()
+
+    /// Tags by name pointer, for one document: libxml2 keeps each distinct name once per document (its
+    /// dictionary), so the same pointers come back element after element. A small direct-mapped table of
+    /// recent pointers saves decoding the name; a pointer seen for the first time is decoded as usual.
+    struct Cache {
+        private var names = [UnsafePointer<xmlChar>?](repeating: nil, count: 64)
+        private var tags = [HTMLTag](repeating: .other, count: 64)
+
+        mutating func tag(_ name: UnsafePointer<xmlChar>?) -> HTMLTag {
+            guard let name else { return .other }
+            let slot = Int(truncatingIfNeeded: UInt(bitPattern: name) >> 3) & 63
+            if names[slot] == name { return tags[slot] }
+            let tag = HTMLTag(name)
+            names[slot] = name
+            tags[slot] = tag
+            return tag
+        }
+    }
 
     var isHeading: Bool { self == .h1 || self == .h2 || self == .h3 || self == .h4 || self == .h5 || self == .h6 }
     var isBlock: Bool { rawValue >= HTMLTag.p.rawValue && rawValue <= HTMLTag.caption.rawValue }

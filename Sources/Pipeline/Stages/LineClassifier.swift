@@ -61,23 +61,21 @@ enum LineClassifier {
     private static let bulletMarks: Set<Unicode.Scalar> = ["•", "·", "●", "▪", "■", "◦", "*", "–", "-"]
 
     private static func field(_ line: String, _ lower: String) -> LineKind? {
-        guard let colon = lower.firstIndex(of: ":") else { return nil }
-        let label = TextSearch.trimmingWhitespace(lower[..<colon])
+        // ":" is one byte and a grapheme cluster of its own: found among the bytes, it splits the line exactly.
+        guard let colon = lower.utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        guard let label = fieldLabels[TextSearch.trimmingWhitespace(lower[..<colon])] else { return nil }
         let value = TextSearch.trimmingWhitespace(line[line.index(after: colon)...])
-        guard !value.isEmpty else { return nil }
-        switch label {
-        case "tags", "tag", "keywords", "topics", "categories", "category", "filed under":
-            return .field(.tags, value)
-        case "source", "publisher", "publication":
-            return .field(.source, value)
-        case "url", "link", "canonical", "original url", "source url":
-            return .field(.url, value)
-        case "published", "date", "published on", "posted", "posted on", "updated", "last updated", "first published":
-            return .field(.published, value)
-        default:
-            return nil
-        }
+        return value.isEmpty ? nil : .field(label, value)
     }
+
+    private static let fieldLabels: [String: FieldLabel] = [
+        "tags": .tags, "tag": .tags, "keywords": .tags, "topics": .tags, "categories": .tags, "category": .tags,
+        "filed under": .tags,
+        "source": .source, "publisher": .source, "publication": .source,
+        "url": .url, "link": .url, "canonical": .url, "original url": .url, "source url": .url,
+        "published": .published, "date": .published, "published on": .published, "posted": .published,
+        "posted on": .published, "updated": .published, "last updated": .published, "first published": .published,
+    ]
 
     static func isURL(_ lower: String) -> Bool {
         (lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("www."))
@@ -135,7 +133,7 @@ enum LineClassifier {
     static func isProse(_ line: String, words: [Substring]) -> Bool {
         guard words.count >= 8 else { return false }
         let ends = line.last.map { sentenceEnds.contains($0) } ?? false
-        let stop = words.reduce(0) { $0 + (Stopwords.english.contains(ASCIIWord.lowercased($1)) ? 1 : 0) }
+        let stop = words.reduce(0) { $0 + (Stopwords.isEnglish($1) ? 1 : 0) }
         let density = Double(stop) / Double(words.count)
         if ends { return density >= 0.12 || words.count >= 25 }
         // Long running text that merely lacks a final stop (a truncated scrape) still counts.
@@ -146,6 +144,21 @@ enum LineClassifier {
 }
 
 enum Stopwords {
+    /// `english.contains(word.lowercased())`. A word with a byte beyond ASCII is none: the only non-ASCII
+    /// letter that lowercases into ASCII is the Kelvin sign (to `k`), and no stop word has a `k`.
+    static func isEnglish(_ word: Substring) -> Bool {
+        var word = word
+        return word.withUTF8 { bytes in
+            guard bytes.count <= longest, bytes.allSatisfy({ $0 < 0x80 }) else { return false }
+            return english.contains(String(unsafeUninitializedCapacity: bytes.count) { out in
+                for (i, b) in bytes.enumerated() { out[i] = b >= 0x41 && b <= 0x5A ? b + 32 : b }
+                return bytes.count
+            })
+        }
+    }
+
+    private static let longest = english.map(\.utf8.count).max() ?? 0
+
     /// Common English function words: their density separates running text from furniture.
     static let english: Set<String> = [
         "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",

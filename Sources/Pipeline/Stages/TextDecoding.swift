@@ -105,9 +105,10 @@ public enum TextDecoding {
     private static func checked(_ decoded: DecodedText) throws(PipelineError) -> DecodedText {
         var visible = 0
         var control = 0
-        for scalar in decoded.text.unicodeScalars {
-            switch scalar.value {
-            case 0x09, 0x0A, 0x0D, 0x20: continue
+        // Over the UTF-8 bytes: every scalar has exactly one byte that is not a continuation byte.
+        for byte in decoded.text.utf8 {
+            switch byte {
+            case 0x09, 0x0A, 0x0D, 0x20, 0x80...0xBF: continue
             case 0x01...0x1F, 0x7F: control += 1
             default: visible += 1
             }

@@ -124,7 +124,9 @@ enum TextSearch {
     }
 
     /// `text.split(whereSeparator: \.isWhitespace)` for text that is ASCII but for `SafeSeparators`
-    /// (each a grapheme cluster of its own), over the bytes; the Character-level split for other text.
+    /// (each a grapheme cluster of its own) and the letters of Latin-1 and Latin Extended-A/B (U+00A1…U+024F:
+    /// never white space, never joined to what precedes them), over the bytes; the Character-level split
+    /// for other text.
     static func words(_ text: String) -> [Substring] {
         var copy = text
         let bounds = copy.withUTF8 { bytes -> [(Int, Int)]? in
@@ -137,11 +139,16 @@ enum TextSearch {
                 var space = false
                 if b < 0x80 {
                     space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
-                } else {
-                    guard let n = SafeSeparators.length(at: i, in: bytes) else { return nil }
+                } else if let n = SafeSeparators.length(at: i, in: bytes) {
                     length = n
                     // U+00A0 and U+2000…U+200A are white space; the other safe separators are not.
                     space = (b == 0xC2 && bytes[i + 1] == 0xA0) || (b == 0xE2 && bytes[i + 2] <= 0x8A)
+                } else if i + 1 < bytes.count, (b == 0xC2 && bytes[i + 1] >= 0xA1) || (b >= 0xC3 && b <= 0xC8)
+                    || (b == 0xC9 && bytes[i + 1] <= 0x8F)
+                {
+                    length = 2  // U+00A1…U+024F
+                } else {
+                    return nil
                 }
                 if space {
                     if start >= 0 { bounds.append((start, i)) }
