@@ -152,3 +152,72 @@ enum SafeSeparators {
         return nil
     }
 }
+
+/// Up to 16 bytes, ASCII letters lowercased, packed into two words: a tag name, attribute name or short word
+/// looked up without making a `String` or hashing through `Hasher`.
+struct ShortKey: Equatable, Sendable {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+
+    /// Nil for more than 16 bytes.
+    @inline(__always)
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count <= 16 else { return nil }
+        for i in 0..<bytes.count { put(bytes[i], at: i) }
+    }
+
+    /// The key of a NUL-terminated name; nil for more than 16 bytes.
+    @inline(__always)
+    init?(cString name: UnsafePointer<UInt8>) {
+        var i = 0
+        while name[i] != 0 {
+            if i == 16 { return nil }
+            put(name[i], at: i)
+            i += 1
+        }
+    }
+
+    init(_ text: String) {
+        for (i, b) in text.utf8.prefix(16).enumerated() { put(b, at: i) }
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8, at i: Int) {
+        let b = UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        if i < 8 { low |= b << (8 * UInt64(i)) } else { high |= b << (8 * UInt64(i - 8)) }
+    }
+
+    /// One of `ShortKeyTable.size` slots.
+    @inline(__always)
+    var slot: Int {
+        Int(truncatingIfNeeded: ((low &* 0x9E37_79B9_7F4A_7C15) ^ (high &* 0xC2B2_AE3D_27D4_EB4F)) >> 54)
+    }
+}
+
+/// A fixed set of short keys and their values, built once: open addressing over 1,024 slots.
+struct ShortKeyTable<Value: Sendable>: Sendable {
+    static var size: Int { 1024 }
+    private var keys: [ShortKey?] = Array(repeating: nil, count: 1024)
+    private var values: [Value?] = Array(repeating: nil, count: 1024)
+
+    /// `entries` must be fewer than the slots; a key given twice keeps its last value.
+    init(_ entries: [(String, Value)]) {
+        for (text, value) in entries {
+            let key = ShortKey(text)
+            var slot = key.slot
+            while let existing = keys[slot], existing != key { slot = (slot + 1) & 1023 }
+            keys[slot] = key
+            values[slot] = value
+        }
+    }
+
+    @inline(__always)
+    subscript(key: ShortKey) -> Value? {
+        var slot = key.slot
+        while let existing = keys[slot] {
+            if existing == key { return values[slot] }
+            slot = (slot + 1) & 1023
+        }
+        return nil
+    }
+}

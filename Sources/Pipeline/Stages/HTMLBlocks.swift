@@ -98,6 +98,13 @@ struct HTMLBlocks {
         for word in positive { table[word, default: []].insert(.positive) }
         return table
     }()
+    private static let shortClassWords = ShortKeyTable(classWords.filter { $0.key.utf8.count <= 16 }.map { ($0.key, $0.value) })
+
+    /// The lists a (lowercased) class word is in.
+    private static func lists(_ word: UnsafeBufferPointer<UInt8>) -> ClassWords {
+        if let key = ShortKey(word) { return shortClassWords[key] ?? [] }
+        return classWords[String(decoding: word, as: UTF8.self)] ?? []
+    }
 
     /// The lists that the words of one class or id attribute value fall in: each word (split at spaces, tabs
     /// and newlines, ASCII-lowercased) and, for a compound word, each of its parts split at `-`, `_` and `:`.
@@ -121,12 +128,15 @@ struct HTMLBlocks {
     }
 
     private static func wordLists(_ word: [UInt8]) -> ClassWords {
-        var found = classWords[String(decoding: word, as: UTF8.self)] ?? []
-        let parts = word.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F || $0 == 0x3A })
-        if parts.count > 1 {
-            for part in parts { found.formUnion(classWords[String(decoding: part, as: UTF8.self)] ?? []) }
+        word.withUnsafeBufferPointer { bytes in
+            var found = lists(bytes)
+            // A compound word (two parts or more between `-`, `_`, `:`): each of its parts too.
+            let parts = bytes.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F || $0 == 0x3A })
+            if parts.count > 1 {
+                for part in parts { found.formUnion(lists(UnsafeBufferPointer(rebasing: part))) }
+            }
+            return found
         }
-        return found
     }
 
     /// Is this element page furniture, by its tag, ARIA role, hidden state, inline style or class/id words?
@@ -184,7 +194,6 @@ struct HTMLBlocks {
         var collapsed: [UInt8] = []
         var linkChars = 0
         var linkDepth = 0
-        var tags = HTMLTag.Cache()
 
         init(pruning: Bool) {
             self.pruning = pruning
@@ -202,7 +211,7 @@ struct HTMLBlocks {
                 return
             }
             guard type == XML_ELEMENT_NODE else { return }
-            let tag = tags.tag(node.pointee.name)
+            let tag = HTMLTag(node.pointee.name)
             if tag.isNeverText { return }
             if tag == .br || tag == .hr {
                 flush(owner)
@@ -264,38 +273,14 @@ enum HTMLTag: UInt8 {
     case menu, dialog, br, a, time
 
     /// The tag named by a libxml2 element name (ASCII case ignored).
+    @inline(__always)
     init(_ name: UnsafePointer<xmlChar>?) {
-        guard let name, let key = MarkupName.key(name) else { self = .other; return }
-        self = HTMLTag.byKey[key] ?? .other
+        guard let name, let key = ShortKey(cString: name) else { self = .other; return }
+        self = HTMLTag.byName[key] ?? .other
     }
 
-    private static let byKey: [MarkupName.Key: HTMLTag] = {
-        var table: [MarkupName.Key: HTMLTag] = [:]
-        var raw: UInt8 = 1
-        while let tag = HTMLTag(rawValue: raw) {
-            table[MarkupName.key(String(describing: tag))] = tag
-            raw += 1
-        }
-        return table
-    }()
-
-    /// Tags by name pointer, for one document: libxml2 keeps each distinct name once per document (its
-    /// dictionary), so the same pointers come back element after element. A small direct-mapped table of
-    /// recent pointers saves decoding the name; a pointer seen for the first time is decoded as usual.
-    struct Cache {
-        private var names = [UnsafePointer<xmlChar>?](repeating: nil, count: 64)
-        private var tags = [HTMLTag](repeating: .other, count: 64)
-
-        mutating func tag(_ name: UnsafePointer<xmlChar>?) -> HTMLTag {
-            guard let name else { return .other }
-            let slot = Int(truncatingIfNeeded: UInt(bitPattern: name) >> 3) & 63
-            if names[slot] == name { return tags[slot] }
-            let tag = HTMLTag(name)
-            names[slot] = name
-            tags[slot] = tag
-            return tag
-        }
-    }
+    private static let byName = ShortKeyTable(
+        (1...UInt8.max).compactMap(HTMLTag.init(rawValue:)).map { (String(describing: $0), $0) })
 
     var isHeading: Bool { self == .h1 || self == .h2 || self == .h3 || self == .h4 || self == .h5 || self == .h6 }
     var isBlock: Bool { rawValue >= HTMLTag.p.rawValue && rawValue <= HTMLTag.caption.rawValue }

@@ -206,14 +206,13 @@ public enum HTMLReader {
             var relAuthor: String?
 
             // Document order, every element: what the page declares may sit anywhere, furniture included.
-            var tagNames = HTMLTag.Cache()
             func visit(_ ptr: xmlNodePtr) {
                 var child: xmlNodePtr? = ptr
                 while let c = child {
                     child = c.pointee.next
                     guard c.pointee.type == XML_ELEMENT_NODE else { continue }
                     let node = MarkupNode(ptr: c)
-                    switch tagNames.tag(c.pointee.name) {
+                    switch HTMLTag(c.pointee.name) {
                     case .meta:
                         let key = (node.attribute("property") ?? node.attribute("name") ?? node.attribute("itemprop") ?? "").lowercased()
                         if !key.isEmpty, let content = node.attribute("content"), !content.isEmpty {

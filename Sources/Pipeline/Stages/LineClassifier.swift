@@ -104,7 +104,7 @@ enum LineClassifier {
     private static func isCallToAction(_ lower: String, wordCount: Int) -> Bool {
         for phrase in ctaAnywhere {
             // On a longer line only a phrase at its very start counts, so there is no need to search it all.
-            if wordCount <= 14 ? TextSearch.contains(lower, phrase) : lower.hasPrefix(phrase) { return true }
+            if wordCount <= 14 ? TextSearch.contains(lower, phrase) : TextSearch.hasPrefix(lower, phrase) { return true }
         }
         if wordCount <= 4 {
             for word in ctaShort where lower == word || lower.hasPrefix(word + " ") { return true }
@@ -149,15 +149,12 @@ enum Stopwords {
     static func isEnglish(_ word: Substring) -> Bool {
         var word = word
         return word.withUTF8 { bytes in
-            guard bytes.count <= longest, bytes.allSatisfy({ $0 < 0x80 }) else { return false }
-            return english.contains(String(unsafeUninitializedCapacity: bytes.count) { out in
-                for (i, b) in bytes.enumerated() { out[i] = b >= 0x41 && b <= 0x5A ? b + 32 : b }
-                return bytes.count
-            })
+            guard bytes.allSatisfy({ $0 < 0x80 }), let key = ShortKey(bytes) else { return false }
+            return englishKeys[key] != nil
         }
     }
 
-    private static let longest = english.map(\.utf8.count).max() ?? 0
+    private static let englishKeys = ShortKeyTable(english.map { ($0, ()) })
 
     /// Common English function words: their density separates running text from furniture.
     static let english: Set<String> = [

@@ -258,45 +258,15 @@ enum Markup {
 
 /// Element and attribute names compared as bytes, ASCII case ignored, without making strings.
 enum MarkupName {
-    /// A name of up to 16 bytes, ASCII-lowercased, packed into two words.
-    struct Key: Hashable {
-        var low: UInt64 = 0
-        var high: UInt64 = 0
-    }
-
-    /// The key of a NUL-terminated name; nil when it is longer than 16 bytes (no name we look for is).
-    @inline(__always)
-    static func key(_ name: UnsafePointer<xmlChar>) -> Key? {
-        var key = Key()
-        var i = 0
-        while true {
-            var b = name[i]
-            if b == 0 { return key }
-            if i == 16 { return nil }
-            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
-            if i < 8 { key.low |= UInt64(b) << (8 * UInt64(i)) } else { key.high |= UInt64(b) << (8 * UInt64(i - 8)) }
-            i += 1
-        }
-    }
-
-    static func key(_ name: String) -> Key {
-        var key = Key()
-        for (i, b) in name.utf8.prefix(16).enumerated() {
-            if i < 8 { key.low |= UInt64(b) << (8 * UInt64(i)) } else { key.high |= UInt64(b) << (8 * UInt64(i - 8)) }
-        }
-        return key
-    }
-
     /// The attributes the HTML reader reads.
     enum Attribute: String, CaseIterable {
         case `class`, id, role, hidden, ariaHidden = "aria-hidden", style
     }
 
-    private static let attributes: [Key: Attribute] = Dictionary(
-        uniqueKeysWithValues: Attribute.allCases.map { (key($0.rawValue), $0) })
+    private static let attributes = ShortKeyTable(Attribute.allCases.map { ($0.rawValue, $0) })
 
     static func attribute(_ name: UnsafePointer<xmlChar>) -> Attribute? {
-        key(name).flatMap { attributes[$0] }
+        ShortKey(cString: name).flatMap { attributes[$0] }
     }
 
     /// Does the NUL-terminated `name` equal `wanted` (lowercase ASCII), ASCII case ignored?

@@ -106,11 +106,14 @@ public enum TextDecoding {
         var visible = 0
         var control = 0
         // Over the UTF-8 bytes: every scalar has exactly one byte that is not a continuation byte.
-        for byte in decoded.text.utf8 {
-            switch byte {
-            case 0x09, 0x0A, 0x0D, 0x20, 0x80...0xBF: continue
-            case 0x01...0x1F, 0x7F: control += 1
-            default: visible += 1
+        var text = decoded.text
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case 0x09, 0x0A, 0x0D, 0x20, 0x80...0xBF: continue
+                case 0x01...0x1F, 0x7F: control += 1
+                default: visible += 1
+                }
             }
         }
         if visible == 0 && control == 0 { throw .empty }

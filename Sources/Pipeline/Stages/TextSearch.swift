@@ -27,6 +27,16 @@ enum TextSearch {
         }
     }
 
+    /// `text.hasPrefix(prefix)` for an ASCII `prefix`, over the bytes: a byte match counts unless a non-ASCII
+    /// scalar follows it (which may join the prefix's last character), where the Character comparison decides.
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        let t = text.utf8, p = prefix.utf8
+        guard t.starts(with: p) else { return false }
+        let next = t.index(t.startIndex, offsetBy: p.count)
+        if next == t.endIndex || t[next] < 0x80 { return true }
+        return text.hasPrefix(prefix)
+    }
+
     /// ASCII letters lowercased, other bytes as they are: for matching markup keywords in raw bytes.
     static func asciiLowercased<C: Collection<UInt8>>(_ bytes: C) -> [UInt8] {
         bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
@@ -79,6 +89,17 @@ enum TextSearch {
     /// How many scalars of `text` are alphabetic.
     static func letterCount(_ text: String) -> Int {
         var count = 0
+        var text = text
+        let ascii = text.withUTF8 { bytes -> Bool in
+            for b in bytes {
+                if b >= 0x80 { return false }
+                let folded = b | 0x20
+                if folded >= 0x61 && folded <= 0x7A { count += 1 }
+            }
+            return true
+        }
+        if ascii { return count }
+        count = 0
         for scalar in text.unicodeScalars {
             if scalar.isASCII {
                 let folded = scalar.value | 0x20
