@@ -89,6 +89,8 @@ struct HTMLBlocks {
         static let strong = ClassWords(rawValue: 1)
         static let weak = ClassWords(rawValue: 2)
         static let positive = ClassWords(rawValue: 4)
+        /// A strong word only as a part of a compound word (`l-sidebar-fixed`, `article-ad-marker`).
+        static let strongPart = ClassWords(rawValue: 8)
     }
 
     private static let classWords: [String: ClassWords] = {
@@ -133,7 +135,11 @@ struct HTMLBlocks {
             // A compound word (two parts or more between `-`, `_`, `:`): each of its parts too.
             let parts = bytes.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F || $0 == 0x3A })
             if parts.count > 1 {
-                for part in parts { found.formUnion(lists(UnsafeBufferPointer(rebasing: part))) }
+                for part in parts {
+                    var lists = lists(UnsafeBufferPointer(rebasing: part))
+                    if lists.contains(.strong) { lists.remove(.strong); lists.insert(.strongPart) }
+                    found.formUnion(lists)
+                }
             }
             return found
         }
@@ -144,7 +150,9 @@ struct HTMLBlocks {
         if tag.isFurniture || attributes.furnitureRole || attributes.hidden { return true }
         let words = attributes.classWords
         if words.contains(.strong) { return true }
-        return words.contains(.weak) && !words.contains(.positive)
+        // A furniture word inside a compound class name does not outweigh a content word beside it:
+        // `l-sidebar-fixed l-article-body-segment` holds the story.
+        return (words.contains(.weak) || words.contains(.strongPart)) && !words.contains(.positive)
     }
 
     /// The attributes the collector reads, gathered in one pass over an element's attribute list.
