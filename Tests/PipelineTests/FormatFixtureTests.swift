@@ -150,6 +150,16 @@ struct FormatUnitTests {
         }
     }
 
+    @Test func aFurnitureWordInACompoundClassYieldsToAContentWord() throws {
+        let story = "The council voted on Tuesday to rebuild the harbour wall, which storms breached twice this winter, "
+            + "and said the work would start in spring."
+        let promo = "Readers who liked this also read about the ferry timetable, which changes again next month."
+        let html = "<html><body><div class=\"l-sidebar-fixed l-article-body-segment\"><p>\(story)</p>"
+            + "<div class=\"promo-box-inline\"><p>\(promo)</p></div></div></body></html>"
+        let (article, _) = try HTMLReader.read(Array(html.utf8))
+        #expect(article.paragraphs == [story])
+    }
+
     @Test func wireDatelinesNameTheAgency() throws {
         #expect(PlainTextParser.datelineAgency("BEIJING (Reuters) - China said on Friday it would talk.") == "Reuters")
         #expect(PlainTextParser.datelineAgency("WASHINGTON, Jan 26 (AP) — Officials met.") == "AP")
