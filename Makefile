@@ -106,8 +106,10 @@ clean:
 	rm -rf .build
 
 # Extraction quality and speed beside trafilatura (installed into .build/extraction-venv by the script, never
-# into the product), then a 50,000-article JSON Lines dump streamed through corpusd. Rewrites the extraction
-# section of BENCHMARKS.md. Not part of `make test` or `make bench`.
+# into the product) on our 80 pages and on the public real-world pages of trafilatura 1.0.0's source archive
+# (downloaded into .build/extraction-public at run time, never committed), then a 50,000-article JSON Lines
+# dump streamed through corpusd. Rewrites the extraction section of BENCHMARKS.md. Not part of `make test`
+# or `make bench`.
 .PHONY: bench-extraction
 bench-extraction: deps
 	$(SWIFT) build -c release --product corpusctl
