@@ -158,6 +158,12 @@ struct FormatUnitTests {
             + "<div class=\"promo-box-inline\"><p>\(promo)</p></div></div></body></html>"
         let (article, _) = try HTMLReader.read(Array(html.utf8))
         #expect(article.paragraphs == [story])
+
+        // A layout wrapper named for its sidebar still holds the story; the sidebar itself is pruned.
+        let page = "<html><body><div class=\"c-fixed-sidebar-layout\"><div><p>\(story)</p><p>\(story.uppercased())</p></div>"
+            + "<div class=\"c-sidebar-box\"><p>\(promo)</p></div></div></body></html>"
+        let (wrapped, _) = try HTMLReader.read(Array(page.utf8))
+        #expect(wrapped.paragraphs == [story, story.uppercased()])
     }
 
     @Test func wireDatelinesNameTheAgency() throws {

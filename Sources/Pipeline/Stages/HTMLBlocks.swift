@@ -145,14 +145,36 @@ struct HTMLBlocks {
         }
     }
 
+    enum Furniture { case no, yes, byWeakWords }
+
     /// Is this element page furniture, by its tag, ARIA role, hidden state, inline style or class/id words?
-    static func isFurniture(_ tag: HTMLTag, _ attributes: ElementAttributes) -> Bool {
-        if tag.isFurniture || attributes.furnitureRole || attributes.hidden { return true }
+    /// `byWeakWords` when only a weak word or a furniture word inside a compound name says so.
+    static func furniture(_ tag: HTMLTag, _ attributes: ElementAttributes) -> Furniture {
+        if tag.isFurniture || attributes.furnitureRole || attributes.hidden { return .yes }
         let words = attributes.classWords
-        if words.contains(.strong) { return true }
+        if words.contains(.strong) { return .yes }
         // A furniture word inside a compound class name does not outweigh a content word beside it:
         // `l-sidebar-fixed l-article-body-segment` holds the story.
-        return (words.contains(.weak) || words.contains(.strongPart)) && !words.contains(.positive)
+        return (words.contains(.weak) || words.contains(.strongPart)) && !words.contains(.positive) ? .byWeakWords : .no
+    }
+
+    /// Bytes of text inside `<p>` elements under `node` (scripts and styles aside).
+    static func paragraphBytes(_ node: xmlNodePtr, inParagraph: Bool = false) -> Int {
+        var total = 0
+        var child = node.pointee.children
+        while let c = child {
+            child = c.pointee.next
+            switch c.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if inParagraph, let content = c.pointee.content { total += strlen(content) }
+            case XML_ELEMENT_NODE:
+                let tag = HTMLTag(c.pointee.name)
+                if !tag.isNeverText { total += paragraphBytes(c, inParagraph: inParagraph || tag == .p) }
+            default:
+                break
+            }
+        }
+        return total
     }
 
     /// The attributes the collector reads, gathered in one pass over an element's attribute list.
@@ -202,6 +224,8 @@ struct HTMLBlocks {
         var collapsed: [UInt8] = []
         var linkChars = 0
         var linkDepth = 0
+        /// Bytes of `<p>` text in the whole page, counted when first needed.
+        var pageParagraphBytes: Int?
 
         init(pruning: Bool) {
             self.pruning = pruning
@@ -226,7 +250,7 @@ struct HTMLBlocks {
                 return
             }
             let attributes = ElementAttributes(node)
-            if pruning, tag != .body, tag != .html, HTMLBlocks.isFurniture(tag, attributes) {
+            if pruning, tag != .body, tag != .html, isFurniture(node, tag, attributes) {
                 // Furniture between inline text splits it, as the browser would show it.
                 flush(owner)
                 return
@@ -249,6 +273,23 @@ struct HTMLBlocks {
                     child = c.pointee.next
                 }
                 if tag == .a { linkDepth -= 1 }
+            }
+        }
+
+        /// Weak words and compound-name parts do not prune an element that holds half the page's paragraph
+        /// text or more: that is a layout wrapper (`c-fixed-sidebar-layout`, `has-ads`), not a sidebar.
+        mutating func isFurniture(_ node: xmlNodePtr, _ tag: HTMLTag, _ attributes: ElementAttributes) -> Bool {
+            switch HTMLBlocks.furniture(tag, attributes) {
+            case .no: return false
+            case .yes: return true
+            case .byWeakWords:
+                if pageParagraphBytes == nil {
+                    var top = node
+                    while let parent = top.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE { top = parent }
+                    pageParagraphBytes = HTMLBlocks.paragraphBytes(top)
+                }
+                let page = pageParagraphBytes ?? 0
+                return page == 0 || HTMLBlocks.paragraphBytes(node) * 2 < page
             }
         }
 
