@@ -52,6 +52,14 @@ struct EntryRecordingTests {
                 == ["dumps/a.jsonl#1", "dumps/a.jsonl#2", "dumps/a.jsonl#3", "dumps/a.jsonl#4"])
         // Entries have no file of their own: nothing is left for the disposer but the container.
         #expect(try db.undisposed(limit: 10).map(\.id) == [again.id])
+
+        // `check` counts the container as sound (no document of its own, each listed entry recorded once) and
+        // notices when the entries recorded are not the entries it listed.
+        let sound = try CheckReport(db)
+        #expect(sound.ok && sound.accounting.storedWithoutDocument == 0 && sound.accounting.containersMissingEntries == 0)
+        try db.writer.write { try $0.execute(sql: "UPDATE item SET entry_count = entry_count + 1 WHERE id = ?", arguments: [again.id]) }
+        let unsound = try CheckReport(db)
+        #expect(!unsound.ok && unsound.accounting.containersMissingEntries == 1)
     }
 
     @Test func aContainerWithNoGoodEntryFailsWithTheFirstReason() throws {

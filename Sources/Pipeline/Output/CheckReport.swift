@@ -20,7 +20,7 @@ public struct CheckReport: Sendable, Codable, Hashable {
         let counted = try corpus.countedCounts()
         countersMatch = counted.items.filter { $0.value != 0 } == counts.items && counted.documents == counts.documents
         ok = integrity == "ok" && countersMatch && accounting.storedWithoutDocument == 0 && accounting.documentsWithoutStoredItem == 0
-            && accounting.documentsStoredTwice == 0
+            && accounting.documentsStoredTwice == 0 && accounting.containersMissingEntries == 0
     }
 
     public func render() -> String {
@@ -30,6 +30,9 @@ public struct CheckReport: Sendable, Codable, Hashable {
         lines.append("documents  \(documents), one per stored item: " + (balanced ? "yes" : "NO ("
             + "\(a.storedWithoutDocument) stored items lack theirs, \(a.documentsWithoutStoredItem) documents lack an item, "
             + "\(a.documentsStoredTwice) recorded twice)"))
+        if a.containersMissingEntries > 0 {
+            lines.append("entries    \(a.containersMissingEntries) feeds or lists whose entries are not each recorded once")
+        }
         if !countersMatch {
             lines.append("counters   DIFFER from the rows counted one by one (status shows the counters)")
         }

@@ -107,6 +107,69 @@ struct CrashAndStorageTests {
         #expect(try harness.stop() == 0)
     }
 
+    /// JSON Lines dumps killed -9 in the middle of their streaming, one dump a cycle (another arriving while the
+    /// daemon is down): every line ends in exactly one outcome, good lines stored once, bad lines failed with
+    /// their reason, and each dump's original is archived once.
+    @Test func killNineMidDumpRecordsEachLineOnce() throws {
+        let dumps = 3
+        let lines = Self.setting("CORPUSD_CRASH_DUMP_LINES", 1_500)
+        let seed = UInt64(Self.setting("CORPUSD_CRASH_SEED", Int(Date().timeIntervalSince1970)))
+        var random = SeededGenerator(state: seed)
+        print("dump crash test: \(dumps) dumps of \(lines) lines, seed \(seed)")
+        func isBroken(_ line: Int) -> Bool { line % 97 == 0 }
+        func dump(_ number: Int) throws -> Data {
+            var text = ""
+            for line in 1...lines {
+                if isBroken(line) {
+                    text += "{\"title\": \"cut short\", \"content\": \n"
+                } else {
+                    let article = Articles.text(20_000 + number * lines + line)
+                    let object = ["title": "Dump \(number) story \(line)", "content": article, "source": "Wire \(number)"]
+                    text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) + "\n"
+                }
+            }
+            return Data(text.utf8)
+        }
+        let names = (0..<dumps).map { "dump\($0).jsonl" }
+        let broken = (1...lines).filter(isBroken).count
+        let entriesDone = { (harness: DaemonHarness) throws -> Int in try Self.done(harness) }
+
+        let harness = try DaemonHarness()
+        try FileManager.default.createDirectory(at: harness.inbox, withIntermediateDirectories: true)
+        for number in 0..<dumps {
+            try harness.start(["--poll", "0.5"])
+            let before = try entriesDone(harness)
+            try harness.dropByRename(names[number], contents: try dump(number))
+            // Killed once some of this dump's lines have outcomes and, most likely, others are still being read.
+            let target = before + Int.random(in: 1...(lines * 3 / 4), using: &random)
+            try harness.waitUntil("\(target) outcomes", timeout: 180) { try entriesDone(harness) >= target }
+            harness.crash()
+        }
+        try harness.start(["--poll", "0.5"])
+        let total = dumps * (lines + 1)
+        let counts = try harness.waitForOutcomes(total, timeout: 300)
+        print("dump crash test: outcomes \(counts)")
+
+        // Each dump is a stored container with its lines as items of their own, each exactly once.
+        #expect(counts["stored"] == dumps * (lines - broken + 1), "\(counts)")
+        #expect(counts["failed"] == dumps * broken)
+        #expect((counts["duplicate"] ?? 0) == 0)
+        let items = try harness.corpus().items(limit: total * 2)
+        #expect(items.count == total, "an item was created twice, or lost")
+        let expected = Set(names + names.flatMap { name in (1...lines).map { "\(name)#\($0)" } })
+        #expect(Set(items.map(\.name)) == expected)
+        for item in items where item.state == .failed {
+            #expect(item.reason?.contains("not valid JSON") == true, "\(item.name): \(item.reason ?? "")")
+        }
+        #expect(try harness.status()["documents"] as? Int == dumps * (lines - broken))
+        #expect(harness.rawEntries(in: harness.inbox).isEmpty)
+        #expect(Set(harness.files(in: harness.archive)) == Set(names))
+        #expect(harness.files(in: harness.failed).isEmpty)
+        let check = try harness.check()
+        #expect(check["ok"] as? Bool == true, "\(check)")
+        #expect(try harness.stop() == 0)
+    }
+
     static func done(_ harness: DaemonHarness) throws -> Int {
         let counts = try harness.itemCounts()
         return (counts["stored"] ?? 0) + (counts["duplicate"] ?? 0) + (counts["failed"] ?? 0)
