@@ -259,6 +259,16 @@ struct NonBlockingNotifyTests {
         #expect(notifier.pendingCount == 0)
     }
 
+    /// A socket kind this code does not speak (systemd's `vsock:` for services in virtual machines) is not
+    /// taken for "no service manager": the daemon stays supervised and leaves the sending to libsystemd.
+    @Test func aNonUnixNotifySocketIsLeftToLibsystemd() {
+        let vsock = ServiceManagerNotifier(socket: "vsock:2:1234")
+        #expect(vsock.isSupervised)
+        vsock.status("x")
+        #expect(vsock.pendingCount == 0)
+        #expect(!ServiceManagerNotifier(socket: "").isSupervised)
+    }
+
     @Test func withoutANotifySocketNothingIsSent() {
         let notifier = ServiceManagerNotifier(socket: nil)
         notifier.ready(status: "x")

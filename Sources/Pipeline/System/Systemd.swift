@@ -9,7 +9,9 @@ import Synchronization
 /// take now (nobody reads it, its queue is full) waits in a short list that the next notification
 /// sends first. Waiting `STATUS=` and `WATCHDOG=1` messages are coalesced (only the newest is kept),
 /// and the list holds at most `pendingLimit` messages (the oldest go). Sends nothing when
-/// NOTIFY_SOCKET is unset, so the same code runs in a terminal and under systemd.
+/// NOTIFY_SOCKET is unset, so the same code runs in a terminal and under systemd. A socket that is not a
+/// Unix one (`vsock:CID:PORT`, as a service manager outside a virtual machine gives) is left to libsystemd's
+/// `sd_notify`, which knows the kinds its version supports; that path may wait on the socket.
 public final class ServiceManagerNotifier: Sendable {
     public static let pendingLimit = 16
 
@@ -20,24 +22,34 @@ public final class ServiceManagerNotifier: Sendable {
 
     /// The socket's address: a path, or an abstract name (`@name`); nil when there is none to talk to.
     private let address: [UInt8]?
+    /// A notify socket of another kind than Unix: messages go through `sd_notify`.
+    private let viaLibsystemd: Bool
     private let state = Mutex(State())
 
-    /// - Parameter socket: the notify socket, as `$NOTIFY_SOCKET` names it (`/path` or `@abstract`).
+    /// - Parameter socket: the notify socket, as `$NOTIFY_SOCKET` names it (`/path`, `@abstract`, or another
+    ///   kind such as `vsock:2:1234`, handed to libsystemd).
     public init(socket: String? = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"]) {
-        guard let socket, let first = socket.utf8.first, first == UInt8(ascii: "/") || first == UInt8(ascii: "@") else {
+        guard let socket, let first = socket.utf8.first else {
             address = nil
+            viaLibsystemd = false
+            return
+        }
+        guard first == UInt8(ascii: "/") || first == UInt8(ascii: "@") else {
+            address = nil
+            viaLibsystemd = true
             return
         }
         var bytes = Array(socket.utf8)
         if first == UInt8(ascii: "@") { bytes[0] = 0 }
         address = bytes.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path) ? bytes : nil
+        viaLibsystemd = false
     }
 
     deinit {
         state.withLock { if $0.fd >= 0 { close($0.fd) } }
     }
 
-    public var isSupervised: Bool { address != nil }
+    public var isSupervised: Bool { address != nil || viaLibsystemd }
 
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func status(_ text: String) { send("STATUS=\(text)") }
@@ -65,6 +77,10 @@ public final class ServiceManagerNotifier: Sendable {
     /// Adds `message` to what is waiting (replacing a waiting one of the same coalescing kind), then sends
     /// as much as the socket takes without waiting.
     private func send(_ message: String) {
+        if viaLibsystemd {
+            _ = sd_notify(0, message)
+            return
+        }
         guard let address else { return }
         state.withLock { s in
             if let kind = Self.coalescingKind(message) {
