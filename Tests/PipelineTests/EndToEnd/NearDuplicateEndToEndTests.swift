@@ -203,6 +203,45 @@ struct NearDuplicateEndToEndTests {
         #expect(try Self.nearDuplicates(harness)["warning"] is NSNull)
         #expect(try harness.stop() == 0)
     }
+
+    /// Copies keep arriving while a re-check runs: whichever threshold a copy met first, the corpus ends
+    /// judged at the new one — every copy its own document — and each item has one outcome.
+    @Test func copiesArrivingDuringAReCheckEndJudgedAtTheNewThreshold() throws {
+        let harness = try DaemonHarness()
+        try harness.start()
+        let (original, copies) = Self.copies(360)
+        try harness.drop("original.txt", contents: Data(original.utf8))
+        try harness.waitForOutcomes(1)
+        for n in 0..<240 { try harness.drop("copy-\(n).txt", contents: Data(copies[n].utf8)) }
+        #expect(try harness.waitForOutcomes(241, timeout: 180)["duplicate"] == 240)
+
+        let recheck = Process()
+        recheck.executableURL = DaemonHarness.binDirectory.appendingPathComponent("corpusctl")
+        recheck.arguments = ["dedup", "--recheck", "--threshold", "0.99", "--json", "--state-dir", harness.stateDir.path]
+        let output = Pipe()
+        recheck.standardOutput = output
+        recheck.standardError = FileHandle.nullDevice
+        try recheck.run()
+        try harness.waitUntil("the re-check to start splitting", timeout: 120) { harness.log.contains("no longer a duplicate") }
+        for n in 240..<360 { try harness.dropByRename("copy-\(n).txt", contents: Data(copies[n].utf8)) }
+        let report = output.fileHandleForReading.readDataToEndOfFile()
+        recheck.waitUntilExit()
+        #expect(recheck.terminationStatus == 0, "\(String(decoding: report, as: UTF8.self))")
+        let counts = try harness.waitForOutcomes(361, timeout: 180)
+        // The two really overlapped: some new copy was recorded before the re-check was done.
+        let log = harness.log
+        let done = try #require(log.range(of: "near-duplicate re-check done"))
+        let ingestedBefore = log[..<done.lowerBound].split(separator: "\n").filter {
+            $0.contains("component=ingest") && $0.contains("outcome=stored") && $0.contains("file=copy-")
+        }
+        #expect(!ingestedBefore.isEmpty, "the re-check ended before any new copy arrived")
+        #expect(counts["stored"] == 361 && (counts["duplicate"] ?? 0) == 0, "\(counts)")
+        let corpus = try harness.corpus()
+        #expect(try corpus.counts().documents == 361)
+        #expect(try corpus.duplicateGroups().isEmpty)
+        #expect(try harness.check()["ok"] as? Bool == true)
+        #expect(try harness.stop() == 0)
+    }
 }
 
 /// Related stories are found by time, not by id.
