@@ -5,9 +5,11 @@ then the time until every file has an outcome — wall seconds, corpusd's CPU se
 the load average, plus where corpusd's threads spent the wall time (sampled from /proc: running, or
 sleeping in which kernel function).
 
-    python3 bench/ingest_wall.py [--files 10000] [--bin-dir .build/release] [--work .build/ingest-wall] [--keep-corpus]
+    python3 bench/ingest_wall.py [--files 10000] [--jsonl PER_DUMP] [--bin-dir .build/release] [--work .build/ingest-wall]
 
-The corpus is kept in WORK/corpus between runs of the same size (--files), so repeated runs read the same files.
+The corpus is kept in WORK/corpus between runs of the same size and shape, so repeated runs read the same files.
+With --jsonl PER_DUMP the documents come as JSON Lines dumps of PER_DUMP entries each (as `make bench`'s larger
+tiers drop them; no seeds): every entry is an item of its own, and the per-document figures count entries.
 """
 import argparse, collections, json, os, shutil, sys, threading, time
 
@@ -43,20 +45,28 @@ def main():
     ap.add_argument("--bin-dir", default=os.path.join(rb.REPO, ".build", "release"))
     ap.add_argument("--work", default=os.path.join(rb.REPO, ".build", "ingest-wall"))
     ap.add_argument("--extra", default="", help="more corpusd arguments, space separated")
+    ap.add_argument("--jsonl", type=int, default=0, metavar="PER_DUMP", help="JSON Lines dumps of PER_DUMP entries each")
     args = ap.parse_args()
+    # Absolute: the daemon's NOTIFY_SOCKET must be an absolute path.
+    args.work = os.path.abspath(args.work)
+    args.bin_dir = os.path.abspath(args.bin_dir)
     corpus = os.path.join(args.work, "corpus")
     manifest_path = os.path.join(args.work, "manifest.json")
     manifest = None
     if os.path.exists(manifest_path):
         with open(manifest_path) as f:
             manifest = json.load(f)
-        if manifest.get("count") != args.files:
+        if manifest.get("count") != args.files or manifest.get("jsonl", 0) != args.jsonl:
             manifest = None
     if manifest is None:
         shutil.rmtree(corpus, ignore_errors=True)
         os.makedirs(corpus)
-        manifest, _ = rb.generate(corpus, 0, args.files, seeds=True)
+        if args.jsonl:
+            manifest = rb.gen_corpus.generate(corpus, 0, args.files, "jsonl", per_file=args.jsonl)
+        else:
+            manifest, _ = rb.generate(corpus, 0, args.files, seeds=True)
         manifest["count"] = args.files
+        manifest["jsonl"] = args.jsonl
         with open(manifest_path, "w") as f:
             json.dump(manifest, f)
     state = os.path.join(args.work, "state")
@@ -85,14 +95,17 @@ def measure(args, daemon, state, inbox, corpus, manifest):
     started = time.monotonic()
     for name in staged:
         os.rename(os.path.join(state, "staging", name), os.path.join(inbox, name))
-    rb.wait_until(lambda: queue.done(manifest["files"]), 24 * 3600, "every file to have an outcome", interval=0.05)
+    # A dump is one item and each of its entries another.
+    expected = manifest["files"] + (manifest["documents"] if args.jsonl else 0)
+    rb.wait_until(lambda: queue.done(expected), 24 * 3600, "every file to have an outcome", interval=0.05)
     wall, cpu = time.monotonic() - started, rb.cpu_of(daemon.proc.pid) - start_cpu
     stop.set()
     sampler.join()
     outcomes = queue.outcomes()
     daemon.stop()
-    files = manifest["files"]
+    files = manifest["documents"] if args.jsonl else manifest["files"]
     result = {
+        "shape": f"jsonl ({args.jsonl} per dump, {manifest['files']} dumps)" if args.jsonl else "files",
         "files": files, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
         "files_per_s_wall": round(files / wall, 1), "files_per_cpu_s": round(files / cpu, 1),
         "cpu_us_per_file": round(cpu / files * 1e6), "load_before": load_before, "load_after": os.getloadavg(),

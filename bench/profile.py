@@ -6,7 +6,9 @@ valgrind's callgrind would count instructions more repeatably, but valgrind 3.19
 Swift 6's DWARF 5 and, with the debug info stripped, dies of a fatal signal inside the daemon's signal
 handling (rt_sigsuspend), so perf it is.
 
-    python3 bench/profile.py [--files 2000] [--bin-dir .build/release] [--out .build/profile]
+    python3 bench/profile.py [--files 2000] [--jsonl PER_DUMP] [--bin-dir .build/release] [--out .build/profile]
+
+With --jsonl PER_DUMP the documents come as JSON Lines dumps of PER_DUMP entries each (no seeds).
 """
 import argparse, os, shutil, subprocess, sys, time
 
@@ -20,12 +22,25 @@ def main():
     ap.add_argument("--bin-dir", default=os.path.join(rb.REPO, ".build", "release"))
     ap.add_argument("--out", default=os.path.join(rb.REPO, ".build", "profile"))
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--jsonl", type=int, default=0, metavar="PER_DUMP", help="JSON Lines dumps of PER_DUMP entries each")
     args = ap.parse_args()
+    # Absolute: the daemon's NOTIFY_SOCKET must be an absolute path.
+    args.out = os.path.abspath(args.out)
+    args.bin_dir = os.path.abspath(args.bin_dir)
     shutil.rmtree(args.out, ignore_errors=True)
     state = os.path.join(args.out, "state")
     inbox = os.path.join(state, "inbox")
     os.makedirs(inbox)
-    manifest, _ = rb.generate(inbox, 0, args.files, seeds=True)
+    if args.jsonl:
+        # Written beside the inbox and renamed in whole, as a dump arrives.
+        staging = os.path.join(args.out, "staging")
+        manifest = rb.gen_corpus.generate(staging, 0, args.files, "jsonl", per_file=args.jsonl)
+        for name in sorted(os.listdir(staging)):
+            os.rename(os.path.join(staging, name), os.path.join(inbox, name))
+        expected = manifest["files"] + manifest["documents"]
+    else:
+        manifest, _ = rb.generate(inbox, 0, args.files, seeds=True)
+        expected = manifest["files"]
     out_file = os.path.join(args.out, "perf.data")
     daemon = rb.Daemon("", state)
     wrapper = os.path.join(args.out, "corpusd")
@@ -36,7 +51,7 @@ def main():
     t0 = time.monotonic()
     daemon.start(timeout=1800)
     queue = rb.Queue(os.path.join(state, "corpus.sqlite"))
-    rb.wait_until(lambda: queue.done(manifest["files"]), 7200, "the corpus to be ingested", interval=0.5)
+    rb.wait_until(lambda: queue.done(expected), 7200, "the corpus to be ingested", interval=0.5)
     try:
         daemon.stop()
     except RuntimeError:
@@ -48,7 +63,7 @@ def main():
         if shutil.which("swift"):
             text = subprocess.run(["swift", "demangle", "--simplified"], input=text, capture_output=True, text=True).stdout
         samples = next((l for l in text.splitlines() if l.startswith("# Samples")), "")
-        print(samples, f"(at 1999 Hz: CPU seconds ≈ samples / 1999; files: {manifest['files']})")
+        print(samples, f"(at 1999 Hz: CPU seconds ≈ samples / 1999; documents: {manifest['documents']}, files: {manifest['files']})")
         print("\n".join(l[:200] for l in text.splitlines() if l and not l.startswith("#"))[:20000])
         print()
 

@@ -38,18 +38,22 @@ struct EntryIngest: Sendable {
         var recorded: [RecordedItem] { outcomes.map { RecordedItem(id: id, path: path, outcome: $0, firstSeen: nil) } }
     }
 
-    /// Claimed items whose content lists several articles, and the rest (which take the one-file path).
-    func partition(_ claimed: [ClaimedItem]) -> (containers: [(ClaimedItem, DetectedFormat)], singles: [ClaimedItem]) {
+    /// Claimed items whose content lists several articles, and the rest (which take the one-file path),
+    /// each with the verdict on its head so that the pipeline need not sniff it again. Heads are read and
+    /// sniffed in parallel.
+    func partition(_ claimed: [ClaimedItem]) -> (containers: [(ClaimedItem, DetectedFormat)], singles: [(ClaimedItem, FormatDetection.Verdict?)]) {
+        let maxAttempts = maxAttempts
+        let verdicts = claimed.concurrentMap { [files] item -> FormatDetection.Verdict? in
+            guard item.attempts <= maxAttempts, let head = files.head(item.path, count: FormatDetection.headSize) else { return nil }
+            return FormatDetection.Verdict(name: item.path.fileName, head: head)
+        }
         var containers: [(ClaimedItem, DetectedFormat)] = []
-        var singles: [ClaimedItem] = []
-        for item in claimed {
-            if item.attempts <= maxAttempts, let head = files.head(item.path, count: FormatDetection.headSize),
-                let detected = try? FormatDetection.detect(name: item.path.fileName, head: head[...]),
-                detected.format.isContainer
-            {
+        var singles: [(ClaimedItem, FormatDetection.Verdict?)] = []
+        for (item, verdict) in zip(claimed, verdicts) {
+            if case .success(let detected)? = verdict?.result, detected.format.isContainer {
                 containers.append((item, detected))
             } else {
-                singles.append(item)
+                singles.append((item, verdict))
             }
         }
         return (containers, singles)

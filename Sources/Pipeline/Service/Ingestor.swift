@@ -284,12 +284,12 @@ public struct Ingestor: Service {
         }
     }
 
-    private func processAll(_ claimed: [ClaimedItem], pipeline: ArticlePipeline) -> [ProcessedItem] {
-        claimed.concurrentMap { process($0, pipeline: pipeline) }
+    private func processAll(_ claimed: [(ClaimedItem, FormatDetection.Verdict?)], pipeline: ArticlePipeline) -> [ProcessedItem] {
+        claimed.concurrentMap { process($0.0, sniffed: $0.1, pipeline: pipeline) }
     }
 
-    /// Read and pipeline for one item. Pure but for the one read.
-    private func process(_ item: ClaimedItem, pipeline: ArticlePipeline) -> ProcessedItem {
+    /// Read and pipeline for one item. Pure but for the one read. `sniffed`: the verdict on its head, if one was made.
+    private func process(_ item: ClaimedItem, sniffed: FormatDetection.Verdict?, pipeline: ArticlePipeline) -> ProcessedItem {
         if item.attempts > settings.maxAttempts {
             return ProcessedItem(item: item, rawHash: nil, result: .failure(.unreadable(
                 "processing was interrupted \(item.attempts - 1) times; set aside so it cannot stop the daemon again")))
@@ -302,7 +302,7 @@ public struct Ingestor: Service {
             let folderTags = settings.folderTags ? item.path.folders : []
             return ProcessedItem(
                 item: item, rawHash: Digest.sha256(bytes),
-                result: pipeline.process(file, folderTags: folderTags).mapError(IntakeFailure.pipeline))
+                result: pipeline.process(file, folderTags: folderTags, sniffed: sniffed).mapError(IntakeFailure.pipeline))
         }
     }
 

@@ -31,21 +31,29 @@ public struct ArticlePipeline: Sendable {
     /// A file that holds one article. A file that lists several (a feed, a JSON list) is refused here:
     /// use `extract`, which gives each entry its own result.
     public func process(
-        _ file: SourceFile, folderTags: [String] = [], knownBoilerplate: KnownBoilerplate = .none
+        _ file: SourceFile, folderTags: [String] = [], knownBoilerplate: KnownBoilerplate = .none, sniffed: FormatDetection.Verdict? = nil
     ) -> Result<ExtractedArticle, PipelineError> {
-        switch extract(file, folderTags: folderTags, knownBoilerplate: knownBoilerplate) {
+        switch extract(file, folderTags: folderTags, knownBoilerplate: knownBoilerplate, sniffed: sniffed) {
         case .article(let result): return result
         case .entries(let entries) where entries.count == 1: return entries[0]
         case .entries(let entries): return .failure(.unsupportedFormat("\(entries.count) articles in one file"))
         }
     }
 
-    public func extract(_ file: SourceFile, folderTags: [String] = [], knownBoilerplate: KnownBoilerplate = .none) -> Extraction {
+    /// `sniffed`: the format detection already made on this file's head, used when the head is still the same.
+    public func extract(
+        _ file: SourceFile, folderTags: [String] = [], knownBoilerplate: KnownBoilerplate = .none, sniffed: FormatDetection.Verdict? = nil
+    ) -> Extraction {
         let detected: DetectedFormat
         let bytes: [UInt8]
         do throws(PipelineError) {
             if file.bytes.isEmpty { throw .empty }
-            detected = try FormatDetection.detect(name: file.name, head: file.bytes.prefix(FormatDetection.headSize))
+            let head = file.bytes.prefix(FormatDetection.headSize)
+            if let verdict = sniffed?.reused(name: file.name, head: head) {
+                detected = try verdict.get()
+            } else {
+                detected = try FormatDetection.detect(name: file.name, head: head)
+            }
             bytes = detected.gzip ? try Inflater.gunzip(file.bytes, limit: maxDecompressedSize) : file.bytes
         } catch {
             return .article(.failure(error))

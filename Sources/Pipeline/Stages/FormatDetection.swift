@@ -44,6 +44,25 @@ public enum FormatDetection {
         return DetectedFormat(format: try sniff(name: lowerName, head: head), gzip: false)
     }
 
+    /// `detect`'s verdict on a file's name and head, kept with them so that the file is not sniffed
+    /// twice: `detect` is pure, so the same name and head bytes get the same verdict.
+    public struct Verdict: Sendable {
+        public let name: String
+        public let head: [UInt8]
+        public let result: Result<DetectedFormat, PipelineError>
+
+        public init(name: String, head: [UInt8]) {
+            self.name = name
+            self.head = head
+            result = Result { () throws(PipelineError) in try detect(name: name, head: head[...]) }
+        }
+
+        /// The verdict, when `name` and `head` are what it was made on; nil otherwise (the file changed).
+        public func reused(name: String, head: ArraySlice<UInt8>) -> Result<DetectedFormat, PipelineError>? {
+            name == self.name && head.elementsEqual(self.head) ? result : nil
+        }
+    }
+
     private static func sniff(name: String, head: ArraySlice<UInt8>) throws(PipelineError) -> DocumentFormat {
         if head.isEmpty { throw .empty }
         if let magic = binaryKind(head) { throw .unsupportedFormat(magic) }

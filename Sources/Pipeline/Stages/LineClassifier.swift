@@ -134,10 +134,17 @@ enum LineClassifier {
         guard words.count >= 8 else { return false }
         let ends = line.last.map { sentenceEnds.contains($0) } ?? false
         let stop = words.reduce(0) { $0 + (Stopwords.isEnglish($1) ? 1 : 0) }
-        let density = Double(stop) / Double(words.count)
-        if ends { return density >= 0.12 || words.count >= 25 }
+        return isProse(wordCount: words.count, stopWords: stop, endsSentence: ends)
+    }
+
+    /// The prose rule on a line's counts: its words, how many are `Stopwords.english`, and whether its
+    /// last character is a sentence end.
+    static func isProse(wordCount: Int, stopWords: Int, endsSentence: Bool) -> Bool {
+        guard wordCount >= 8 else { return false }
+        let density = Double(stopWords) / Double(wordCount)
+        if endsSentence { return density >= 0.12 || wordCount >= 25 }
         // Long running text that merely lacks a final stop (a truncated scrape) still counts.
-        return words.count >= 25 && density >= 0.2
+        return wordCount >= 25 && density >= 0.2
     }
 
     private static let sentenceEnds: Set<Character> = [".", "!", "?", "\"", "”", "’", "'", "…", ":", ")"]
@@ -148,10 +155,14 @@ enum Stopwords {
     /// letter that lowercases into ASCII is the Kelvin sign (to `k`), and no stop word has a `k`.
     static func isEnglish(_ word: Substring) -> Bool {
         var word = word
-        return word.withUTF8 { bytes in
-            guard bytes.allSatisfy({ $0 < 0x80 }), let key = ShortKey(bytes) else { return false }
-            return englishKeys[key] != nil
-        }
+        return word.withUTF8 { isEnglish($0) }
+    }
+
+    /// `isEnglish` over a word's UTF-8 bytes.
+    @inline(__always)
+    static func isEnglish(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count <= 16, bytes.allSatisfy({ $0 < 0x80 }), let key = ShortKey(bytes) else { return false }
+        return englishKeys[key] != nil
     }
 
     private static let englishKeys = ShortKeyTable(english.map { ($0, ()) })

@@ -115,33 +115,36 @@ enum TextSearch {
     /// Exact for any text: a line break is always a grapheme cluster of its own (CR LF being one).
     static func lines(_ text: String) -> [Substring] {
         var copy = text
-        let bounds = copy.withUTF8 { bytes -> [(Int, Int)] in
-            var bounds: [(Int, Int)] = []
-            var start = 0
-            var i = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                var length = 0
-                switch b {
-                case 0x0A, 0x0B, 0x0C: length = 1
-                case 0x0D: length = i + 1 < bytes.count && bytes[i + 1] == 0x0A ? 2 : 1
-                case 0xC2 where i + 1 < bytes.count && bytes[i + 1] == 0x85: length = 2  // U+0085
-                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                    length = 3  // U+2028, U+2029
-                default: break
-                }
-                if length > 0 {
-                    bounds.append((start, i))
-                    i += length
-                    start = i
-                } else {
-                    i += 1
-                }
-            }
-            bounds.append((start, bytes.count))
-            return bounds
-        }
+        let bounds = copy.withUTF8(lineBounds)
         return slices(of: copy, bounds)
+    }
+
+    /// The UTF-8 byte bounds of `lines`' pieces.
+    static func lineBounds(_ bytes: UnsafeBufferPointer<UInt8>) -> [(Int, Int)] {
+        var bounds: [(Int, Int)] = []
+        var start = 0
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            var length = 0
+            switch b {
+            case 0x0A, 0x0B, 0x0C: length = 1
+            case 0x0D: length = i + 1 < bytes.count && bytes[i + 1] == 0x0A ? 2 : 1
+            case 0xC2 where i + 1 < bytes.count && bytes[i + 1] == 0x85: length = 2  // U+0085
+            case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                length = 3  // U+2028, U+2029
+            default: break
+            }
+            if length > 0 {
+                bounds.append((start, i))
+                i += length
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        bounds.append((start, bytes.count))
+        return bounds
     }
 
     /// `text.split(whereSeparator: \.isWhitespace)` for text that is ASCII but for `SafeSeparators`
