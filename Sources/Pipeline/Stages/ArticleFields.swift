@@ -72,7 +72,7 @@ struct ArticleFields {
     static func string(_ value: Any) -> String? {
         switch value {
         case let s as String:
-            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = Self.trimmingWhitespaceAndNewlines(s)
             return t.isEmpty ? nil : t
         case let d as [String: Any]:
             for key in ["name", "main", "original", "rendered", "value", "@value", "#text", "text", "title", "@id", "href", "url"] {
@@ -86,6 +86,31 @@ struct ArticleFields {
             return nil
         }
     }
+
+    /// `text.trimmingCharacters(in: .whitespacesAndNewlines)`. Over the bytes when the first and last
+    /// characters kept are ASCII (Foundation's trim stops at the first scalar outside the set, and the set's
+    /// ASCII members are tab, the line breaks and space); through Foundation otherwise. Text with nothing to
+    /// trim is returned as it is, without a copy.
+    static func trimmingWhitespaceAndNewlines(_ text: String) -> String {
+        var copy = text
+        let bounds = copy.withUTF8 { bytes -> Range<Int>? in
+            var start = 0
+            var end = bytes.count
+            while start < end && isASCIIWhitespaceOrNewline(bytes[start]) { start += 1 }
+            while end > start && isASCIIWhitespaceOrNewline(bytes[end - 1]) { end -= 1 }
+            if start == end { return 0..<0 }
+            guard bytes[start] < 0x80 && bytes[end - 1] < 0x80 else { return nil }
+            return start..<end
+        }
+        guard let bounds else { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if bounds.count == copy.utf8.count { return copy }
+        let utf8 = copy.utf8
+        let lower = utf8.index(utf8.startIndex, offsetBy: bounds.lowerBound)
+        return String(copy[lower..<utf8.index(lower, offsetBy: bounds.count)])
+    }
+
+    @inline(__always)
+    static func isASCIIWhitespaceOrNewline(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
     static func tagList(_ value: Any) -> [String] {
         switch value {
@@ -135,8 +160,9 @@ struct ArticleFields {
     /// The article these fields describe; the body is split into paragraphs (markup is read as HTML).
     func article(knownBoilerplate: KnownBoilerplate = .none) throws(PipelineError) -> ParsedArticle {
         var text = body ?? summary ?? ""
-        // News APIs cut the body and say by how much: "… [+1234 chars]".
-        if let marker = text.range(of: #"\s*…?\s*\[\+\d+ chars\]\s*$"#, options: .regularExpression) {
+        // News APIs cut the body and say by how much: "… [+1234 chars]". (No "chars]", no such marker:
+        // the costly expression is tried only on text that holds one.)
+        if TextSearch.contains(text, "chars]"), let marker = text.range(of: #"\s*…?\s*\[\+\d+ chars\]\s*$"#, options: .regularExpression) {
             text = String(text[..<marker.lowerBound])
         }
         var paragraphs = Self.paragraphs(text)
@@ -172,7 +198,8 @@ struct ArticleFields {
 
     static func paragraphs(_ text: String) -> [String] {
         if Markup.looksLikeMarkup(text) { return Markup.fragmentParagraphs(text) }
-        return text.split(whereSeparator: \.isNewline).map { Markup.collapse(String($0)) }.filter { !$0.isEmpty }
+        // `TextSearch.lines` is `split(whereSeparator: \.isNewline)` over the bytes, empty pieces kept.
+        return TextSearch.lines(text).compactMap { line in line.isEmpty ? nil : Markup.collapse(String(line)) }.filter { !$0.isEmpty }
     }
 }
 

@@ -249,10 +249,46 @@ enum Markup {
 
     /// Text that carries tags (`<p>`, `<br>`, entities) is markup; plain prose is not.
     static func looksLikeMarkup(_ text: String) -> Bool {
+        var copy = text
+        if let verdict = copy.withUTF8(asciiLooksLikeMarkup) { return verdict }
+        return unicodeLooksLikeMarkup(text)
+    }
+
+    static func unicodeLooksLikeMarkup(_ text: String) -> Bool {
         guard let lt = text.firstIndex(of: "<") else { return text.contains("&amp;") || text.contains("&#") }
         let after = text[text.index(after: lt)...].prefix(12).lowercased()
-        return ["p", "p>", "br", "div", "span", "a ", "em", "strong", "ul", "li", "h2", "h3", "img", "figure", "blockquote", "!--", "i>", "b>"]
-            .contains { after.hasPrefix($0) }
+        return markupStarts.contains { after.hasPrefix($0) }
+    }
+
+    private static let markupStarts = ["p", "p>", "br", "div", "span", "a ", "em", "strong", "ul", "li", "h2", "h3", "img", "figure",
+                                       "blockquote", "!--", "i>", "b>"]
+    private static let markupStartBytes = markupStarts.map { Array($0.utf8) }
+
+    /// `looksLikeMarkup` over the bytes of text that is ASCII but for `SafeSeparators` (where every ASCII
+    /// byte is a `Character` of its own, and no other character is a letter); nil for other text.
+    static func asciiLooksLikeMarkup(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var lt: Int?
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x80 {
+                if b == UInt8(ascii: "<") && lt == nil { lt = i }
+                i += 1
+            } else {
+                guard let length = SafeSeparators.length(at: i, in: bytes) else { return nil }
+                i += length
+            }
+        }
+        guard let lt else {
+            return TextSearch.firstIndex(of: "&amp;", in: bytes) != nil || TextSearch.firstIndex(of: "&#", in: bytes) != nil
+        }
+        let after = UnsafeBufferPointer(rebasing: bytes[(lt + 1)...])
+        return markupStartBytes.contains { start in
+            after.count >= start.count && start.indices.allSatisfy { k in
+                let b = after[k]
+                return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == start[k]
+            }
+        }
     }
 }
 

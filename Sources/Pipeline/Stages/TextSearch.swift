@@ -44,20 +44,22 @@ enum TextSearch {
 
     /// Where `needle` (ASCII, not empty) first occurs in `bytes`.
     static func firstIndex(of needle: String, in bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { firstIndex(of: needle, in: $0) }
+    }
+
+    static func firstIndex(of needle: String, in hb: UnsafeBufferPointer<UInt8>) -> Int? {
         let n = Array(needle.utf8)
-        guard !n.isEmpty, bytes.count >= n.count else { return nil }
-        return bytes.withUnsafeBufferPointer { hb in
-            n.withUnsafeBufferPointer { nb in
-                let last = hb.count - nb.count
-                var from = 0
-                while from <= last {
-                    guard let hit = memchr(hb.baseAddress! + from, Int32(nb[0]), last - from + 1) else { return nil }
-                    let at = hb.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(hb.baseAddress! + at, nb.baseAddress!, nb.count) == 0 { return at }
-                    from = at + 1
-                }
-                return nil
+        guard !n.isEmpty, hb.count >= n.count, let hay = hb.baseAddress else { return nil }
+        return n.withUnsafeBufferPointer { nb in
+            let last = hb.count - nb.count
+            var from = 0
+            while from <= last {
+                guard let hit = memchr(hay + from, Int32(nb[0]), last - from + 1) else { return nil }
+                let at = hay.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(hay + at, nb.baseAddress!, nb.count) == 0 { return at }
+                from = at + 1
             }
+            return nil
         }
     }
 

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// The byte-level short cuts of the JSON entry path give exactly what the Foundation and `Character` calls
+/// they stand for give.
+struct JSONEntryFastPathTests {
+    static let texts: [String] = LineAndWordSplitTests.texts + TextShapeBytesTests.fuzzLines(count: 3000, seed: 11) + [
+        "<p>One</p><p>Two</p>", "<P class=x>Upper</P>", "< p>not a tag", "a < b and b > c", "x <br/> y", "<!-- note --> text",
+        "<i>it</i>", "<img src=x>", "<\u{301}p>marked", "\u{2014}<p>after a dash", "\u{E9}<p>after a letter", "&amp; only",
+        "&#39; only", "& amp;", "AT&T", "<blockquote>q", "<BLOCKQUOTE>", "<figure>", "<span", "<a href=x>", "<a", "<em>", "<strong>",
+        "<h2>", "<h4>", "<li>", "<ul>", "<b>x</b>", "<bx>", "<div", "no markup at all", "", "<", "&", "&#", "\u{00A0}<p>",
+        "   \n\t padded \r\n", "\u{00A0}no-break ends\u{00A0}", "\u{3000}ideographic\u{3000}", "\u{85}next line\u{85}",
+        "\u{200B}zero width\u{200B}", "\u{FEFF}bom", "e\u{301}", " \u{301}mark after space", "\u{1C}\u{1D}\u{1E}\u{1F}unit separators\u{1F}",
+        "\u{0B}\u{0C}vt ff\u{0B}", "x", " ", "\t", "\r\n", "Body… [+2319 chars]", "Body [+12 chars]  \n", "Body chars] no marker",
+        "Body [+12 chars] and more", "Body …\u{00A0}[+5 chars]\u{2003}",
+    ]
+
+    @Test func looksLikeMarkupOverBytesMatches() {
+        var fast = 0
+        for text in Self.texts {
+            var copy = text
+            guard let verdict = copy.withUTF8(Markup.asciiLooksLikeMarkup) else { continue }
+            fast += 1
+            #expect(verdict == Markup.unicodeLooksLikeMarkup(text), "\(text.prefix(80).debugDescription)")
+        }
+        #expect(fast > 1000)
+        var copy = "caf\u{E9} <p>"
+        #expect(copy.withUTF8(Markup.asciiLooksLikeMarkup) == nil)
+    }
+
+    @Test func trimmingMatchesFoundation() {
+        // Every ASCII character alone, and between others, at either end.
+        var samples = Self.texts
+        for v in 0..<0x80 {
+            let c = String(UnicodeScalar(UInt8(v)))
+            samples += [c, c + "x" + c, " " + c + "x", "x" + c + "\n", c + "\u{00A0}", "\u{2003}" + c]
+        }
+        for text in samples {
+            #expect(ArticleFields.trimmingWhitespaceAndNewlines(text) == text.trimmingCharacters(in: .whitespacesAndNewlines),
+                    "\(text.prefix(80).debugDescription)")
+        }
+    }
+
+    @Test func paragraphsMatchTheCharacterSplit() {
+        for text in Self.texts + ["one\n\ntwo\r\n\r\nthree\u{2028}four\u{85}five\n\u{301}six", "a\n\n\n", "\n\n"] {
+            let expected: [String]
+            if Markup.looksLikeMarkup(text) {
+                expected = Markup.fragmentParagraphs(text)
+            } else {
+                expected = text.split(whereSeparator: \.isNewline).map { Markup.collapse(String($0)) }.filter { !$0.isEmpty }
+            }
+            #expect(ArticleFields.paragraphs(text) == expected, "\(text.prefix(80).debugDescription)")
+        }
+    }
+
+    @Test func theCutMarkerIsStillRemoved() throws {
+        for (body, kept) in [("Port expansion approved, the council said… [+2319 chars]", "Port expansion approved, the council said"),
+                             ("Port expansion approved, the council said [+12 chars]  ", "Port expansion approved, the council said"),
+                             ("Port expansion approved, with chars] in it and no marker.", "Port expansion approved, with chars] in it and no marker.")] {
+            var fields = ArticleFields([:], relativeTo: nil)
+            fields.title = "Port"
+            fields.body = body
+            let article = try fields.article()
+            #expect(article.paragraphs == [kept], "\(body)")
+        }
+    }
+}
