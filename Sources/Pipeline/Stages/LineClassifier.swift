@@ -29,7 +29,9 @@ enum FieldLabel: String, Sendable {
 /// Line-level features in the spirit of jusText: length, sentence punctuation, stop-word density,
 /// and the vocabulary of page furniture. Nothing here names a particular publisher.
 enum LineClassifier {
-    static func classify(_ raw: Substring) -> LineKind {
+    /// `overBytes`: a line that is ASCII but for `SafeSeparators` has its words counted over its bytes
+    /// (false: split into `Substring`s, as for other text; the tests compare the two).
+    static func classify(_ raw: Substring, overBytes: Bool = true) -> LineKind {
         let line = TextSearch.trimmingWhitespace(raw)
         if line.isEmpty { return .blank }
         let lower = line.lowercased()
@@ -47,14 +49,27 @@ enum LineClassifier {
         if isCopyright(lower) { return .copyright }
         if isCaption(line) { return .caption }
 
-        let words = TextSearch.words(line)
+        // The words are counted over the bytes when the line is ASCII but for the safe separators; split
+        // (as `TextSearch.words`) only when the line is other text or a short one needs them.
+        var copy = line
+        let counted = !overBytes ? nil : copy.withUTF8 { bytes in
+            ByteLine.wordCounts(bytes).map { ($0.words, $0.stop, ByteLine.endsSentence(bytes)) }
+        }
+        let split = counted == nil ? TextSearch.words(line) : nil
+        let wordCount = counted?.0 ?? split!.count
         let letters = TextSearch.letterCount(line)
         if letters == 0 { return .label }
-        if words.count <= 3 && line == line.uppercased() && letters > 1 && words.allSatisfy({ !$0.contains(where: \.isLowercase) }) {
+        if wordCount <= 3 && line == line.uppercased() && letters > 1
+            && (split ?? TextSearch.words(line)).allSatisfy({ !$0.contains(where: \.isLowercase) })
+        {
             return .label
         }
-        if isCallToAction(lower, wordCount: words.count) { return .callToAction }
-        if isProse(line, words: words) { return .prose }
+        if isCallToAction(lower, wordCount: wordCount) { return .callToAction }
+        if let (words, stop, ends) = counted {
+            if isProse(wordCount: words, stopWords: stop, endsSentence: ends) { return .prose }
+        } else if isProse(line, words: split!) {
+            return .prose
+        }
         return .short
     }
 

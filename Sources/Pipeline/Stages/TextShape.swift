@@ -322,15 +322,17 @@ enum ByteLine {
 
     /// `LineClassifier.isProse(line, words: TextSearch.words(line))`.
     static func isProse(_ line: Bytes) -> Bool {
+        guard let counts = wordCounts(line) else { return false }
+        return LineClassifier.isProse(wordCount: counts.words, stopWords: counts.stop, endsSentence: endsSentence(line))
+    }
+
+    /// How many words `TextSearch.words` finds in the line and how many of them are `Stopwords.english`,
+    /// for a line that is ASCII but for `SafeSeparators`; nil for any other line.
+    static func wordCounts(_ line: Bytes) -> (words: Int, stop: Int)? {
         var words = 0
         var stop = 0
         var start = -1
         var i = 0
-        func endWord(at end: Int) {
-            words += 1
-            if Stopwords.isEnglish(UnsafeBufferPointer(rebasing: line[start..<end])) { stop += 1 }
-            start = -1
-        }
         while i < line.count {
             let b = line[i]
             var length = 1
@@ -338,23 +340,31 @@ enum ByteLine {
             if b < 0x80 {
                 space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
             } else {
-                // A safe separator (the line holds no other non-ASCII character); U+00A0 and U+2000…U+200A are white space.
-                length = SafeSeparators.length(at: i, in: line) ?? 1
+                guard let n = SafeSeparators.length(at: i, in: line) else { return nil }
+                length = n
+                // U+00A0 and U+2000…U+200A are white space; the other safe separators are not.
                 space = (b == 0xC2 && line[i + 1] == 0xA0) || (b == 0xE2 && line[i + 2] <= 0x8A)
             }
             if space {
-                if start >= 0 { endWord(at: i) }
+                if start >= 0 {
+                    words += 1
+                    if Stopwords.isEnglish(UnsafeBufferPointer(rebasing: line[start..<i])) { stop += 1 }
+                    start = -1
+                }
             } else if start < 0 {
                 start = i
             }
             i += length
         }
-        if start >= 0 { endWord(at: line.count) }
-        return LineClassifier.isProse(wordCount: words, stopWords: stop, endsSentence: endsSentence(line))
+        if start >= 0 {
+            words += 1
+            if Stopwords.isEnglish(UnsafeBufferPointer(rebasing: line[start...])) { stop += 1 }
+        }
+        return (words, stop)
     }
 
     /// The last character is one of `LineClassifier.sentenceEnds` (. ! ? " ' : ) ” ’ …).
-    private static func endsSentence(_ line: Bytes) -> Bool {
+    static func endsSentence(_ line: Bytes) -> Bool {
         guard let last = line.last else { return false }
         switch last {
         case UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ":"), UInt8(ascii: ")"):

@@ -201,3 +201,18 @@ struct FormatVerdictReuseTests {
 extension Result {
     var isFailure: Bool { !isSuccess }
 }
+
+/// The line classifier counts words over the bytes for lines that are ASCII but for the safe separators.
+struct LineClassifierBytesTests {
+    @Test func countingOverBytesClassifiesAsSplitting() {
+        var lines = TextShapeBytesTests.lines + JSONEntryFastPathTests.texts.flatMap { TextSearch.lines($0).map(String.init) }
+        lines += ["THE END", "BREAKING NEWS NOW", "US\u{2014}UK", "A B", "\u{2022} THE", "ok", "OK OK OK OK", "NEWS \u{00A0} TODAY"]
+        var prose = 0
+        for line in lines {
+            let kind = LineClassifier.classify(line[...])
+            #expect(kind == LineClassifier.classify(line[...], overBytes: false), "\(line.prefix(100).debugDescription)")
+            if kind == .prose { prose += 1 }
+        }
+        #expect(prose > 50)
+    }
+}
