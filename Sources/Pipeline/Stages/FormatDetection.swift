@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The shapes news arrives in.
 public enum DocumentFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case plainText = "text"
@@ -59,7 +63,9 @@ public enum FormatDetection {
 
         /// The verdict, when `name` and `head` are what it was made on; nil otherwise (the file changed).
         public func reused(name: String, head: ArraySlice<UInt8>) -> Result<DetectedFormat, PipelineError>? {
-            name == self.name && head.elementsEqual(self.head) ? result : nil
+            guard name == self.name, head.count == self.head.count else { return nil }
+            let same = head.withUnsafeBufferPointer { a in self.head.withUnsafeBufferPointer { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+            return same ? result : nil
         }
     }
 

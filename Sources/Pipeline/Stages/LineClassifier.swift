@@ -176,11 +176,13 @@ enum Stopwords {
     /// `isEnglish` over a word's UTF-8 bytes.
     @inline(__always)
     static func isEnglish(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard bytes.count <= 16, bytes.allSatisfy({ $0 < 0x80 }), let key = ShortKey(bytes) else { return false }
+        guard bytes.count <= longestEnglish, bytes.allSatisfy({ $0 < 0x80 }), let key = ShortKey(bytes) else { return false }
         return englishKeys[key] != nil
     }
 
     private static let englishKeys = ShortKeyTable(english.map { ($0, ()) })
+    /// No longer word is a stop word: it is not looked up.
+    private static let longestEnglish = english.map(\.utf8.count).max()!
 
     /// Common English function words: their density separates running text from furniture.
     static let english: Set<String> = [

@@ -224,7 +224,11 @@ public enum PlainTextParser {
     /// "© 2026 Newsmax. All rights reserved." → "Newsmax".
     static func holder(ofCopyright line: String) -> String? {
         var text = line
-        for marker in ["©", "(c)", "(C)", "Copyright", "copyright"] {
+        // In text that is ASCII but for the safe separators (no combining marks), a marker whose bytes are
+        // absent cannot be found by Foundation's search either: the call is skipped.
+        var copy = line
+        let safe = copy.withUTF8 { ByteLine.isSafe($0) }
+        for marker in ["©", "(c)", "(C)", "Copyright", "copyright"] where !safe || TextSearch.contains(text, marker) {
             text = text.replacingOccurrences(of: marker, with: " ")
         }
         if let range = text.range(of: "all rights reserved", options: .caseInsensitive) {
@@ -233,9 +237,9 @@ public enum PlainTextParser {
         let words = text.split(separator: " ").filter { word in
             !(word.allSatisfy { $0.isNumber || $0 == "-" || $0 == "–" || $0 == "," })
         }
-        var name = words.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+        var name = ArticleFields.trimmingWhitespaceAndNewlines(words.joined(separator: " "))
         while let last = name.last, last == "." || last == "," || last == ";" || last == "|" { name.removeLast() }
-        name = name.trimmingCharacters(in: .whitespaces)
+        name = TextSearch.trimmingWhitespace(name)
         return name.isEmpty || name.count > 80 ? nil : name
     }
 }

@@ -318,6 +318,20 @@ enum ByteLine {
     @inline(__always)
     static func isSpaceOrTab(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
 
+    /// The text is ASCII but for `SafeSeparators`.
+    static func isSafe(_ text: Bytes) -> Bool {
+        var i = 0
+        while i < text.count {
+            if text[i] < 0x80 {
+                i += 1
+            } else {
+                guard let n = SafeSeparators.length(at: i, in: text) else { return false }
+                i += n
+            }
+        }
+        return true
+    }
+
     // MARK: Prose
 
     /// `LineClassifier.isProse(line, words: TextSearch.words(line))`.

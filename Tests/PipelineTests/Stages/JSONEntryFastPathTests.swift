@@ -67,3 +67,37 @@ struct JSONEntryFastPathTests {
         }
     }
 }
+
+/// The copyright holder read with the short cuts is what the Foundation calls gave.
+struct CopyrightHolderTests {
+    /// `holder(ofCopyright:)` as it was, all through Foundation: the oracle.
+    private func reference(_ line: String) -> String? {
+        var text = line
+        for marker in ["©", "(c)", "(C)", "Copyright", "copyright"] {
+            text = text.replacingOccurrences(of: marker, with: " ")
+        }
+        if let range = text.range(of: "all rights reserved", options: .caseInsensitive) {
+            text = String(text[..<range.lowerBound])
+        }
+        let words = text.split(separator: " ").filter { word in
+            !(word.allSatisfy { $0.isNumber || $0 == "-" || $0 == "–" || $0 == "," })
+        }
+        var name = words.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+        while let last = name.last, last == "." || last == "," || last == ";" || last == "|" { name.removeLast() }
+        name = name.trimmingCharacters(in: .whitespaces)
+        return name.isEmpty || name.count > 80 ? nil : name
+    }
+
+    @Test func holderMatchesTheFoundationReading() {
+        var lines = [
+            "© 2026 Newsmax. All rights reserved.", "(c) 2024 The Daily Ledger", "Copyright 2019-2024 Metro Herald, all rights reserved",
+            "copyright © 2020 Example Media Ltd.", "© 2024 Caf\u{E9} Press.", "\u{00A9}\u{301} 2024 Marked", "(C) 2023 \u{2014} Wire \u{00A0} Co. |",
+            "© 2024 " + String(repeating: "Long Name ", count: 10), "© 2025", "All Rights Reserved", "Copyrights 2024 Odd\tTabs\u{3000}",
+            "© 2024 Ｆｕｌｌ Width", "© 2024 e\u{301}dition", "©2024 Newsmax Media, Inc. All rights reserved.",
+        ]
+        lines += TextShapeBytesTests.fuzzLines(count: 2000, seed: 5).map { "© 2024 " + $0 }
+        for line in lines {
+            #expect(PlainTextParser.holder(ofCopyright: line) == reference(line), "\(line.debugDescription)")
+        }
+    }
+}
