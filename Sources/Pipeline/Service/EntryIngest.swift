@@ -142,15 +142,19 @@ struct EntryIngest: Sendable {
         let settled = try database.settledEntries(of: item.id)
         var lines = LineSplitter(maxLine: Int(min(files.maxFileSize, Int64(Int.max))))
         var pending: [LineSplitter.Line] = []
+        // Chunk n is recorded while chunk n + 1 is read and parsed.
+        let recorder = ChunkRecorder()
+        defer { recorder.drain() }
         while let chunk = source.next() {
             lines.feed(chunk[...]) { line in if !settled.contains(line.number) { pending.append(line) } }
             if pending.count >= chunkSize {
-                outcomes += try record(pending, of: item, modified: modified, pipeline: pipeline)
+                try recorder.submit(recording(parsed(pending, modified: modified, folderTags: tags(item), pipeline: pipeline), of: item))
                 pending.removeAll(keepingCapacity: true)
             }
         }
         lines.finish { line in if !settled.contains(line.number) { pending.append(line) } }
-        outcomes += try record(pending, of: item, modified: modified, pipeline: pipeline)
+        try recorder.submit(recording(parsed(pending, modified: modified, folderTags: tags(item), pipeline: pipeline), of: item))
+        outcomes += try recorder.finish()
         return source.failure
     }
 
@@ -186,10 +190,13 @@ struct EntryIngest: Sendable {
             }
         }
         let modified = source.modified
+        // Chunk n is recorded while chunk n + 1 is read and parsed.
+        let recorder = ChunkRecorder()
+        defer { recorder.drain() }
         func flush() throws {
             let contents = pending
             let fields = contents.concurrentMap { entry in (entry.index, JSONArticles.fields(entry.content, modified: modified)) }
-            outcomes += try record(fields: fields, of: item, pipeline: pipeline)
+            try recorder.submit(recording(parsed(fields: fields, of: item, pipeline: pipeline), of: item))
             pending.removeAll(keepingCapacity: true)
             pendingBytes = 0
         }
@@ -210,6 +217,7 @@ struct EntryIngest: Sendable {
             }
         }
         try flush()
+        outcomes += try recorder.finish()
         return notAList ? .notAList : .done(failure)
     }
 
@@ -240,7 +248,7 @@ struct EntryIngest: Sendable {
                 pending.append((index, fields))
                 guard pending.count >= chunkSize else { return true }
                 do {
-                    outcomes += try record(fields: pending, of: item, pipeline: pipeline)
+                    outcomes += try recording(parsed(fields: pending, of: item, pipeline: pipeline), of: item)()
                     pending.removeAll(keepingCapacity: true)
                     return true
                 } catch {
@@ -252,7 +260,7 @@ struct EntryIngest: Sendable {
             failure = error.description
         }
         if let storageError { throw storageError }
-        outcomes += try record(fields: pending, of: item, pipeline: pipeline)
+        outcomes += try recording(parsed(fields: pending, of: item, pipeline: pipeline), of: item)()
         // A cut-off gzip stream or an unreadable file says more than the XML error it causes.
         return source.failure ?? failure
     }
@@ -260,18 +268,25 @@ struct EntryIngest: Sendable {
     /// Bytes of pending entries that make a chunk be recorded even before it has `chunkSize` entries.
     static let chunkBytes = 8 << 20
 
-    /// Runs entries read together through the pipeline in parallel, furniture learned across them, and
-    /// records them in one transaction.
-    private func record(fields: [(Int, Result<ArticleFields, PipelineError>)], of item: ClaimedItem, pipeline: ArticlePipeline) throws -> [ItemOutcome] {
+    /// Runs entries read together through the pipeline in parallel, furniture learned across them.
+    private func parsed(fields: [(Int, Result<ArticleFields, PipelineError>)], of item: ClaimedItem, pipeline: ArticlePipeline) -> [ProcessedEntry] {
         guard !fields.isEmpty else { return [] }
         let known = ArticleFields.boilerplate(of: fields.map(\.1))
         let folderTags = tags(item)
-        let entries = fields.concurrentMap { index, result in
+        return fields.concurrentMap { index, result in
             ProcessedEntry(index: index, result: pipeline.entry(result, known: known, folderTags: folderTags).mapError(IntakeFailure.pipeline))
         }
-        let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: nearDuplicates.policy)
-        try database.extendLease(item.id, worker: worker, until: Date().addingTimeInterval(lease))
-        return outcomes
+    }
+
+    /// The work that records entries read together in one transaction and extends the container's lease.
+    private func recording(_ entries: [ProcessedEntry], of item: ClaimedItem) -> @Sendable () throws -> [ItemOutcome] {
+        let (database, worker, lease, policy) = (database, worker, lease, nearDuplicates.policy)
+        return {
+            guard !entries.isEmpty else { return [] }
+            let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: policy)
+            try database.extendLease(item.id, worker: worker, until: Date().addingTimeInterval(lease))
+            return outcomes
+        }
     }
 
     private func open(_ item: ClaimedItem, gzip: Bool) -> Result<ByteSource, IntakeFailure> {
@@ -284,10 +299,9 @@ struct EntryIngest: Sendable {
         }
     }
 
-    /// Runs the pipeline over lines in parallel, then records them in one transaction.
-    private func record(_ lines: [LineSplitter.Line], of item: ClaimedItem, modified: Date, pipeline: ArticlePipeline) throws -> [ItemOutcome] {
+    /// Runs the pipeline over lines in parallel.
+    private func parsed(_ lines: [LineSplitter.Line], modified: Date, folderTags: [String], pipeline: ArticlePipeline) -> [ProcessedEntry] {
         guard !lines.isEmpty else { return [] }
-        let folderTags = tags(item)
         let limit = files.maxFileSize
         let results = lines.concurrentMap { line -> ProcessedEntry? in
             let result: Result<ExtractedArticle, IntakeFailure>?
@@ -299,10 +313,42 @@ struct EntryIngest: Sendable {
             }
             return result.map { ProcessedEntry(index: line.number, result: $0) }
         }
-        let entries = results.compactMap { $0 }
-        let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: nearDuplicates.policy)
-        try database.extendLease(item.id, worker: worker, until: Date().addingTimeInterval(lease))
+        return results.compactMap { $0 }
+    }
+}
+
+/// Records a container's chunks of entries one after another on a queue of its own, so that the next chunk
+/// is read and parsed while one is being recorded: at most one chunk is being recorded at a time, in the
+/// order given. A storage error stops the rest: the next `submit`, or `finish`, throws it.
+final class ChunkRecorder: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "corpusd.entry-recording")
+    private let group = DispatchGroup()
+    // Written on `queue` while a chunk is in flight; read by the caller only after `group.wait()`.
+    private var outcomes: [ItemOutcome] = []
+    private var failure: (any Error)?
+
+    /// Waits for the chunk before (throwing its error, if it failed), then starts recording this one.
+    func submit(_ record: @escaping @Sendable () throws -> [ItemOutcome]) throws {
+        try waitForPrevious()
+        group.enter()
+        queue.async {
+            do { self.outcomes += try record() } catch { self.failure = error }
+            self.group.leave()
+        }
+    }
+
+    /// Every chunk's outcomes, in order, once the last is recorded.
+    func finish() throws -> [ItemOutcome] {
+        try waitForPrevious()
         return outcomes
+    }
+
+    /// Waits for the chunk in flight, if any, whatever became of it: no recording outlives the caller.
+    func drain() { group.wait() }
+
+    private func waitForPrevious() throws {
+        group.wait()
+        if let failure { throw failure }
     }
 }
 
