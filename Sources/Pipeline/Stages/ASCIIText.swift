@@ -57,7 +57,22 @@ extension Normalizer {
 
     /// How many words text `normalize` wrote has (`split(separator: " ").count`).
     static func wordCount(_ normalized: String) -> Int {
-        asciiWordRanges(normalized)?.count ?? normalized.split(separator: " ").count
+        var copy = normalized
+        let ascii = copy.withUTF8 { bytes -> Int? in
+            var count = 0
+            var inWord = false
+            for b in bytes {
+                if b >= 0x80 { return nil }
+                if b == 0x20 {
+                    inWord = false
+                } else if !inWord {
+                    inWord = true
+                    count += 1
+                }
+            }
+            return count
+        }
+        return ascii ?? normalized.split(separator: " ").count
     }
 }
 

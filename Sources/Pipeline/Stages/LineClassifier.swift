@@ -38,11 +38,11 @@ enum LineClassifier {
 
         if let field = field(line, lower) { return field }
         if lower.hasPrefix("by ") || lower == "by" || lower.hasPrefix("by|") {
-            return .byline(String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces))
+            return .byline(TextSearch.trimmingWhitespace(line.dropFirst(2)))
         }
         if let first = line.unicodeScalars.first, bulletMarks.contains(first) {
             let text = line.unicodeScalars.dropFirst()
-            let rest = String(String.UnicodeScalarView(text)).trimmingCharacters(in: .whitespaces)
+            let rest = TextSearch.trimmingWhitespace(String(String.UnicodeScalarView(text)))
             if !rest.isEmpty { return .bullet(rest) }
         }
         if isURL(lower) { return .url(line) }
@@ -103,12 +103,25 @@ enum LineClassifier {
     }
 
     /// Photo captions end in (or carry) a credit: "… Photo: AP", "(Photo by …)", "Image: Getty".
-    private static func isCaption(_ line: String) -> Bool {
-        for marker in captionMarkers where TextSearch.contains(line, marker) { return true }
-        return false
+    static func isCaption(_ line: String) -> Bool {
+        var copy = line
+        let (starts, markers) = (captionMarkerStarts, captionMarkerBytes)
+        return copy.withUTF8 { bytes in
+            // One pass: at each byte that starts a marker, compare the markers that start with it.
+            for i in bytes.indices where starts[Int(bytes[i])] {
+                for marker in markers where marker[0] == bytes[i] && bytes.count - i >= marker.count {
+                    if memcmp(bytes.baseAddress! + i, marker, marker.count) == 0 { return true }
+                }
+            }
+            return false
+        }
     }
 
-    private static let captionMarkers = [
+    private static let captionMarkerBytes = captionMarkers.map { Array($0.utf8) }
+    /// Which bytes start a caption marker.
+    private static let captionMarkerStarts: [Bool] = (0..<256).map { (b: Int) in captionMarkerBytes.contains { Int($0[0]) == b } }
+
+    static let captionMarkers = [
         "Photo:", "Photos:", "Photograph:", "Image:", "Picture:", "Illustration:", "Video:",
         "(Photo", "Photo by ", "Photo credit", "Image credit", "File photo", "Credit:",
         "/Getty Images", "via Getty", "(AP Photo", "/AFP", "/Reuters", "Photo/",

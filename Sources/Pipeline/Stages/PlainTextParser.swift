@@ -98,13 +98,13 @@ public enum PlainTextParser {
     static func splitTags(_ value: String) -> [String] {
         let separators: [Character] = ["|", ";", ","]
         let separator = separators.first(where: value.contains) ?? ","
-        return value.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return value.split(separator: separator).map { TextSearch.trimmingWhitespace($0) }.filter { !$0.isEmpty }
     }
 
     /// `By Jane Doe | Friday, 26 January 2024 11:12 AM EST` → name and date; either may be missing.
     private static func splitByline(_ rest: String) -> (String?, PublishedTime?) {
         let parts = rest.split(whereSeparator: { $0 == "|" || $0 == "•" || $0 == "·" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { TextSearch.trimmingWhitespace($0) }
         var name: String?
         var date: PublishedTime?
         for part in parts where !part.isEmpty {
@@ -228,8 +228,13 @@ public enum PlainTextParser {
         // absent cannot be found by Foundation's search either: the call is skipped.
         var copy = line
         let safe = copy.withUTF8 { ByteLine.isSafe($0) }
-        for marker in ["©", "(c)", "(C)", "Copyright", "copyright"] where !safe || TextSearch.contains(text, marker) {
-            text = text.replacingOccurrences(of: marker, with: " ")
+        for marker in ["©", "(c)", "(C)", "Copyright", "copyright"] {
+            // Foundation's replace, or — for safe text, where a match is a match of bytes — the same over the bytes.
+            if !safe {
+                text = text.replacingOccurrences(of: marker, with: " ")
+            } else if TextSearch.contains(text, marker) {
+                text = TextSearch.replacingAll(marker, in: text, with: " ")
+            }
         }
         if let range = text.range(of: "all rights reserved", options: .caseInsensitive) {
             text = String(text[..<range.lowerBound])

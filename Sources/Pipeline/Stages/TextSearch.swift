@@ -27,6 +27,30 @@ enum TextSearch {
         }
     }
 
+    /// Every occurrence of `needle` (not empty) in `text`, left to right and not overlapping, replaced by
+    /// `replacement`, comparing bytes.
+    static func replacingAll(_ needle: String, in text: String, with replacement: String) -> String {
+        let n = Array(needle.utf8)
+        let r = Array(replacement.utf8)
+        var copy = text
+        let out = copy.withUTF8 { bytes -> [UInt8] in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            while i < bytes.count {
+                if bytes.count - i >= n.count, memcmp(bytes.baseAddress! + i, n, n.count) == 0 {
+                    out += r
+                    i += n.count
+                } else {
+                    out.append(bytes[i])
+                    i += 1
+                }
+            }
+            return out
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// `text.hasPrefix(prefix)` for an ASCII `prefix`, over the bytes: a byte match counts unless a non-ASCII
     /// scalar follows it (which may join the prefix's last character), where the Character comparison decides.
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {

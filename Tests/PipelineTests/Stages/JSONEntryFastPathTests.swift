@@ -88,6 +88,17 @@ struct CopyrightHolderTests {
         return name.isEmpty || name.count > 80 ? nil : name
     }
 
+    @Test func byteReplaceMatchesFoundationOnSafeText() {
+        for text in TextShapeBytesTests.fuzzLines(count: 1000, seed: 9) + ["(c)(c)", "aaa", "(c(c))", "©©©", ""] {
+            for marker in ["©", "(c)", "Copyright", "a", "aa"] {
+                var copy = text
+                guard copy.withUTF8({ ByteLine.isSafe($0) }) else { continue }
+                #expect(TextSearch.replacingAll(marker, in: text, with: " ") == text.replacingOccurrences(of: marker, with: " "),
+                        "\(text.debugDescription) − \(marker)")
+            }
+        }
+    }
+
     @Test func holderMatchesTheFoundationReading() {
         var lines = [
             "© 2026 Newsmax. All rights reserved.", "(c) 2024 The Daily Ledger", "Copyright 2019-2024 Metro Herald, all rights reserved",
@@ -96,6 +107,7 @@ struct CopyrightHolderTests {
             "© 2024 Ｆｕｌｌ Width", "© 2024 e\u{301}dition", "©2024 Newsmax Media, Inc. All rights reserved.",
         ]
         lines += TextShapeBytesTests.fuzzLines(count: 2000, seed: 5).map { "© 2024 " + $0 }
+        lines += ["(c)(c) Twice (C)", "Copyrightcopyright ©© Press", "(C)opyright 2024 X", "©\u{2014}(c)\u{2014}Copyright \u{201C}Q\u{201D} Ltd."]
         for line in lines {
             #expect(PlainTextParser.holder(ofCopyright: line) == reference(line), "\(line.debugDescription)")
         }

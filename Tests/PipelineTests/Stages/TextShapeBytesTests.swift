@@ -215,4 +215,24 @@ struct LineClassifierBytesTests {
         }
         #expect(prose > 50)
     }
+
+    @Test func captionScanFindsWhatTheMarkerSearchesFind() {
+        var lines = TextShapeBytesTests.lines + LineClassifier.captionMarkers.flatMap { ["x " + $0, $0, String($0.dropLast()), $0 + " y"] }
+        lines += ["A Photo: AP", "(Photo by Jane/Reuters)", "Image credit Getty", "Pho", "/AF", "via Getty Images", "\u{E9}(AP Photo/X)"]
+        var captions = 0
+        for line in lines {
+            let expected = LineClassifier.captionMarkers.contains { TextSearch.contains(line, $0) }
+            #expect(LineClassifier.isCaption(line) == expected, "\(line.prefix(100).debugDescription)")
+            if expected { captions += 1 }
+        }
+        #expect(captions > 40)
+    }
+
+    @Test func wordCountCountsTheSplit() {
+        for text in TextShapeBytesTests.lines + ["", " ", "a  b", " a b ", "caf\u{E9} au lait", "x\u{301} y"] {
+            #expect(Normalizer.wordCount(text) == text.split(separator: " ").count, "\(text.prefix(80).debugDescription)")
+            let normalized = Normalizer.normalize(text)
+            #expect(Normalizer.wordCount(normalized) == normalized.split(separator: " ").count)
+        }
+    }
 }
