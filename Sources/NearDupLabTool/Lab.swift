@@ -109,7 +109,9 @@ enum Lab {
             }
         }
 
-        struct Tally { var seconds = 0.0, recording = 0.0, files = 0, duplicates = 0 }
+        // Wall seconds and the process's CPU seconds (user + system, every thread) for the whole step and for
+        // the recording alone (nothing else runs in the process while a batch is recorded).
+        struct Tally { var seconds = 0.0, recording = 0.0, cpu = 0.0, recordingCPU = 0.0, files = 0, duplicates = 0 }
 
         /// Ingests `count` files into `database` in batches of `batch`.
         func ingest(_ count: Int, batch: Int, into database: CorpusDatabase) throws -> Tally {
@@ -119,6 +121,7 @@ enum Lab {
                 let files = makeBatch(min(batch, left))
                 left -= files.count
                 let start = Date()
+                let startCPU = processCPUSeconds()
                 try database.register(files.map { InboxCandidate(path: InboxPath($0.0), size: Int64($0.1.count), mtime: 0) }, now: start)
                 let claimed = try database.claim(limit: files.count, worker: "bench", lease: 600, now: start)
                 let byName = Dictionary(uniqueKeysWithValues: files.map { ($0.0, $0.1) })
@@ -135,9 +138,13 @@ enum Lab {
                                              result: pipeline.process(SourceFile(name: "x.txt", bytes: bytes)).mapError(IntakeFailure.pipeline))
                 }
                 let recordStart = Date()
+                let recordStartCPU = processCPUSeconds()
                 let recorded = try database.record(results.map { $0! }, now: Date(), policy: policy)
+                let endCPU = processCPUSeconds()
                 tally.recording += Date().timeIntervalSince(recordStart)
                 tally.seconds += Date().timeIntervalSince(start)
+                tally.recordingCPU += endCPU - recordStartCPU
+                tally.cpu += endCPU - startCPU
                 tally.files += files.count
                 tally.duplicates += recorded.filter { $0.outcome.state == .duplicate }.count
             }
@@ -167,27 +174,37 @@ enum Lab {
                 let t = try ingest(perRound, batch: 64, into: entry.database)
                 tallies[index].seconds += t.seconds
                 tallies[index].recording += t.recording
+                tallies[index].cpu += t.cpu
+                tallies[index].recordingCPU += t.recordingCPU
                 tallies[index].files += t.files
                 tallies[index].duplicates += t.duplicates
             }
             FileHandle.standardError.write(Data("\rround \(round)/\(rounds)".utf8))
         }
         FileHandle.standardError.write(Data("\n".utf8))
-        print("| stored documents | files measured | of which duplicates | files/s, pipeline + record | files/s, record alone | ms per file in record | database |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print("| stored documents | files measured | of which duplicates | files/s, pipeline + record | files/s, record alone | ms per file in record | CPU µs per file, pipeline + record | CPU µs per file in record | database |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for (index, entry) in databases.enumerated() {
             let t = tallies[index]
             let bytes = (try? FileManager.default.attributesOfItem(atPath: entry.path)[.size] as? Int) ?? 0
-            print(String(format: "| %d | %d | %d | %.0f | %.0f | %.3f | %d MiB |", entry.size, t.files, t.duplicates,
+            print(String(format: "| %d | %d | %d | %.0f | %.0f | %.3f | %.0f | %.0f | %d MiB |", entry.size, t.files, t.duplicates,
                          Double(t.files) / t.seconds, Double(t.files) / t.recording, t.recording * 1000 / Double(t.files),
-                         bytes / 1_048_576))
+                         t.cpu * 1e6 / Double(t.files), t.recordingCPU * 1e6 / Double(t.files), bytes / 1_048_576))
         }
         if tallies.count >= 2 {
-            let first = Double(tallies[0].files) / tallies[0].seconds
-            let last = Double(tallies[tallies.count - 1].files) / tallies[tallies.count - 1].seconds
-            print(String(format: "\nthroughput at the largest size is %.1f%% of the smallest's", last / first * 100))
+            let (small, large) = (tallies[0], tallies[tallies.count - 1])
+            let wall = (Double(large.files) / large.seconds) / (Double(small.files) / small.seconds)
+            let cpu = (Double(large.files) / large.cpu) / (Double(small.files) / small.cpu)
+            print(String(format: "\nthroughput at the largest size is %.1f%% of the smallest's (wall); %.1f%% in files per CPU second", wall * 100, cpu * 100))
         }
         if directory == nil { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// CPU seconds (user + system) the process has used so far, over all its threads.
+    static func processCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     // MARK: fill
