@@ -86,7 +86,7 @@ public enum FormatDetection {
         if trimmed.isEmpty { throw .empty }
         let ext = name.split(separator: ".").last.map(String.init) ?? ""
 
-        if trimmed.first == "{" || trimmed.first == "[" {
+        if startsJSON(trimmed) {
             if ext == "jsonl" || ext == "ndjson" || looksLikeJSONLines(trimmed) { return .jsonLines }
             return .json
         }
@@ -125,6 +125,86 @@ public enum FormatDetection {
             return .html
         }
         return nil
+    }
+
+    /// Whether the text (lowercased, past white space) begins as a JSON object or array does: `{` then a key or
+    /// `}`; `[` then an object, an array, `]`, or a list of scalars (strings, numbers, `true`/`false`/`null`)
+    /// that is either still open at the end of the first line or closes with nothing but white space after it.
+    /// A bracket that opens ordinary text is not enough: an INI file's `[section]`, a headline such as
+    /// `[Updated] Port vote…` or `[1/3] …` reads as text.
+    static func startsJSON(_ text: Substring) -> Bool {
+        let bytes = Array(text.utf8)
+        var i = 0
+        func at(_ c: Unicode.Scalar) -> Bool { i < bytes.count && bytes[i] == UInt8(ascii: c) }
+        func skipSpace(newlines: Bool) {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D || (newlines && bytes[i] == 0x0A) { i += 1 }
+        }
+        guard at("{") || at("[") else { return false }
+        let object = at("{")
+        i += 1
+        skipSpace(newlines: true)
+        guard i < bytes.count else { return true }  // `{` or `[` alone: a cut-off head of a JSON value
+        if object { return at("\"") || at("}") }
+        if at("{") || at("[") || at("]") { return true }
+        // A list of scalars: read them on the first line.
+        while true {
+            guard let end = scalarEnd(bytes, from: i) else { return false }
+            i = end
+            skipSpace(newlines: false)
+            guard i < bytes.count, !at("\n") else { return true }  // goes on past the first line
+            if at("]") {
+                i += 1
+                skipSpace(newlines: true)
+                return i == bytes.count
+            }
+            guard at(",") else { return false }
+            i += 1
+            skipSpace(newlines: false)
+            guard i < bytes.count, !at("\n") else { return true }
+        }
+    }
+
+    /// Where a JSON string, number or literal that starts at `start` ends; nil when none starts there.
+    private static func scalarEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        var i = start
+        func at(_ c: Unicode.Scalar) -> Bool { i < bytes.count && bytes[i] == UInt8(ascii: c) }
+        func delimited() -> Int? {
+            i == bytes.count || [0x2C, 0x5D, 0x20, 0x09, 0x0D, 0x0A].contains(bytes[i]) ? i : nil  // , ] space tab CR LF
+        }
+        if at("\"") {
+            i += 1
+            while i < bytes.count, !at("\n") {
+                if at("\\") {
+                    i += 1
+                } else if at("\"") {
+                    return i + 1
+                }
+                i += 1
+            }
+            return nil
+        }
+        for literal in ["true", "false", "null"] where bytes[i...].starts(with: literal.utf8) {
+            i += literal.utf8.count
+            return delimited()
+        }
+        // -?digits(.digits)?(e[+-]?digits)?, then a delimiter.
+        func digits() -> Bool {
+            let from = i
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            return i > from
+        }
+        if at("-") { i += 1 }
+        guard digits() else { return nil }
+        if at(".") {
+            i += 1
+            guard digits() else { return nil }
+        }
+        if at("e") {
+            i += 1
+            if at("+") || at("-") { i += 1 }
+            guard digits() else { return nil }
+        }
+        return delimited()
     }
 
     /// Two lines that each start a JSON object.

@@ -94,6 +94,39 @@ struct TextShapeTests {
         #expect(reason("today.txt", list) == nil, "today.txt")
     }
 
+    @Test func aLeadingBracketIsJSONOnlyWhenJSONFollows() throws {
+        // Text that opens with a bracket: an INI section, a tagged headline, a numbered part.
+        let ini = "[general]\nuser_agent = NewsBot\ntimeout = 30\n\n[site]\ndepth = 2\n"
+        #expect(reason("crawler.txt", ini) == "unsupported format: configuration file (INI)")
+        #expect(reason("crawler", "\u{FEFF}" + ini) == "unsupported format: configuration file (INI)")
+        #expect(reason("crawler.ini", "[1]\nkey = value\nother = 2\nmore = 3\n") == "unsupported format: configuration file (INI)")
+        let story = "The harbour road reopened on Friday after a storm damaged the sea wall, the council said in a statement.\n"
+            + "Crews worked through the night, and traffic lights will control the one open lane until next month.\n"
+        #expect(try detect("road.txt", "[Updated] Harbour road reopens\n\n" + story) == .plainText)
+        #expect(try detect("road.txt", "[1/3] Harbour road reopens\n\n" + story) == .plainText)
+        #expect(try detect("road.txt", "[2024] Harbour road reopens\n\n" + story) == .plainText)
+        #expect(try detect("road.txt", "{Breaking} Harbour road reopens\n\n" + story) == .plainText)
+        #expect(try detect("road.txt", "[\"Harbour\", road] reopens\n\n" + story) == .plainText)
+
+        // JSON, whatever the name, the white space before it and its first value.
+        #expect(try detect("export.dat", "[{\"title\": \"A\"}]") == .json)
+        #expect(try detect("export.dat", "\u{FEFF}\r\n  \t\r\n  [\r\n  {\"title\": \"A\"}\r\n]\r\n") == .json)
+        #expect(try detect("export.dat", "{\n  \"articles\": []\n}") == .json)
+        #expect(try detect("export.dat", "{}") == .json)
+        #expect(try detect("export.dat", "[]") == .json)
+        #expect(try detect("export.dat", "[[1, 2], [3]]") == .json)
+        #expect(try detect("export.dat", "[\"a\", \"b \\\" ]\", -1.5e+3, true, null]\n") == .json)
+        #expect(try detect("export.dat", "[\n  \"a\",\n  \"b\"\n]") == .json)
+        #expect(try detect("export.dat", "[1, 2,\n 3]") == .json)
+        #expect(try detect("export.dat", "[") == .json)
+        #expect(try detect("dump", "{\"title\": \"A\"}\n{\"title\": \"B\"}\n") == .jsonLines)
+        // A name that says JSON still counts when the content does not decide.
+        #expect(try detect("settings.json", ini) == .json)
+        // UTF-16 JSON.
+        let utf16: [UInt8] = [0xFF, 0xFE] + Array("[{\"title\": \"A\"}]".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        #expect(try FormatDetection.detect(name: "export.dat", head: utf16[...]).format == .json)
+    }
+
     @Test func formatsWeDoNotReadAreNamed() {
         #expect(reason("data", "a;b;c\n1;2;3\n4;5;6\n7;8;9\n")?.contains("semicolon-separated table") == true)
         #expect(reason("app.ini", "; crawler settings\n[server]\nport = 8080\nhost = example.org\n\n[client]\nretries = 3\n")?.contains("configuration file") == true)
