@@ -80,38 +80,40 @@ extension Tokens {
     /// `split` for text that is ASCII but for `SafeSeparators`, over the UTF-8 bytes; nil for other text.
     static func asciiSplit(_ text: String) -> [Substring]? {
         var copy = text
-        let ranges = copy.withUTF8 { bytes -> [Range<Int>]? in
-            var ranges: [Range<Int>] = []
-            var start = -1
-            var i = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                if b < 0x80 && ASCIIWord.isWord(b) {
-                    if start < 0 { start = i }
-                    i += 1
-                    continue
-                }
-                if start >= 0 {
-                    ranges.append(start..<i)
-                    start = -1
-                }
-                if b < 0x80 {
-                    i += 1
-                } else {
-                    guard let length = SafeSeparators.length(at: i, in: bytes) else { return nil }
-                    i += length
-                }
-            }
-            if start >= 0 { ranges.append(start..<bytes.count) }
-            return ranges
-        }
-        guard let ranges else { return nil }
+        guard let ranges = copy.withUTF8(asciiRanges) else { return nil }
         let utf8 = copy.utf8
         return ranges.map { range in
             let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
             let upper = utf8.index(lower, offsetBy: range.count)
             return copy[lower..<upper]
         }
+    }
+
+    /// The byte ranges of `asciiSplit`'s tokens in UTF-8 `bytes`; nil unless the bytes are ASCII but for `SafeSeparators`.
+    static func asciiRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>]? {
+        var ranges: [Range<Int>] = []
+        var start = -1
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b < 0x80 && ASCIIWord.isWord(b) {
+                if start < 0 { start = i }
+                i += 1
+                continue
+            }
+            if start >= 0 {
+                ranges.append(start..<i)
+                start = -1
+            }
+            if b < 0x80 {
+                i += 1
+            } else {
+                guard let length = SafeSeparators.length(at: i, in: bytes) else { return nil }
+                i += length
+            }
+        }
+        if start >= 0 { ranges.append(start..<bytes.count) }
+        return ranges
     }
 }
 

@@ -70,10 +70,10 @@ public enum Tagger {
         var results: [AssignedTag] = []
         for (index, definition) in taxonomy.definitions.enumerated() {
             guard title[index] != nil || body[index] != nil else { continue }
-            let terms = taxonomy.terms[index]
             let inTitle = title[index] ?? [:]
             let inBody = body[index] ?? [:]
-            if let evaluation = evaluate(definition.rule, terms: terms, inTitle: inTitle, inBody: inBody) {
+            if let evaluation = evaluate(definition.rule, positions: taxonomy.rulePositions[index], terms: taxonomy.terms[index],
+                                         inTitle: inTitle, inBody: inBody) {
                 results.append(AssignedTag(slug: definition.slug, name: definition.name, origin: .rule,
                                            score: evaluation.score, evidence: evaluation.evidence))
             }
@@ -81,34 +81,31 @@ public enum Tagger {
         return results.sorted { ($0.score ?? 0, $1.slug) > ($1.score ?? 0, $0.slug) }
     }
 
-    /// The rule's score and explanation when it gives its tag; nil when it does not.
-    static func evaluate(_ rule: TagRule, terms: [TagTerm], inTitle: [Int: Int], inBody: [Int: Int])
-        -> (score: Double, evidence: String)?
+    /// The rule's score and explanation when it gives its tag; nil when it does not. `positions` says where the
+    /// rule's groups are in `terms`, and hits are counted by position in `terms`.
+    static func evaluate(_ rule: TagRule, positions: Taxonomy.RulePositions, terms: [TagTerm], inTitle: [Int: Int],
+                         inBody: [Int: Int]) -> (score: Double, evidence: String)?
     {
-        let position = Dictionary(terms.enumerated().map { ($0.element.match, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        func hit(_ term: TagTerm) -> Bool {
-            guard let p = position[term.match] else { return false }
-            return (inTitle[p] ?? 0) + (inBody[p] ?? 0) > 0
-        }
-        if rule.veto.contains(where: hit) { return nil }
-        for group in rule.all where !group.contains(where: hit) { return nil }
-        if !rule.any.isEmpty && !rule.any.contains(where: hit) { return nil }
+        func hit(_ p: Int) -> Bool { (inTitle[p] ?? 0) + (inBody[p] ?? 0) > 0 }
+        if positions.veto.contains(where: hit) { return nil }
+        for group in positions.all where !group.contains(where: hit) { return nil }
+        if !positions.any.isEmpty && !positions.any.contains(where: hit) { return nil }
 
-        // `TagRule.terms` puts the scoring terms first, each once.
-        let scoring = rule.scoringCount
         var score = 0.0
-        var bodyEvidence: [(String, Int)] = []
-        var titleEvidence: [(String, Int)] = []
-        for p in 0..<scoring {
-            let term = terms[p]
+        var hitTerms: [(p: Int, body: Int, title: Int)] = []
+        for p in 0..<positions.scoring {
             let b = inBody[p] ?? 0
             let t = inTitle[p] ?? 0
-            score += term.weight * (Double(b) + rule.titleWeight * Double(t))
-            let shown = term.weight == 1 ? "'\(term.text)'" : "'\(term.text)' (weight \(format(term.weight)))"
-            if b > 0 { bodyEvidence.append((shown, b)) }
-            if t > 0 { titleEvidence.append((shown, t)) }
+            guard b > 0 || t > 0 else { continue }
+            score += terms[p].weight * (Double(b) + rule.titleWeight * Double(t))
+            hitTerms.append((p, b, t))
         }
         guard score > 0, score >= rule.minScore else { return nil }
+        func shown(_ term: TagTerm) -> String {
+            term.weight == 1 ? "'\(term.text)'" : "'\(term.text)' (weight \(format(term.weight)))"
+        }
+        let bodyEvidence = hitTerms.filter { $0.body > 0 }.map { (shown(terms[$0.p]), $0.body) }
+        let titleEvidence = hitTerms.filter { $0.title > 0 }.map { (shown(terms[$0.p]), $0.title) }
         let ordered: ([(String, Int)]) -> [(String, Int)] = { $0.sorted { ($0.1, $1.0) > ($1.1, $0.0) } }
         let parts = ordered(bodyEvidence).map { "\($0.0) ×\($0.1) in body" }
             + ordered(titleEvidence).map { "\($0.0) ×\($0.1) in title" }
@@ -117,10 +114,34 @@ public enum Tagger {
 
     /// Hits per definition per term position; word hits inside one of the definition's `exclude`
     /// phrases are left out.
-    private static func hits(in text: String, taxonomy: Taxonomy) -> [Int: [Int: Int]] {
+    static func hits(in text: String, taxonomy: Taxonomy) -> [Int: [Int: Int]] {
+        var hits = count(wordHits(in: text, taxonomy: taxonomy), taxonomy: taxonomy)
+        for (ref, pattern) in taxonomy.patternTerms {
+            let n = pattern.count(in: text)
+            if n > 0 { hits[ref.definition, default: [:]][ref.term, default: 0] += n }
+        }
+        return hits
+    }
+
+    /// A word term's match: the definition, the term's position, the tokens it covers.
+    typealias WordHit = (term: Int, span: Range<Int>)
+
+    /// Word-term matches per definition: over the bytes for text that is ASCII but for the safe separators,
+    /// by `Substring` tokens otherwise (`tokenWordHits`, which gives the same matches for any text).
+    static func wordHits(in text: String, taxonomy: Taxonomy) -> [Int: [WordHit]] {
+        var copy = text
+        let byBytes = copy.withUTF8 { bytes -> [Int: [WordHit]]? in
+            guard let tokens = Tokens.asciiRanges(bytes) else { return nil }
+            return byteWordHits(bytes, tokens: tokens, taxonomy: taxonomy)
+        }
+        return byBytes ?? tokenWordHits(in: text, taxonomy: taxonomy)
+    }
+
+    /// The reference: every token lowercased into a `String` and looked up by it.
+    static func tokenWordHits(in text: String, taxonomy: Taxonomy) -> [Int: [WordHit]] {
         let tokens = Tokens.split(text)
         let lowered = tokens.map(ASCIIWord.lowercased)
-        var found: [Int: [(term: Int, span: Range<Int>)]] = [:]
+        var found: [Int: [WordHit]] = [:]
         for i in tokens.indices {
             guard let candidates = taxonomy.wordTermsByFirstToken[lowered[i]] else { continue }
             for ref in candidates {
@@ -130,6 +151,52 @@ public enum Tagger {
                 }
             }
         }
+        return found
+    }
+
+    /// The byte path: ASCII tokens (`ranges` into `bytes`) lowercased into one buffer, each looked up by its hash.
+    private static func byteWordHits(_ bytes: UnsafeBufferPointer<UInt8>, tokens: [Range<Int>], taxonomy: Taxonomy)
+        -> [Int: [WordHit]]
+    {
+        var found: [Int: [WordHit]] = [:]
+        guard !tokens.isEmpty, !taxonomy.termsByFirstWord.isEmpty else { return found }
+        // Tokens are ASCII, so lowercasing keeps every offset.
+        let lowered = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                buffer[i] = b >= 0x41 && b <= 0x5A ? b + 32 : b
+            }
+            count = bytes.count
+        }
+        lowered.withUnsafeBufferPointer { lowered in
+            func word(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: buffer[tokens[i]])
+            }
+            func equal(_ token: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+                token.count == word.count && word.withUnsafeBufferPointer { w in
+                    w.isEmpty || memcmp(token.baseAddress!, w.baseAddress!, w.count) == 0
+                }
+            }
+            for i in tokens.indices {
+                let first = word(lowered, i)
+                guard let id = taxonomy.firstWords.id(of: first, hash: FeatureHash.of(first)) else { continue }
+                for ref in taxonomy.termsByFirstWord[Int(id)] {
+                    guard let term = taxonomy.termWords[ref.definition][ref.term] else { continue }
+                    let count = term.words.count
+                    guard i + count <= tokens.count else { continue }
+                    let source = term.exact ? bytes : lowered
+                    var k = 0
+                    while k < count && equal(word(source, i + k), term.words[k]) { k += 1 }
+                    if k == count { found[ref.definition, default: []].append((ref.term, i..<(i + count))) }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Hits per definition per term position from the word matches, leaving out a hit inside one of the
+    /// definition's `exclude` phrases.
+    private static func count(_ found: [Int: [WordHit]], taxonomy: Taxonomy) -> [Int: [Int: Int]] {
         var hits: [Int: [Int: Int]] = [:]
         for (definition, list) in found {
             let excluded = taxonomy.excludePositions[definition]
@@ -137,10 +204,6 @@ public enum Tagger {
             for hit in list where excluded.contains(hit.term) || !masks.contains(where: { $0.contains(hit.span.lowerBound) }) {
                 hits[definition, default: [:]][hit.term, default: 0] += 1
             }
-        }
-        for (ref, pattern) in taxonomy.patternTerms {
-            let n = pattern.count(in: text)
-            if n > 0 { hits[ref.definition, default: [:]][ref.term, default: 0] += n }
         }
         return hits
     }

@@ -53,10 +53,161 @@ public struct TagPattern: @unchecked Sendable, Hashable {
         if let reason = Self.catastrophicShape(source) { throw UnsafePattern(reason: reason) }
         self.source = source
         self.expression = try NSRegularExpression(pattern: source)
+        self.required = Self.requiredLiterals(source)
     }
 
+    /// Literal texts every match holds: each inner list names alternatives, one of which is in every match
+    /// (`\b(?:air|drone) strikes?\b` → [["air", "drone"], [" strike"]]). A text holding none of one list's
+    /// alternatives cannot match, so the expression is not run on it. Empty when nothing is sure.
+    let required: [[[UInt8]]]
+
     func count(in text: String) -> Int {
-        expression.numberOfMatches(in: text, range: NSRange(location: 0, length: min(text.utf16.count, Self.maxInput)))
+        if !required.isEmpty {
+            var copy = text
+            let possible = copy.withUTF8 { bytes in
+                required.allSatisfy { alternatives in alternatives.contains { TextSearch.firstIndex(of: $0, in: bytes) != nil } }
+            }
+            guard possible else { return 0 }
+        }
+        return expression.numberOfMatches(in: text, range: NSRange(location: 0, length: min(text.utf16.count, Self.maxInput)))
+    }
+
+    /// The literals every match of `pattern` must hold, read off its top level: runs of plain characters
+    /// (letters, digits, space and punctuation that means itself) and groups whose alternatives are all
+    /// such runs. A quantified character or group that may occur zero times is not required. Empty (no
+    /// filter) for a top-level `|`, inline flags, look-arounds, `\Q` quoting or anything not understood;
+    /// only ever too little is required, never too much.
+    static func requiredLiterals(_ pattern: String) -> [[[UInt8]]] {
+        let chars = Array(pattern.unicodeScalars)
+        if pattern.contains("\\Q") || pattern.contains("(?") && pattern.replacingOccurrences(of: "(?:", with: "").contains("(?") {
+            return []
+        }
+        var required: [[[UInt8]]] = []
+        var run: [UInt8] = []
+        func endRun() {
+            if !run.isEmpty { required.append([run]) }
+            run = []
+        }
+        /// The literal a plain character stands for, nil when it is special or not ASCII.
+        func plain(_ c: Unicode.Scalar) -> UInt8? {
+            guard c.isASCII, c.value >= 0x20 else { return nil }
+            return "\\^$.|?*+()[]{}#".unicodeScalars.contains(c) ? nil : UInt8(c.value)
+        }
+        /// Length of a quantifier at `i` and whether it allows zero occurrences; (0, false) for none.
+        func quantifier(at i: Int) -> (length: Int, zero: Bool) {
+            guard i < chars.count else { return (0, false) }
+            var length = 0
+            var zero = false
+            switch chars[i] {
+            case "?", "*": length = 1; zero = true
+            case "+": length = 1
+            case "{":
+                guard let close = chars[i...].firstIndex(of: "}") else { return (0, false) }
+                let inside = String(String.UnicodeScalarView(chars[(i + 1)..<close]))
+                guard let low = Int(inside.split(separator: ",", omittingEmptySubsequences: false).first ?? "") else {
+                    return (0, false)
+                }
+                length = close - i + 1
+                zero = low == 0
+            default: return (0, false)
+            }
+            // A lazy or possessive mark belongs to the quantifier.
+            if i + length < chars.count && (chars[i + length] == "?" || chars[i + length] == "+") { length += 1 }
+            return (length, zero)
+        }
+        var i = 0
+        var depth = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "|" { return [] }
+            if c == "(" {
+                // A group: required when its alternatives are all plain runs and it may not occur zero times.
+                var j = i + 1
+                depth = 1
+                var inner: [UInt8] = []
+                var alternatives: [[UInt8]] = []
+                var simple = true
+                if j + 1 < chars.count && chars[j] == "?" && chars[j + 1] == ":" { j += 2 }
+                while j < chars.count && depth > 0 {
+                    let d = chars[j]
+                    if d == "\\" {
+                        if j + 1 < chars.count, let literal = plainEscape(chars[j + 1]) { inner.append(literal) } else { simple = false }
+                        j += 2
+                        continue
+                    }
+                    if d == "[" {
+                        simple = false
+                        j = skipSet(chars, from: j)
+                        continue
+                    }
+                    if d == "(" { depth += 1; simple = false }
+                    else if d == ")" { depth -= 1; if depth == 0 { break } }
+                    else if d == "|" && depth == 1 { alternatives.append(inner); inner = [] }
+                    else if let literal = plain(d) { inner.append(literal) }
+                    else { simple = false }
+                    j += 1
+                }
+                guard depth == 0 else { return [] }
+                alternatives.append(inner)
+                endRun()
+                let (length, zero) = quantifier(at: j + 1)
+                if simple && !zero && alternatives.allSatisfy({ !$0.isEmpty }) { required.append(alternatives) }
+                i = j + 1 + length
+                continue
+            }
+            var literal: UInt8?
+            var width = 1
+            if c == "\\" {
+                guard i + 1 < chars.count else { return [] }
+                literal = plainEscape(chars[i + 1])
+                width = 2
+            } else if c == "[" {
+                endRun()
+                i = skipSet(chars, from: i)
+                i += quantifier(at: i).length
+                continue
+            } else {
+                literal = plain(c)
+            }
+            guard let literal else {
+                // `.`, `^`, `$`, a class escape (`\d`, `\b`) or an unmatched bracket: the run ends here.
+                endRun()
+                i += width
+                i += quantifier(at: i).length
+                continue
+            }
+            let (length, zero) = quantifier(at: i + width)
+            if length == 0 {
+                run.append(literal)
+            } else {
+                // The quantifier takes the one character before it; what follows is no longer next to the run.
+                if !zero { run.append(literal) }
+                endRun()
+            }
+            i += width + length
+        }
+        endRun()
+        return required
+    }
+
+    /// The character an escape stands for when it is punctuation escaped to mean itself (`\.`, `\(`); nil for
+    /// class and assertion escapes (`\d`, `\b`, `\x41`) and anything not ASCII.
+    private static func plainEscape(_ c: Unicode.Scalar) -> UInt8? {
+        guard c.isASCII, c.value >= 0x21, c.value < 0x7F else { return nil }
+        let letterOrDigit = c.properties.isAlphabetic || ("0"..."9").contains(c)
+        return letterOrDigit ? nil : UInt8(c.value)
+    }
+
+    /// The index after the set `[...]` that starts at `from` (sets nest in ICU).
+    private static func skipSet(_ chars: [Unicode.Scalar], from: Int) -> Int {
+        var depth = 0
+        var j = from
+        while j < chars.count {
+            if chars[j] == "\\" { j += 2; continue }
+            if chars[j] == "[" { depth += 1 } else if chars[j] == "]" { depth -= 1; if depth == 0 { return j + 1 } }
+            j += 1
+        }
+        return chars.count
     }
 
     /// Why a pattern is refused: it nests an unbounded repeat (`*`, `+`, `{n,}`) inside a group that is
@@ -216,10 +367,33 @@ public struct Taxonomy: Sendable {
     let patternTerms: [(ref: TermRef, pattern: TagPattern)]
     /// Per definition, the positions in `terms` of its `exclude` phrases.
     let excludePositions: [Set<Int>]
+    /// Per definition, where its rule's groups are in `terms`, worked out once instead of per article.
+    let rulePositions: [RulePositions]
+    /// `wordTermsByFirstToken` over bytes, for the tagger's byte path: the lowercased first words' ids …
+    let firstWords: FeatureInterner
+    /// … and, per id, the terms starting with that word.
+    let termsByFirstWord: [[TermRef]]
+    /// Per definition, per term: a word term's words as UTF-8 bytes (nil for a regular expression).
+    let termWords: [[TermWords?]]
 
     struct TermRef: Sendable, Hashable {
         var definition: Int
         var term: Int
+    }
+
+    /// Positions in the definition's `terms` of the rule's `veto`, `all` and `any` terms, and how many
+    /// of `terms` score (they come first).
+    struct RulePositions: Sendable {
+        var veto: [Int]
+        var all: [[Int]]
+        var any: [Int]
+        var scoring: Int
+    }
+
+    /// A word term's words, lowercased (`words`) or as written (`exactWords`).
+    struct TermWords: Sendable {
+        var words: [[UInt8]]
+        var exact: Bool
     }
 
     public init(_ definitions: [TagDefinition]) {
@@ -229,22 +403,41 @@ public struct Taxonomy: Sendable {
         var patterns: [(TermRef, TagPattern)] = []
         var allTerms: [[TagTerm]] = []
         var excludes: [Set<Int>] = []
+        var rules: [RulePositions] = []
+        var firstWords = FeatureInterner()
+        var byFirstWord: [[TermRef]] = []
+        var termWords: [[TermWords?]] = []
         for (index, definition) in definitions.enumerated() {
             for alias in definition.aliases { canonical[Slug.make(alias)] = index }
-            let terms = definition.rule.terms
+            let rule = definition.rule
+            let terms = rule.terms
             allTerms.append(terms)
-            let excluded = Set(definition.rule.exclude.map(\.match))
+            let excluded = Set(rule.exclude.map(\.match))
             excludes.append(Set(terms.indices.filter { excluded.contains(terms[$0].match) }))
+            // `terms` holds each match once, so a match's position is unique.
+            let position = Dictionary(uniqueKeysWithValues: terms.enumerated().map { ($0.element.match, $0.offset) })
+            let positions = { (group: [TagTerm]) in group.map { position[$0.match]! } }
+            rules.append(RulePositions(veto: positions(rule.veto), all: rule.all.map(positions), any: positions(rule.any),
+                                       scoring: rule.scoringCount))
+            var definitionWords: [TermWords?] = []
             for (position, term) in terms.enumerated() {
                 let ref = TermRef(definition: index, term: position)
                 switch term.match {
                 case .words(let tokens), .exactWords(let tokens):
+                    var exact = false
+                    if case .exactWords = term.match { exact = true }
+                    definitionWords.append(TermWords(words: tokens.map { Array($0.utf8) }, exact: exact))
                     guard let first = tokens.first else { continue }
                     words[first.lowercased(), default: []].append(ref)
+                    let id = Int(firstWords.add(first.lowercased()))
+                    if id == byFirstWord.count { byFirstWord.append([]) }
+                    byFirstWord[id].append(ref)
                 case .pattern(let pattern):
+                    definitionWords.append(nil)
                     patterns.append((ref, pattern))
                 }
             }
+            termWords.append(definitionWords)
         }
         // A slug always names its own tag, whatever alias another tag may claim.
         for (index, definition) in definitions.enumerated() { canonical[definition.slug] = index }
@@ -253,6 +446,10 @@ public struct Taxonomy: Sendable {
         self.wordTermsByFirstToken = words
         self.patternTerms = patterns
         self.excludePositions = excludes
+        self.rulePositions = rules
+        self.firstWords = firstWords
+        self.termsByFirstWord = byFirstWord
+        self.termWords = termWords
     }
 
     /// No tags at all.

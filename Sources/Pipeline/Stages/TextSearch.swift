@@ -72,7 +72,10 @@ enum TextSearch {
     }
 
     static func firstIndex(of needle: String, in hb: UnsafeBufferPointer<UInt8>) -> Int? {
-        let n = Array(needle.utf8)
+        firstIndex(of: Array(needle.utf8), in: hb)
+    }
+
+    static func firstIndex(of n: [UInt8], in hb: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !n.isEmpty, hb.count >= n.count, let hay = hb.baseAddress else { return nil }
         return n.withUnsafeBufferPointer { nb in
             let last = hb.count - nb.count
