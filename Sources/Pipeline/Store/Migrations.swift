@@ -320,6 +320,13 @@ enum Migrations {
                 """)
         }
 
+        migrator.registerMigration("story term counts kept by the recorder, not a trigger") { db in
+            // `linkStory` counts a new posting itself (CorpusDatabase+NearDuplicates.swift): an INSERT that fires a
+            // trigger makes SQLite keep a statement journal of every page it changes, ~350 KiB per stored document.
+            // Deletions (re-checks) are still uncounted by `story_term_uncounted`.
+            try db.execute(sql: "DROP TRIGGER story_term_counted")
+        }
+
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NearDupLab
 import Testing
 
@@ -131,6 +132,37 @@ struct NearDuplicateTests {
             Issue.record("expected stored with detection off: \(stored)")
             return
         }
+    }
+
+    /// Each term's count of documents (what `linkStory` reads to skip common terms) is the number of documents posting
+    /// it under their date or their undated arrival, through stores, a merge (which deletes a document) and a split.
+    @Test func storyTermCountsFollowThePostings() throws {
+        let db = try CorpusDatabase.inMemory()
+        let strict = NearDuplicatePolicy(threshold: 0.99)
+        func countsMatch(_ when: String) throws {
+            let (kept, counted) = try db.writer.read { db in
+                (try Row.fetchAll(db, sql: "SELECT term, documents FROM story_term_count WHERE documents > 0 ORDER BY term")
+                    .map { "\($0["term"] as String)=\($0["documents"] as Int)" },
+                 try Row.fetchAll(db, sql: "SELECT term, COUNT(*) AS n FROM story_term WHERE clock <> 2 GROUP BY term ORDER BY term")
+                    .map { "\($0["term"] as String)=\($0["n"] as Int)" })
+            }
+            #expect(!counted.isEmpty, "\(when): no postings")
+            #expect(kept == counted, "\(when)")
+        }
+        try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: db, policy: strict)
+        try record([("syndicated.txt", try Self.syndicatedNewsmax()), (Self.scmp, try Self.seedText(Self.scmp))], in: db, policy: strict)
+        try countsMatch("after three documents")
+        // "china" is a story term of both seeds and of the syndicated copy.
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT documents FROM story_term_count WHERE term = 'china'") } == 3)
+        let merges = try db.recheckMerges(policy: NearDuplicatePolicy(), chunk: 2, now: now) { _, _ in }
+        #expect(merges.count == 1)
+        try countsMatch("after a merge")
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT documents FROM story_term_count WHERE term = 'china'") } == 2)
+        let toJudge = try #require(try db.copiesToRejudge(threshold: 0.99, after: 0, limit: 10).first)
+        guard case .split = try db.rejudge(toJudge, extracted: try extract(try Self.syndicatedNewsmax()), rawHash: nil, policy: strict, now: now)
+        else { Issue.record("expected a split"); return }
+        try countsMatch("after a split")
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT documents FROM story_term_count WHERE term = 'china'") } == 3)
     }
 
     @Test func recheckMergesAtALowerThresholdAndSplitsAgainAtAHigherOne() throws {
