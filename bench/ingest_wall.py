@@ -2,7 +2,7 @@
 """One throughput measurement, as `make bench`'s 10 k tier takes it, without the rest of the bench: an idle
 corpusd on a fresh state folder, a generated corpus dropped as folders renamed into its inbox (hard links),
 then the time until every file has an outcome — wall seconds, corpusd's CPU seconds (user + system) and
-the load average, plus where corpusd's threads spent the wall time (sampled from /proc: running, or
+the load average, corpusd's peak RSS (VmHWM), plus where corpusd's threads spent the wall time (sampled from /proc: running, or
 sleeping in which kernel function).
 
     python3 bench/ingest_wall.py [--files 10000] [--jsonl PER_DUMP] [--bin-dir .build/release] [--work .build/ingest-wall]
@@ -102,13 +102,15 @@ def measure(args, daemon, state, inbox, corpus, manifest):
     stop.set()
     sampler.join()
     outcomes = queue.outcomes()
+    with open(f"/proc/{daemon.proc.pid}/status") as f:
+        hwm_kib = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
     daemon.stop()
     files = manifest["documents"] if args.jsonl else manifest["files"]
     result = {
         "shape": f"jsonl ({args.jsonl} per dump, {manifest['files']} dumps)" if args.jsonl else "files",
         "files": files, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
         "files_per_s_wall": round(files / wall, 1), "files_per_cpu_s": round(files / cpu, 1),
-        "cpu_us_per_file": round(cpu / files * 1e6), "load_before": load_before, "load_after": os.getloadavg(),
+        "cpu_us_per_file": round(cpu / files * 1e6), "peak_rss_mib": round(hwm_kib / 1024, 1), "load_before": load_before, "load_after": os.getloadavg(),
         "outcomes": outcomes,
     }
     print(json.dumps(result, indent=1))
