@@ -59,9 +59,10 @@ struct HTMLBlocks {
         return false
     }
 
-    static let furnitureRoles: Set<String> = [
-        "navigation", "complementary", "contentinfo", "banner", "menu", "menubar", "dialog", "alert", "search",
-    ]
+    static let furnitureRoles: Set<String> = ["navigation", "menu", "menubar", "dialog", "alert", "search"]
+    /// Landmark roles of the page's frame (its header, side column, footer): furniture unless they hold the
+    /// story, as `header`, `aside` and `footer` elements.
+    static let landmarkRoles: Set<String> = ["complementary", "contentinfo", "banner"]
     /// Class/id words that always mean page furniture.
     static let strongNegative: Set<String> = [
         "share", "sharing", "sharebar", "social", "comment", "comments", "related", "newsletter", "subscribe",
@@ -74,10 +75,13 @@ struct HTMLBlocks {
     ]
     /// Class/id words that mean furniture unless a content word sits beside them.
     static let weakNegative: Set<String> = [
-        "header", "author", "meta", "more", "widget", "aside", "bio", "gallery", "video", "player", "embed",
-        "pagination", "pager", "banner", "popular", "recommended", "recommendations", "links", "list", "card", "cards",
+        "header", "author", "meta", "more", "aside", "bio", "gallery", "video", "player", "embed",
+        "pagination", "pager", "banner", "popular", "recommended", "recommendations", "links",
         "timestamp", "date", "info", "topics", "label", "headline", "title", "kicker",
     ]
+    /// Class/id words of page builders' boxes, which hold furniture and story alike (`elementor-widget-wrap`,
+    /// `list__item`): furniture unless a content word sits beside them or the box is mostly paragraphs.
+    static let layoutWords: Set<String> = ["widget", "list", "card", "cards"]
     static let positive: Set<String> = [
         "article", "body", "content", "entry", "main", "story", "text", "post", "prose", "articlebody", "story-body",
         "article-body", "post-content", "entry-content",
@@ -91,6 +95,7 @@ struct HTMLBlocks {
         static let positive = ClassWords(rawValue: 4)
         /// A strong word only as a part of a compound word (`l-sidebar-fixed`, `article-ad-marker`).
         static let strongPart = ClassWords(rawValue: 8)
+        static let layout = ClassWords(rawValue: 16)
     }
 
     private static let classWords: [String: ClassWords] = {
@@ -98,6 +103,7 @@ struct HTMLBlocks {
         for word in strongNegative { table[word, default: []].insert(.strong) }
         for word in weakNegative { table[word, default: []].insert(.weak) }
         for word in positive { table[word, default: []].insert(.positive) }
+        for word in layoutWords { table[word, default: []].insert(.layout) }
         return table
     }()
     private static let shortClassWords = ShortKeyTable(classWords.filter { $0.key.utf8.count <= 16 }.map { ($0.key, $0.value) })
@@ -145,56 +151,97 @@ struct HTMLBlocks {
         }
     }
 
-    enum Furniture { case no, yes, byWeakWords }
+    enum Furniture { case no, yes, unlessItHoldsTheStory, unlessItIsProse }
 
     /// Is this element page furniture, by its tag, ARIA role, hidden state, inline style or class/id words?
-    /// `byWeakWords` when only a weak word or a furniture word inside a compound name says so.
+    /// `unlessItHoldsTheStory` when only a weak word, a furniture word inside a compound name, or a landmark
+    /// of the page's frame (`header`, `aside`, `footer`, or their ARIA roles) says so: pages wrap the whole
+    /// story in such elements often enough (`<header id=page-header>` around every column, `<aside
+    /// class=direct-content>` around the article).
     static func furniture(_ tag: HTMLTag, _ attributes: ElementAttributes) -> Furniture {
         if tag.isFurniture || attributes.furnitureRole || attributes.hidden { return .yes }
         let words = attributes.classWords
         if words.contains(.strong) { return .yes }
+        if tag.isLandmark || attributes.landmarkRole { return .unlessItHoldsTheStory }
         // A furniture word inside a compound class name does not outweigh a content word beside it:
         // `l-sidebar-fixed l-article-body-segment` holds the story.
-        return (words.contains(.weak) || words.contains(.strongPart)) && !words.contains(.positive) ? .byWeakWords : .no
+        if words.contains(.positive) { return .no }
+        if words.contains(.weak) || words.contains(.strongPart) { return .unlessItHoldsTheStory }
+        // A builder's box: what it holds decides.
+        return words.contains(.layout) ? .unlessItIsProse : .no
     }
 
-    /// Bytes of text inside `<p>` elements under `node` (scripts and styles aside).
-    static func paragraphBytes(_ node: xmlNodePtr, inParagraph: Bool = false) -> Int {
-        var total = 0
+    /// An element this much of whose text outside links is inside paragraphs, with at least
+    /// `minProseBytes` of them, is story, whatever its class names say (`unlessItIsProse`).
+    static let proseShare = 0.75
+    static let minProseBytes = 200
+
+    /// What an element holds of the story: bytes of text inside `<p>` elements, and bytes of text outside
+    /// links (the measure of a page that writes its story without `<p>`: lines split by `<br>`, text
+    /// straight in `<div>`s). Scripts, styles and furniture that is pruned whatever it holds (`furniture`
+    /// says `.yes`) count for nothing.
+    struct StoryBytes {
+        var paragraphs = 0
+        var unlinked = 0
+    }
+
+    /// `StoryBytes` of every element of the tree under `node` (and of `node`), keyed by the element, in one
+    /// walk.
+    static func storyBytes(_ node: xmlNodePtr, into table: inout [UnsafeMutableRawPointer: StoryBytes],
+                           inParagraph: Bool = false, inLink: Bool = false) -> StoryBytes
+    {
+        var total = StoryBytes()
         var child = node.pointee.children
         while let c = child {
             child = c.pointee.next
             switch c.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if inParagraph, let content = c.pointee.content { total += strlen(content) }
+                guard let content = c.pointee.content else { continue }
+                let n = strlen(content)
+                if inParagraph { total.paragraphs += n }
+                if !inLink { total.unlinked += n }
             case XML_ELEMENT_NODE:
                 let tag = HTMLTag(c.pointee.name)
-                if !tag.isNeverText { total += paragraphBytes(c, inParagraph: inParagraph || tag == .p) }
+                if tag.isNeverText || furniture(tag, ElementAttributes(c, tag)) == .yes { continue }
+                let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inLink: inLink || tag == .a)
+                total.paragraphs += inner.paragraphs
+                total.unlinked += inner.unlinked
             default:
                 break
             }
         }
+        table[UnsafeMutableRawPointer(node)] = total
         return total
     }
+
+    /// Below this many bytes of `<p>` text, a page is measured by its text outside links instead.
+    static let fewParagraphBytes = 200
 
     /// The attributes the collector reads, gathered in one pass over an element's attribute list.
     struct ElementAttributes {
         var classWords: ClassWords = []
         var furnitureRole = false
+        var landmarkRole = false
         /// `hidden`, `aria-hidden="true"`, or an inline style that hides it.
         var hidden = false
 
-        init(_ node: xmlNodePtr) {
+        /// The id of a heading is its anchor, made of its own words (`nav_nur_die_folie__1` for "Nur die
+        /// Folie …"): only its class is read.
+        init(_ node: xmlNodePtr, _ tag: HTMLTag) {
             var attr = node.pointee.properties
             while let a = attr {
                 attr = a.pointee.next
                 guard let name = a.pointee.name else { continue }
                 switch MarkupName.attribute(name) {
+                case .id where tag.isHeading:
+                    break
                 case .class, .id:
                     MarkupNode.withValue(of: a) { classWords.formUnion(HTMLBlocks.classWords(in: $0)) }
                 case .role:
                     MarkupNode.withValue(of: a) { value in
-                        furnitureRole = furnitureRole || HTMLBlocks.furnitureRoles.contains(MarkupName.asciiLowercased(value))
+                        let role = MarkupName.asciiLowercased(value)
+                        furnitureRole = furnitureRole || HTMLBlocks.furnitureRoles.contains(role)
+                        landmarkRole = landmarkRole || HTMLBlocks.landmarkRoles.contains(role)
                     }
                 case .hidden:
                     hidden = true
@@ -224,8 +271,11 @@ struct HTMLBlocks {
         var collapsed: [UInt8] = []
         var linkChars = 0
         var linkDepth = 0
-        /// Bytes of `<p>` text in the whole page, counted when first needed.
-        var pageParagraphBytes: Int?
+        /// What each element holds of the story (`storyBytes`), counted for the whole page when first needed.
+        var story: [UnsafeMutableRawPointer: StoryBytes]?
+        /// The page's own, and whether it is measured by paragraphs (else by text outside links).
+        var pageStory = StoryBytes()
+        var measuredByParagraphs = true
 
         init(pruning: Bool) {
             self.pruning = pruning
@@ -249,7 +299,7 @@ struct HTMLBlocks {
                 flush(owner)
                 return
             }
-            let attributes = ElementAttributes(node)
+            let attributes = ElementAttributes(node, tag)
             if pruning, tag != .body, tag != .html, isFurniture(node, tag, attributes) {
                 // Furniture between inline text splits it, as the browser would show it.
                 flush(owner)
@@ -276,20 +326,29 @@ struct HTMLBlocks {
             }
         }
 
-        /// Weak words and compound-name parts do not prune an element that holds half the page's paragraph
-        /// text or more: that is a layout wrapper (`c-fixed-sidebar-layout`, `has-ads`), not a sidebar.
+        /// Weak words, compound-name parts and landmarks do not prune an element that holds half the page's
+        /// paragraph text or more (its text outside links, on a page with few paragraphs): that is a layout
+        /// wrapper (`c-fixed-sidebar-layout`, `has-ads`, a `header` around every column), not a sidebar.
         mutating func isFurniture(_ node: xmlNodePtr, _ tag: HTMLTag, _ attributes: ElementAttributes) -> Bool {
-            switch HTMLBlocks.furniture(tag, attributes) {
+            let verdict = HTMLBlocks.furniture(tag, attributes)
+            switch verdict {
             case .no: return false
             case .yes: return true
-            case .byWeakWords:
-                if pageParagraphBytes == nil {
+            case .unlessItHoldsTheStory, .unlessItIsProse:
+                if story == nil {
                     var top = node
                     while let parent = top.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE { top = parent }
-                    pageParagraphBytes = HTMLBlocks.paragraphBytes(top)
+                    var table: [UnsafeMutableRawPointer: StoryBytes] = [:]
+                    pageStory = HTMLBlocks.storyBytes(top, into: &table)
+                    measuredByParagraphs = pageStory.paragraphs >= HTMLBlocks.fewParagraphBytes
+                    story = table
                 }
-                let page = pageParagraphBytes ?? 0
-                return page == 0 || HTMLBlocks.paragraphBytes(node) * 2 < page
+                let held = story?[UnsafeMutableRawPointer(node)] ?? StoryBytes()
+                let holdsParagraphs = measuredByParagraphs && held.paragraphs * 2 >= pageStory.paragraphs
+                let holdsText = pageStory.unlinked > 0 && held.unlinked * 2 >= pageStory.unlinked
+                let isProse = verdict == .unlessItIsProse && held.paragraphs >= HTMLBlocks.minProseBytes
+                    && Double(held.paragraphs) >= HTMLBlocks.proseShare * Double(held.unlinked)
+                return !(holdsParagraphs || holdsText || isProse)
             }
         }
 
@@ -336,8 +395,10 @@ enum HTMLTag: UInt8 {
     var isNeverText: Bool { rawValue >= HTMLTag.script.rawValue && rawValue <= HTMLTag.map.rawValue }
     var isFurniture: Bool {
         switch self {
-        case .nav, .aside, .footer, .header, .figcaption, .menu, .dialog: return true
+        case .nav, .figcaption, .menu, .dialog: return true
         default: return false
         }
     }
+    /// The frame of a page: furniture unless it holds the story (`HTMLBlocks.furniture`).
+    var isLandmark: Bool { self == .header || self == .aside || self == .footer }
 }

@@ -70,6 +70,8 @@ public enum HTMLReader {
         var score = [Double](repeating: 0, count: elements.count)
         var chars = [Int](repeating: 0, count: elements.count)
         var linkChars = [Int](repeating: 0, count: elements.count)
+        // Points of every paragraph under each element, however deep.
+        var total = [Double](repeating: 0, count: elements.count)
 
         for block in page.blocks {
             var e = block.element
@@ -80,6 +82,11 @@ public enum HTMLReader {
             }
             guard block.characters >= 25, block.linkDensity < 0.5, !block.tag.isHeading else { continue }
             let points = 1 + Double(block.commas) + min(Double(block.characters) / 100, 3)
+            var up = block.element
+            while up >= 0 {
+                total[up] += points
+                up = elements[up].parent
+            }
             // The paragraph's container gets the points; its parent half; further up, less.
             var container = isParagraphTag(block.tag) ? elements[block.element].parent : block.element
             var share = 1.0
@@ -109,6 +116,29 @@ public enum HTMLReader {
 
         var region: Set<Int> = []
         if best > 0 {
+            // A story spread over several boxes (one per paragraph or section, as page builders make them):
+            // the box's ancestor holds the rest when it has much more paragraph text than the box and few links.
+            // Wrappers that hold nothing more (one box inside another) are passed through.
+            var climbed = 0
+            climbing: while climbed < maxClimb {
+                var up = elements[best].parent
+                var steps = 0
+                while up > 0, steps < maxWrappers, elements[up].tag != .body, elements[up].tag != .html,
+                      Double(linkChars[up]) < climbLinkDensity * Double(max(chars[up], 1))
+                {
+                    // Much more than the box, or the half of the page's paragraphs the box lacks.
+                    if total[up] >= climbRatio * total[best]
+                        || (total[best] < 0.5 * total[0] && total[up] >= 0.5 * total[0])
+                    {
+                        best = up
+                        climbed += 1
+                        continue climbing
+                    }
+                    up = elements[up].parent
+                    steps += 1
+                }
+                break
+            }
             region.insert(best)
             // Siblings that score well belong to the same story (a body split by an inline promo box).
             let parent = elements[best].parent
@@ -121,14 +151,45 @@ public enum HTMLReader {
             region.isEmpty || region.contains { page.isInside(block.element, $0) }
         }
 
+        // Elements whose own text is a run of lines (split by `<br>`: verse, lyrics, a list typed as lines)
+        // long enough to be text of its own: their short lines are kept as text.
+        var lineCount = [Int](repeating: 0, count: elements.count)
+        var lineChars = [Int](repeating: 0, count: elements.count)
+        for block in page.blocks where !block.tag.isHeading && block.linkDensity < 0.5 {
+            lineCount[block.element] += 1
+            lineChars[block.element] += block.characters
+        }
+        let isLines: (Int) -> Bool = { element in
+            lineCount[element] >= minLines && lineChars[element] >= minLineChars
+                && Double(linkChars[element]) < 0.2 * Double(max(chars[element], 1))
+        }
+
         let titleKey = title.map(Normalizer.normalize)
         var kept: [(text: String, heading: Bool)] = []
         var seen = Set<String>()
-        for block in page.blocks where inRegion(block) {
-            if let verdict = judge(block, titleKey: titleKey, knownBoilerplate: knownBoilerplate) {
-                guard seen.insert(block.text).inserted else { continue }
-                kept.append((block.text, verdict == .heading))
+        // Each block of the region judged; a fragment is text when the nearest judged blocks on both sides
+        // are text (a short item of a list, a credit line inside the story), as jusText judges short blocks
+        // by their neighbours.
+        let judged = page.blocks.filter(inRegion).map { block in
+            (block, judge(block, titleKey: titleKey, knownBoilerplate: knownBoilerplate, inLines: isLines(block.element)))
+        }
+        // The verdict of the nearest block after each one that is not a fragment (nil: dropped, or none).
+        var after = [Verdict?](repeating: nil, count: judged.count)
+        var next: Verdict?
+        for index in judged.indices.reversed() {
+            after[index] = next
+            if judged[index].1 != .fragment { next = judged[index].1 }
+        }
+        var before: Verdict?
+        for (index, (block, verdict)) in judged.enumerated() {
+            defer { if verdict != .fragment { before = verdict } }
+            guard var verdict else { continue }
+            if verdict == .fragment {
+                guard before == .text || before == .heading, after[index] == .text else { continue }
+                verdict = .text
             }
+            guard seen.insert(block.text).inserted else { continue }
+            kept.append((block.text, verdict == .heading))
         }
         // A heading counts only when text follows it.
         var out: [String] = []
@@ -143,6 +204,20 @@ public enum HTMLReader {
         return out
     }
 
+    /// The region climbs to an ancestor of the best box at most this many times, when the ancestor holds
+    /// this many times its paragraph points with a link density below this.
+    static let maxClimb = 3
+    static let climbRatio = 1.5
+    static let climbLinkDensity = 0.2
+    static let maxWrappers = 6
+
+    /// A short block with more of its text in links than this is never text, whatever its neighbours.
+    static let maxFragmentLinkDensity = 0.3
+
+    /// A run of lines in one element is text of its own from this many lines and characters on.
+    static let minLines = 4
+    static let minLineChars = 160
+
     private static func isParagraphTag(_ tag: HTMLTag) -> Bool {
         switch tag {
         case .p, .li, .blockquote, .pre, .dd, .td, .h2, .h3, .h4, .h5, .h6: return true
@@ -150,15 +225,22 @@ public enum HTMLReader {
         }
     }
 
-    enum Verdict { case text, heading }
+    /// `fragment`: a short block that is text only between text (`mainText` decides).
+    enum Verdict { case text, heading, fragment }
 
     /// Is this block of the chosen region article text? Line features decide, as for plain text.
-    static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate) -> Verdict? {
+    /// `inLines`: the block is one line of a run of lines that is text as a whole (`mainText`), so a short
+    /// line is text.
+    static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate, inLines: Bool = false) -> Verdict? {
         let text = block.text
         if block.tag == .h1 { return nil }
         if block.linkDensity > 0.5 { return nil }
         if knownBoilerplate.contains(text) { return nil }
-        if let titleKey, text.utf8.count <= 2 * titleKey.utf8.count + 8, Normalizer.normalize(text) == titleKey { return nil }
+        if let titleKey, text.utf8.count <= 2 * titleKey.utf8.count + 8 {
+            // The headline, alone or as the story's part of a title that also names the site ("Site - Headline").
+            let key = Normalizer.normalize(text)
+            if key == titleKey || (key.utf8.count >= 20 && (titleKey.hasSuffix(key) || titleKey.hasPrefix(key))) { return nil }
+        }
         let kind = LineClassifier.classify(Substring(text))
         let heading = block.tag.isHeading
         switch kind {
@@ -172,6 +254,7 @@ public enum HTMLReader {
             return nil
         case .bullet, .short:
             if heading { return block.characters <= 160 ? .heading : .text }
+            if inLines, block.linkDensity < 0.2 { return .text }
             let words = text.split(separator: " ").count
             if DateParsing.find(in: text) != nil && words <= 10 { return nil }
             if block.linkDensity > 0.2 { return nil }
@@ -180,7 +263,7 @@ public enum HTMLReader {
             if block.tag == .li, words >= 4 { return .text }
             // A paragraph of running words that lacks its final stop (a page cut short) is still text.
             if block.tag == .p, words >= 8, block.linkDensity < 0.1 { return .text }
-            return nil
+            return block.linkDensity < maxFragmentLinkDensity ? .fragment : nil
         }
     }
 

@@ -59,8 +59,10 @@ enum LineClassifier {
         let wordCount = counted?.0 ?? split!.count
         let letters = TextSearch.letterCount(line)
         if letters == 0 { return .label }
+        // All capitals: letters without case (Chinese, Japanese …) are not capitals.
         if wordCount <= 3 && line == line.uppercased() && letters > 1
             && (split ?? TextSearch.words(line)).allSatisfy({ !$0.contains(where: \.isLowercase) })
+            && line.contains(where: \.isUppercase)
         {
             return .label
         }

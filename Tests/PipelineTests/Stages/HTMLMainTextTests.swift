@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// The main-text rules of the HTML reader, one small page each: what a page's frame or a builder's box holds
+/// decides whether it is pruned, a story spread over boxes is read whole, and short blocks are judged by what
+/// stands around them.
+struct HTMLMainTextTests {
+    private func body(_ html: String) throws -> [String] {
+        try HTMLReader.read(Array(html.utf8)).0.paragraphs
+    }
+
+    private let story = [
+        "The council voted on Tuesday to rebuild the harbour wall, which storms breached twice this winter, and said the work would start in spring.",
+        "Engineers said the new wall would be two metres higher, and that the old stones would be reused where they were still sound.",
+        "Residents, who had asked for the repairs for years, welcomed the decision but said the road should stay open while the work goes on.",
+    ]
+    private let teaser = "Readers who liked this also read about the ferry timetable, which changes again next month, and the new bus routes."
+
+    private func paragraphs(_ texts: [String]) -> String { texts.map { "<p>\($0)</p>" }.joined() }
+
+    @Test func aPageFrameThatHoldsTheStoryIsRead() throws {
+        // The whole page inside a <header>, the article inside an <aside>: the frame holds the story.
+        let wrapped = "<html><body><header id=\"page-header\"><nav><a href=\"/\">Home</a></nav><article>\(paragraphs(story))</article>"
+            + "</header><footer><p>\(teaser)</p></footer></body></html>"
+        #expect(try body(wrapped) == story)
+        let aside = "<html><body><main><aside class=\"direct-content\"><article>\(paragraphs(story))</article></aside>"
+            + "<aside class=\"more\"><p>\(teaser)</p></aside></main></body></html>"
+        #expect(try body(aside) == story)
+        // A side column that holds less than half of the page's paragraphs is still furniture.
+        let column = "<html><body><article>\(paragraphs(story))</article><aside><p>\(teaser)</p></aside></body></html>"
+        #expect(try body(column) == story)
+        let role = "<html><body><div role=\"complementary\"><p>\(teaser)</p></div><div>\(paragraphs(story))</div></body></html>"
+        #expect(try body(role) == story)
+    }
+
+    @Test func theShareOfAPageIsCountedWithoutItsCertainFurniture() throws {
+        // A story written as lines (no <p>) in a box with a weak word, beside a long sidebar: the sidebar does not
+        // count, so the box holds the story.
+        let lines = story.joined(separator: "<br>")
+        let sidebarText = (1...12).map { "Archive entry \($0) about something else entirely, with its own long summary text" }.joined(separator: "<br>")
+        let html = "<html><body><div class=\"widget Blog\"><div class=\"post-body\">\(lines)</div></div>"
+            + "<div class=\"sidebar\">\(sidebarText)</div></body></html>"
+        #expect(try body(html) == story)
+    }
+
+    @Test func aBuildersBoxIsReadWhenItIsMostlyParagraphs() throws {
+        // Each paragraph (of 200 bytes or more) in its own `widget` box, as page builders make them; a widget of
+        // links is furniture.
+        let long = story.map { $0 + " " + teaser }
+        let boxes = long.map { "<div class=\"builder-widget-wrap\"><div class=\"builder-widget-text\"><p>\($0)</p></div></div>" }
+        let links = "<div class=\"builder-widget-wrap\"><ul><li><a href=\"/a\">Ferry timetable changes again</a></li>"
+            + "<li><a href=\"/b\">New bus routes for the harbour</a></li></ul></div>"
+        let html = "<html><body><section>\(boxes.joined())\(links)</section></body></html>"
+        #expect(try body(html) == long)
+        // The same words on a box with little paragraph text prune it.
+        let small = "<html><body><article>\(paragraphs(story))</article><div class=\"card\"><p>Short promo line here.</p>"
+            + "<span>\(teaser)</span></div></body></html>"
+        #expect(try body(small) == story)
+    }
+
+    @Test func aStorySpreadOverBoxesIsReadWhole() throws {
+        // One section per paragraph group, one holding most: the wrapper that holds them all is the region.
+        let first = "<div class=\"row\"><div class=\"col\"><div class=\"text\">\(paragraphs(Array(story.prefix(2))))</div></div></div>"
+        let second = "<div class=\"row\"><div class=\"col\"><div class=\"text\">\(paragraphs([story[2]]))</div></div></div>"
+        let html = "<html><body><div class=\"page\"><div class=\"inner\">\(first)\(second)</div></div>"
+            + "<div class=\"links\"><a href=\"/x\">\(teaser)</a></div></body></html>"
+        #expect(try body(html) == story)
+        // A box that holds nearly all of the page's paragraphs stays the region: the rest is not taken in.
+        let bio = "Jane Doe is a correspondent covering regional affairs for the paper, and has written about the coast for years."
+        let article = "<html><body><div class=\"outer\"><div class=\"story\">\(paragraphs(story + story.map { $0 + " Again." }))</div>"
+            + "<div class=\"profile\"><p>\(bio)</p></div></div></body></html>"
+        #expect(try !body(article).contains(bio))
+    }
+
+    @Test func shortBlocksAreJudgedByTheirNeighbours() throws {
+        // A short list item between paragraphs is text; the same words next to furniture are not.
+        let html = "<html><body><article><p>\(story[0])</p><ul><li>Higher wall</li><li>Old stones reused</li></ul>"
+            + "<p>\(story[1])</p><p>\(story[2])</p><p>Jane Doe</p><div class=\"share\"><a href=\"/s\">Share</a></div></article></body></html>"
+        let paragraphs = try body(html)
+        #expect(paragraphs == [story[0], "Higher wall", "Old stones reused", story[1], story[2]])
+        // A fragment made mostly of links is never text.
+        let linked = "<html><body><article><p>\(story[0])</p><p><a href=\"/t\">Harbour wall</a> plan</p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(linked) == [story[0], story[1]])
+    }
+
+    @Test func aRunOfLinesIsTextAndUncasedLettersAreNoCapitals() throws {
+        let verse = ["就放心去吧", "Jiu fang xin qu ba", "祝你幸福和快乐 自由的飞", "Zhu ni xing fu he kuai le zi you de fei",
+                     "有天使在你身旁", "You tian shi zai ni shen pang", "就放心走吧", "Jiu fang xin zou ba",
+                     "除了记得你灿烂笑容声音以外", "Chu le ji de ni can lan xiao rong sheng yin yi wai", "只能想念你", "Zhi neng xiang nian ni"]
+        let html = "<html><body><div class=\"post\"><h1>Song</h1><div class=\"lyrics\">\(verse.joined(separator: "<br>"))</div></div></body></html>"
+        #expect(try body(html) == verse)
+        #expect(LineClassifier.classify("就放心去吧") == .short)
+        #expect(LineClassifier.classify("USA") == .label)
+    }
+
+    /// The headline here is one line of a run of lines (which keeps short lines as text): only its match with
+    /// the story's part of the `<title>` keeps it out.
+    @Test func theHeadlineInsideASiteTitleIsNotBody() throws {
+        let headline = "Grid operator asks households to cut power use"
+        let html = "<html><head><title>Valley Gazette - \(headline)</title></head><body><table><tr><td>"
+            + "<b>\(headline)</b><br>\(story.joined(separator: "<br><br>"))</td></tr></table></body></html>"
+        let paragraphs = try body(html)
+        #expect(!paragraphs.contains(headline))
+        #expect(paragraphs.contains(story[0]))
+    }
+
+    @Test func aHeadingsIdIsItsAnchorNotItsRole() throws {
+        // `nav_…` made from the heading's words does not make it navigation.
+        let html = "<html><body><article><p>\(story[0])</p><h3 id=\"nav_the_old_stones__1\">The old stones</h3>"
+            + "<p>\(story[1])</p></article></body></html>"
+        #expect(try body(html) == [story[0], "The old stones", story[1]])
+        // A class still counts on a heading.
+        let classed = "<html><body><article><p>\(story[0])</p><h3 class=\"nav\">Sections</h3><p>\(story[1])</p></article></body></html>"
+        #expect(try body(classed) == [story[0], story[1]])
+    }
+}
