@@ -43,15 +43,27 @@ struct ListCommand: ParsableCommand {
         try Output.guarded {
             let corpus = try global.openCorpus()
             let filter = try filters.filter(in: corpus, text: search)
+            if global.json {
+                // Streamed a page at a time: a listing of the whole corpus needs no more memory than a page.
+                var out = JSONArrayWriter(encoder: .corpus) { FileHandle.standardOutput.write($0) }
+                try corpus.forEachDocumentPage(filter: filter, sort: sort, limit: limit, offset: offset,
+                                               withCopies: includeDuplicates) { page, copies in
+                    for summary in page {
+                        var listing = DocumentListing(summary)
+                        if includeDuplicates { listing.duplicates = copies[listing.id] ?? [] }
+                        try out.append(listing)
+                    }
+                }
+                try out.finish(emptyAs: DocumentListing.self)
+                return
+            }
             var listings = try corpus.documents(filter: filter, sort: sort, limit: limit, offset: offset)
                 .map(DocumentListing.init)
             if includeDuplicates {
                 let copies = try corpus.copies(ofDocuments: listings.map(\.id))
                 for index in listings.indices { listings[index].duplicates = copies[listings[index].id] ?? [] }
             }
-            if global.json {
-                try Output.json(listings)
-            } else if listings.isEmpty {
+            if listings.isEmpty {
                 Output.line("no documents" + (filters.isEmpty && search == nil ? "" : " match"))
             } else {
                 let columns = format.flatMap { try? ListColumn.parse($0).get() } ?? ListColumn.defaults

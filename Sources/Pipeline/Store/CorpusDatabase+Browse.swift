@@ -165,37 +165,71 @@ extension CorpusDatabase {
     }
 
     /// Documents matching `filter` in `sort` order.
-    ///
-    /// Newest first with a tag is read straight off the tag's index (`document_tag_by_tag`, tag then document),
-    /// so a page costs the rows shown (and the ones other conditions skip), not the tag's size or the corpus's.
     public func documents(filter: DocumentFilter, sort: DocumentSort = .ingested, limit: Int = 50,
                           offset: Int = 0) throws -> [DocumentSummary] {
         try Self.searching(filter.text) {
             try writer.read { db in
-                let columns = "d.id, d.title, d.source, d.published, d.byline, d.url, d.file, d.ingested_at, d.word_count"
-                let sql: String
-                var all: StatementArguments
-                if sort == .ingested, let driving = Set(filter.allTags).sorted().first {
-                    var rest = filter
-                    rest.allTags = filter.allTags.filter { $0 != driving }
-                    let (conditions, arguments) = Self.conditions(rest)
-                    sql = """
-                        SELECT \(columns) FROM document_tag dt CROSS JOIN document d
-                        WHERE dt.tag_id = (SELECT id FROM tag WHERE slug = ?) AND d.id = dt.document_id AND \(conditions)
-                        ORDER BY dt.document_id DESC LIMIT ? OFFSET ?
-                        """
-                    all = [driving]
-                    _ = all.append(contentsOf: arguments)
-                } else {
-                    let (conditions, arguments) = Self.conditions(filter)
-                    sql = "SELECT \(columns) FROM document d WHERE \(conditions) ORDER BY \(Self.order(sort)) LIMIT ? OFFSET ?"
-                    all = arguments
-                }
-                _ = all.append(contentsOf: [limit, offset])
-                let rows = try Row.fetchAll(db, sql: sql, arguments: all)
+                let (sql, arguments) = Self.listing(filter: filter, sort: sort, limit: limit, offset: offset)
+                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
                 return try withTags(rows.map(Self.summary(row:)), db: db)
             }
         }
+    }
+
+    /// The documents `documents(filter:sort:limit:offset:)` gives, handed to `body` a page of `page` at a time
+    /// (with each page's duplicates when `withCopies`), read off one cursor in one read transaction: memory
+    /// holds one page whatever the limit, so a listing of the whole corpus does not grow with it.
+    public func forEachDocumentPage(filter: DocumentFilter, sort: DocumentSort = .ingested, limit: Int = -1,
+                                    offset: Int = 0, page: Int = 500, withCopies: Bool = false,
+                                    _ body: ([DocumentSummary], [Int64: [DocumentCopy]]) throws -> Void) throws {
+        try Self.searching(filter.text) {
+            try writer.read { db in
+                let (sql, arguments) = Self.listing(filter: filter, sort: sort, limit: limit, offset: offset)
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                var pending: [DocumentSummary] = []
+                func flush() throws {
+                    guard !pending.isEmpty else { return }
+                    let summaries = try withTags(pending, db: db)
+                    try body(summaries, withCopies ? try copies(of: summaries.map(\.id), db: db) : [:])
+                    pending.removeAll(keepingCapacity: true)
+                }
+                while let row = try cursor.next() {
+                    pending.append(Self.summary(row: row))
+                    if pending.count >= max(page, 1) { try flush() }
+                }
+                try flush()
+            }
+        }
+    }
+
+    /// The statement behind `documents` and `forEachDocumentPage` (a negative limit: no limit).
+    ///
+    /// Newest first with a tag is read straight off the tag's index (`document_tag_by_tag`, tag then document),
+    /// so a page costs the rows shown (and the ones other conditions skip), not the tag's size or the corpus's.
+    private static func listing(filter: DocumentFilter, sort: DocumentSort, limit: Int, offset: Int)
+        -> (sql: String, arguments: StatementArguments)
+    {
+        let columns = "d.id, d.title, d.source, d.published, d.byline, d.url, d.file, d.ingested_at, d.word_count"
+        let sql: String
+        var all: StatementArguments
+        if sort == .ingested, let driving = Set(filter.allTags).sorted().first {
+            var rest = filter
+            rest.allTags = filter.allTags.filter { $0 != driving }
+            let (conditions, arguments) = Self.conditions(rest)
+            sql = """
+                SELECT \(columns) FROM document_tag dt CROSS JOIN document d
+                WHERE dt.tag_id = (SELECT id FROM tag WHERE slug = ?) AND d.id = dt.document_id AND \(conditions)
+                ORDER BY dt.document_id DESC LIMIT ? OFFSET ?
+                """
+            all = [driving]
+            _ = all.append(contentsOf: arguments)
+        } else {
+            let (conditions, arguments) = Self.conditions(filter)
+            sql = "SELECT \(columns) FROM document d WHERE \(conditions) ORDER BY \(Self.order(sort)) LIMIT ? OFFSET ?"
+            all = arguments
+        }
+        _ = all.append(contentsOf: [limit, offset])
+        return (sql, all)
     }
 
     /// How many documents match `filter`.

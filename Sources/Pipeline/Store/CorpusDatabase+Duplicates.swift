@@ -128,7 +128,7 @@ extension CorpusDatabase {
         return out
     }
 
-    private func copies(of ids: [Int64], db: Database) throws -> [Int64: [DocumentCopy]] {
+    func copies(of ids: [Int64], db: Database) throws -> [Int64: [DocumentCopy]] {
         guard !ids.isEmpty else { return [:] }
         var out: [Int64: [DocumentCopy]] = [:]
         for row in try Row.fetchAll(db, sql: """

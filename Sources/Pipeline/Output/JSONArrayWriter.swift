@@ -1,0 +1,44 @@
+import Foundation
+
+/// A JSON array written one element at a time, byte for byte as the pretty-printed encoding of the whole array
+/// would be: each element's own pretty-printed encoding, indented one level, between "[" and "]". For listings
+/// too long to hold in memory (`corpusctl list --json` over a whole corpus).
+public struct JSONArrayWriter {
+    private let encoder: JSONEncoder
+    private let write: (Data) -> Void
+    private var count = 0
+
+    /// `encoder` (given `.prettyPrinted` here, so pass one of its own) encodes each element; `write` receives the output in order.
+    public init(encoder: JSONEncoder, write: @escaping (Data) -> Void) {
+        let pretty = encoder
+        pretty.outputFormatting.insert(.prettyPrinted)
+        self.encoder = pretty
+        self.write = write
+    }
+
+    public mutating func append<T: Encodable>(_ element: T) throws {
+        let encoded = try encoder.encode(element)
+        var out = Data(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
+        out.reserveCapacity(encoded.count + encoded.count / 8)
+        // Nested lines move one level in, empty ones (inside an empty array or object) staying empty; a newline
+        // inside a JSON string is always escaped, so every raw newline is a line break of the layout.
+        var lineStart = false
+        for byte in encoded {
+            if lineStart && byte != 0x0A { out.append(contentsOf: [0x20, 0x20]) }
+            out.append(byte)
+            lineStart = byte == 0x0A
+        }
+        write(out)
+        count += 1
+    }
+
+    /// Closes the array (an empty one as the encoder writes `[]`) and the line.
+    public mutating func finish<T: Encodable>(emptyAs type: T.Type) throws {
+        if count == 0 {
+            write(try encoder.encode([T]()))
+            write(Data("\n".utf8))
+        } else {
+            write(Data("\n]\n".utf8))
+        }
+    }
+}
