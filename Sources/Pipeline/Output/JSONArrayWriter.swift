@@ -18,17 +18,20 @@ public struct JSONArrayWriter {
 
     public mutating func append<T: Encodable>(_ element: T) throws {
         let encoded = try encoder.encode(element)
-        var out = Data(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
-        out.reserveCapacity(encoded.count + encoded.count / 8)
+        var out: [UInt8] = Array(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
+        out.reserveCapacity(encoded.count + encoded.count / 4)
         // Nested lines move one level in, empty ones (inside an empty array or object) staying empty; a newline
         // inside a JSON string is always escaped, so every raw newline is a line break of the layout.
-        var lineStart = false
-        for byte in encoded {
-            if lineStart && byte != 0x0A { out.append(contentsOf: [0x20, 0x20]) }
-            out.append(byte)
-            lineStart = byte == 0x0A
+        encoded.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var start = 0
+            for index in bytes.indices where bytes[index] == 0x0A {
+                out.append(contentsOf: bytes[start...index])
+                if index + 1 < bytes.count && bytes[index + 1] != 0x0A { out.append(contentsOf: [0x20, 0x20]) }
+                start = index + 1
+            }
+            out.append(contentsOf: bytes[start...])
         }
-        write(out)
+        write(Data(out))
         count += 1
     }
 
