@@ -175,17 +175,23 @@ public enum HTMLReader {
         }
         // The verdict of the nearest block after each one that is not a fragment (nil: dropped, or none).
         var after = [Verdict?](repeating: nil, count: judged.count)
+        var atEnd = [Bool](repeating: false, count: judged.count)
         var next: Verdict?
+        var seenAny = false
         for index in judged.indices.reversed() {
             after[index] = next
-            if judged[index].1 != .fragment { next = judged[index].1 }
+            atEnd[index] = !seenAny
+            if judged[index].1 != .fragment { next = judged[index].1; seenAny = true }
         }
         var before: Verdict?
+        var atStart = true
         for (index, (block, verdict)) in judged.enumerated() {
-            defer { if verdict != .fragment { before = verdict } }
+            defer { if verdict != .fragment { before = verdict; atStart = false } }
             guard var verdict else { continue }
             if verdict == .fragment {
-                guard before == .text || before == .heading, after[index] == .text else { continue }
+                let textBefore = before == .text || before == .heading
+                let textAfter = after[index] == .text
+                guard (textBefore && (textAfter || atEnd[index])) || (atStart && textAfter) else { continue }
                 verdict = .text
             }
             guard seen.insert(block.text).inserted else { continue }

@@ -75,11 +75,19 @@ struct HTMLMainTextTests {
     }
 
     @Test func shortBlocksAreJudgedByTheirNeighbours() throws {
-        // A short list item between paragraphs is text; the same words next to furniture are not.
+        // A short list item between paragraphs is text; a fragment before a block judged furniture is not.
         let html = "<html><body><article><p>\(story[0])</p><ul><li>Higher wall</li><li>Old stones reused</li></ul>"
-            + "<p>\(story[1])</p><p>\(story[2])</p><p>Jane Doe</p><div class=\"share\"><a href=\"/s\">Share</a></div></article></body></html>"
+            + "<p>\(story[1])</p><p>\(story[2])</p><p>Jane Doe</p><p>Sign up for our newsletter</p></article></body></html>"
         let paragraphs = try body(html)
         #expect(paragraphs == [story[0], "Higher wall", "Old stones reused", story[1], story[2]])
+        // At the region's edge, text on the one side is enough: a closing credit line, a list that ends the story.
+        let edge = "<html><body><article><p>\(story[0])</p><p>\(story[1])</p><p>Jacket: Harbour Outfitters</p></article>"
+            + "<div class=\"share\"><a href=\"/s\">Share</a></div></body></html>"
+        #expect(try body(edge) == [story[0], story[1], "Jacket: Harbour Outfitters"])
+        // Between furniture and the edge, a fragment stays out.
+        let alone = "<html><body><article><p>\(story[0])</p><p>\(story[1])</p><p>Sign up for our newsletter</p><p>Harbour Outfitters</p>"
+            + "</article></body></html>"
+        #expect(try body(alone) == [story[0], story[1]])
         // A fragment made mostly of links is never text.
         let linked = "<html><body><article><p>\(story[0])</p><p><a href=\"/t\">Harbour wall</a> plan</p><p>\(story[1])</p></article></body></html>"
         #expect(try body(linked) == [story[0], story[1]])
