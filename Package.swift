@@ -43,6 +43,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // glibc's <malloc.h> (mallopt), part of libc: nothing to link.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "Pipeline",
             dependencies: [
@@ -50,6 +52,7 @@ let package = Package(
                 "CCrypto",
                 "CXML2",
                 "CZlib",
+                "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -117,6 +117,7 @@ struct Corpusd: AsyncParsableCommand {
             print(Taxonomy.defaultFileText, terminator: "")
             return
         }
+        MallocArenas.limit()
         let level = Live<Logger.Level>(.info)
         LoggingSystem.bootstrap(DaemonLogging.makeHandler(target: logTarget, level: level))
         let logger = Logger(label: "corpusd")
