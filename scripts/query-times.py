@@ -15,11 +15,11 @@ import argparse, os, sqlite3, statistics, subprocess, time
 def queries(common_tag, rare_tag, rare_word):
     return {
         "status": ["status", "--json"],
-        "list rare tag": ["list", "--tag", rare_tag, "--limit", "50"],
-        "list common tag": ["list", "--tag", common_tag, "--limit", "50"],
-        "search common": ["search", "officials", "--limit", "50"],
-        "search absent": ["search", "9999991", "--limit", "50"],
-        "search rare": ["search", rare_word, "--limit", "50"],
+        "list rare tag": ["list", "--tag", rare_tag, "--limit", "50", "--json"],
+        "list common tag": ["list", "--tag", common_tag, "--limit", "50", "--json"],
+        "search common": ["search", "officials", "--limit", "50", "--json"],
+        "search absent": ["search", "9999991", "--limit", "50", "--json"],
+        "search rare": ["search", rare_word, "--limit", "50", "--json"],
     }
 
 HAS_TAG = "EXISTS (SELECT 1 FROM document_tag dt JOIN tag t ON t.id = dt.tag_id WHERE dt.document_id = d.id AND t.slug = ?)"
@@ -109,6 +109,8 @@ def main():
             cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
             out = stdout if os.waitstatus_to_exitcode(status) in (0, 3) else stderr
         note = out.strip().splitlines()[-1][:70] if out.strip() else ""
+        if argv[-1] == "--json" and out.strip().startswith("["):
+            note = f"{out.count(chr(10) + '  {')} results" if out.strip() != "[]" else "0 results"
         old = ""
         if args.old:
             times = []
