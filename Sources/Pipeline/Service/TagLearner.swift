@@ -89,8 +89,10 @@ public struct TagLearner: Sendable {
         let due = labelled - trained >= settings.growthNeeded(after: trained)
         guard force || due, labelled > 0 else { return tagging.current.model }
         let started = Date()
-        let model = TagModel.train(try database.trainingExamples(newest: settings.maxExamples), labelled: labelled,
-                                   minExamples: settings.minExamples)
+        // Streamed: the examples' text is never held together beside ingest (up to 5,000 bodies).
+        var trainer = TagModel.Trainer()
+        try database.forEachTrainingExample(newest: settings.maxExamples) { trainer.add($0) }
+        let model = trainer.model(labelled: labelled, minExamples: settings.minExamples)
         try database.saveTagModel(model, now: Date())
         tagging.install(model)
         logger.info("tag model trained", metadata: [

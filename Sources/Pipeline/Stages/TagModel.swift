@@ -104,13 +104,26 @@ public struct TagModel: Sendable, Codable, Hashable {
     /// labelled documents the corpus had (more than `examples` when training used a sample). Features are
     /// interned: each distinct one is stored once (its bytes in one arena), each example keeps their ids.
     public static func train(_ examples: [TrainingExample], labelled: Int? = nil, minExamples: Int = defaultMinExamples) -> TagModel {
-        var interner = FeatureInterner(capacity: 1 << 15)
-        var frequency: [Int32] = []
-        var lastCounted: [Int32] = []
-        var exampleFeatures: [[Int32]] = []
-        exampleFeatures.reserveCapacity(examples.count)
-        var tagDocuments: [String: (name: String, count: Int)] = [:]
-        for (number, example) in examples.enumerated() {
+        var trainer = Trainer()
+        for example in examples { trainer.add(example) }
+        return trainer.model(labelled: labelled, minExamples: minExamples)
+    }
+
+    /// Training one example at a time: an example's text is read for its features and can go at once, so a
+    /// training over thousands of documents streamed from the store never holds their text together.
+    public struct Trainer {
+        private var interner = FeatureInterner(capacity: 1 << 15)
+        private var frequency: [Int32] = []
+        private var lastCounted: [Int32] = []
+        /// Per example: its features (each once) and its tags' slugs.
+        private var exampleFeatures: [[Int32]] = []
+        private var exampleTags: [[String]] = []
+        private var tagDocuments: [String: (name: String, count: Int)] = [:]
+
+        public init() {}
+
+        public mutating func add(_ example: TrainingExample) {
+            let number = Int32(exampleFeatures.count)
             let text = TagFeatureText(title: example.title, body: example.body)
             var ids: [Int32] = []
             text.bytes.withUnsafeBufferPointer { bytes in
@@ -122,17 +135,30 @@ public struct TagModel: Sendable, Codable, Hashable {
                         lastCounted.append(-1)
                     }
                     // Each feature counts once per document.
-                    if lastCounted[Int(id)] != Int32(number) {
-                        lastCounted[Int(id)] = Int32(number)
+                    if lastCounted[Int(id)] != number {
+                        lastCounted[Int(id)] = number
                         frequency[Int(id)] += 1
                         ids.append(id)
                     }
                 }
             }
             exampleFeatures.append(ids)
+            exampleTags.append(Array(example.tags.keys))
             for (slug, name) in example.tags { tagDocuments[slug, default: (name, 0)].count += 1 }
         }
-        lastCounted = []
+
+        /// The model learnt from the examples added.
+        public func model(labelled: Int? = nil, minExamples: Int = TagModel.defaultMinExamples) -> TagModel {
+            TagModel.learn(interner: interner, frequency: frequency, exampleFeatures: exampleFeatures, exampleTags: exampleTags,
+                           tagDocuments: tagDocuments, labelled: labelled, minExamples: minExamples)
+        }
+    }
+
+    private static func learn(
+        interner: FeatureInterner, frequency: [Int32], exampleFeatures: [[Int32]], exampleTags: [[String]],
+        tagDocuments: [String: (name: String, count: Int)], labelled: Int?, minExamples: Int
+    ) -> TagModel {
+        let exampleCount = exampleFeatures.count
         // Features seen in fewer than 2 documents are dropped.
         var names: [Int32: String] = [:]
         for (id, n) in frequency.enumerated() where n >= 2 { names[Int32(id)] = interner.string(Int32(id)) }
@@ -141,12 +167,12 @@ public struct TagModel: Sendable, Codable, Hashable {
         for (id, name) in names { vocabulary[name] = Int(frequency[Int(id)]) }
 
         var tagCounts: [String: (name: String, documents: Int, features: [Int32: Int], total: Int)] = [:]
-        for (slug, info) in tagDocuments where info.count >= minExamples && info.count < examples.count {
+        for (slug, info) in tagDocuments where info.count >= minExamples && info.count < exampleCount {
             tagCounts[slug] = (info.name, info.count, [:], 0)
         }
-        for (example, ids) in zip(examples, exampleFeatures) where example.tags.keys.contains(where: { tagCounts[$0] != nil }) {
+        for (slugs, ids) in zip(exampleTags, exampleFeatures) where slugs.contains(where: { tagCounts[$0] != nil }) {
             let present = ids.filter { frequency[Int($0)] >= 2 }
-            for slug in example.tags.keys where tagCounts[slug] != nil {
+            for slug in slugs where tagCounts[slug] != nil {
                 for id in present { tagCounts[slug]!.features[id, default: 0] += 1 }
                 tagCounts[slug]!.total += present.count
             }
@@ -158,7 +184,7 @@ public struct TagModel: Sendable, Codable, Hashable {
             for (id, n) in counts.features { features[names[id]!] = n }
             tags[slug] = TagCounts(name: counts.name, documents: counts.documents, features: features, total: counts.total)
         }
-        return TagModel(documents: examples.count, labelledAtTraining: labelled ?? examples.count, vocabulary: vocabulary,
+        return TagModel(documents: exampleCount, labelledAtTraining: labelled ?? exampleCount, vocabulary: vocabulary,
                         total: vocabulary.values.reduce(0, +), tags: tags)
     }
 

@@ -109,8 +109,15 @@ extension CorpusDatabase {
 
     /// The newest `newest` labelled documents' text and their declared tags, oldest first.
     public func trainingExamples(newest: Int = .max) throws -> [TrainingExample] {
+        var examples: [TrainingExample] = []
+        try forEachTrainingExample(newest: newest) { examples.append($0) }
+        return examples
+    }
+
+    /// `trainingExamples`, handed over one at a time, oldest first, from one cursor: the text of only one
+    /// example is held at a time.
+    public func forEachTrainingExample(newest: Int = .max, _ body: (TrainingExample) throws -> Void) throws {
         try writer.read { db in
-            var examples: [Int64: TrainingExample] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT d.id, d.title, d.body, t.slug, t.name FROM document_tag dt
                 JOIN document d ON d.id = dt.document_id JOIN tag t ON t.id = dt.tag_id
@@ -119,13 +126,18 @@ extension CorpusDatabase {
                     ORDER BY document_id DESC LIMIT ?)
                 ORDER BY d.id
                 """, arguments: [newest])
+            // Rows come grouped by document (ordered by its id): one example per run of rows.
+            var current: (id: Int64, example: TrainingExample)?
             while let row = try rows.next() {
                 let id: Int64 = row["id"]
-                var example = examples[id] ?? TrainingExample(title: row["title"], body: row["body"], tags: [:])
-                example.tags[row["slug"]] = row["name"]
-                examples[id] = example
+                if let pending = current, pending.id != id {
+                    try body(pending.example)
+                    current = nil
+                }
+                if current == nil { current = (id, TrainingExample(title: row["title"], body: row["body"], tags: [:])) }
+                current!.example.tags[row["slug"]] = row["name"]
             }
-            return examples.keys.sorted().map { examples[$0]! }
+            if let pending = current { try body(pending.example) }
         }
     }
 

@@ -54,6 +54,36 @@ struct TagStoreTests {
         #expect(counts.first { $0.slug == "china" }?.byOrigin == ["explicit": 2])
     }
 
+    /// Training streams its examples from the store one at a time (each document's several tag rows make one
+    /// example) and learns the model that training on the whole list learns.
+    @Test func aStreamedTrainingLearnsWhatTrainingOnTheListLearns() throws {
+        let db = try CorpusDatabase.inMemory()
+        let topics = [("china", "Beijing officials met trade envoys"), ("sport", "The team won the cup final"),
+                      ("energy", "Oil and gas prices rose at the pump")]
+        var documents: [(String, String, [String])] = []
+        for n in 0..<60 {
+            let (tag, text) = topics[n % 3]
+            let second = n % 4 == 0 ? [topics[(n + 1) % 3].0] : []
+            documents.append(("Story \(n) on \(tag)", "\(text) on day \(n). \(text) again, said report \(n).", [tag] + second))
+        }
+        documents.append(("Unlabelled", "No tags here at all, only words about nothing much.", []))
+        try store(documents, in: db)
+        var streamed: [TrainingExample] = []
+        try db.forEachTrainingExample(newest: 50) { streamed.append($0) }
+        let listed = try db.trainingExamples(newest: 50)
+        #expect(streamed.count == 50)
+        #expect(streamed == listed)
+        #expect(streamed.filter { $0.tags.count == 2 }.count >= 10)
+        #expect(streamed.first?.title == "Story 10 on sport")
+
+        var trainer = TagModel.Trainer()
+        try db.forEachTrainingExample(newest: 50) { trainer.add($0) }
+        let model = trainer.model(labelled: 61, minExamples: 5)
+        #expect(model == TagModel.train(listed, labelled: 61, minExamples: 5))
+        #expect(model.learntTags == ["china", "energy", "sport"])
+        #expect(model.documents == 50)
+    }
+
     @Test func theModelIsStoredAndReadBack() throws {
         let db = try CorpusDatabase.inMemory()
         #expect(try db.loadTagModel() == nil)
