@@ -218,13 +218,12 @@ struct CrashAndStorageTests {
         #expect(counts["failed"] == 0, "a storage error was blamed on a file")
         #expect((counts["pending"] ?? 0) > 0)
         #expect((counts["stored"] ?? 0) < total)
-        // An outcome is recorded before its original is moved, so a file stored just before the disk filled
-        // may still be on its way to archive/ when the counts are read: wait for the two to agree rather than
-        // compare one instant's snapshots. What must hold is that every file not stored is still in the inbox.
-        try harness.waitUntil("originals of stored items moved, the others left in the inbox") {
-            let stored = try harness.itemCounts()["stored"] ?? 0
-            return harness.files(in: harness.inbox).count == total - stored
-        }
+        // What must hold is that every file not stored is still in the inbox. The inbox may hold more: an outcome
+        // is recorded before its original is moved, and where the original goes is written to the database
+        // first, so a file stored just before the disk filled stays in the inbox until space returns (then it is
+        // moved, checked below).
+        let stored = try harness.itemCounts()["stored"] ?? 0
+        #expect(harness.files(in: harness.inbox).count >= total - stored)
 
         #expect(unlink(filler) == 0)
         counts = try harness.waitForOutcomes(total, timeout: 180)
