@@ -30,7 +30,39 @@ public struct PublishedTime: Sendable, Hashable, Codable {
     }
 
     /// ISO 8601 in the page's own offset, e.g. `2024-01-26T11:12:00-05:00`, or `2024-01-26` for a bare date.
+    ///
+    /// Worked out by integer arithmetic on the Gregorian calendar (days from 1970-01-01 to a civil date), which is
+    /// what Foundation's calendar gives from 1600 to 9999; other years (Foundation switches to the Julian calendar
+    /// before October 1582) take `calendarISO8601`.
     public var iso8601: String {
+        let offset = utcOffset ?? 0
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds.magnitude < 1e15 else { return calendarISO8601 }
+        let local = Int64(seconds) + Int64(offset)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let secondOfDay = Int(local - days * 86_400)
+        // Civil date from days since 1970-01-01 (eras of 400 years, March-based years).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        guard (1600...9999).contains(year) else { return calendarISO8601 }
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let date = "\(year)-\(two(month))-\(two(day))"
+        guard hasTime else { return date }
+        let time = "T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        guard let utcOffset, utcOffset != 0 else { return date + time + "Z" }
+        let minutes = abs(utcOffset) / 60
+        return date + time + (utcOffset < 0 ? "-" : "+") + two(minutes / 60) + ":" + two(minutes % 60)
+    }
+
+    /// `iso8601` through Foundation's Gregorian calendar: the reference the arithmetic is tested against.
+    var calendarISO8601: String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: utcOffset ?? 0)!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)

@@ -107,3 +107,34 @@ struct TextTableTests {
         #expect(lines[2].hasSuffix("…"))
     }
 }
+
+/// `PublishedTime.iso8601` by arithmetic gives what Foundation's Gregorian calendar and `String(format:)` give.
+struct PublishedTimeFormatTests {
+    @Test func theArithmeticMatchesTheCalendar() {
+        var random = SplitMix64(seed: 86_400)
+        let offsets: [Int?] = [nil, 0, 3600, -18_000, 19_800, 20_700, -34_200, 50_400, -43_200, 45, -3_661]
+        var compared = 0
+        for _ in 0..<20_000 {
+            // 1600-01-01 … 2200-01-01, with fractions of a second, before and after 1970.
+            let seconds = -11_676_096_000.0 + Double(random.next(below: 18_934_560_000)) + Double(random.next(below: 1000)) / 1000
+            for hasTime in [true, false] {
+                let offset = offsets[random.next(below: offsets.count)]
+                let time = PublishedTime(date: Date(timeIntervalSince1970: seconds), utcOffset: offset, hasTime: hasTime)
+                #expect(time.iso8601 == time.calendarISO8601, "\(seconds) \(String(describing: offset)) \(hasTime)")
+                compared += 1
+            }
+        }
+        // Day and year edges: midnight, leap days, the ends of centuries.
+        for text in ["1600-02-29T00:00:00Z", "1900-02-28T23:59:59Z", "2000-02-29T12:00:00Z", "1969-12-31T23:59:59Z",
+                     "1970-01-01T00:00:00Z", "2100-03-01T00:00:00Z", "9999-12-31T23:59:59Z", "1500-06-01T00:00:00Z"] {
+            let date = ISO8601DateFormatter().date(from: text)!
+            for offset in offsets {
+                let time = PublishedTime(date: date, utcOffset: offset, hasTime: true)
+                #expect(time.iso8601 == time.calendarISO8601, "\(text) \(String(describing: offset))")
+            }
+        }
+        #expect(compared == 40_000)
+        #expect(PublishedTime(date: Date(timeIntervalSince1970: 1_706_285_520), utcOffset: -18_000, hasTime: true).iso8601
+                == "2024-01-26T11:12:00-05:00")
+    }
+}
