@@ -133,6 +133,8 @@ public enum FormatDetection {
     /// A bracket that opens ordinary text is not enough: an INI file's `[section]`, a headline such as
     /// `[Updated] Port vote…` or `[1/3] …` reads as text.
     static func startsJSON(_ text: Substring) -> Bool {
+        // Most text starts with neither: no copy of its bytes for it.
+        guard let first = text.utf8.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return false }
         let bytes = Array(text.utf8)
         var i = 0
         func at(_ c: Unicode.Scalar) -> Bool { i < bytes.count && bytes[i] == UInt8(ascii: c) }

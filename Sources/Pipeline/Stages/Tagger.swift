@@ -161,13 +161,7 @@ public enum Tagger {
         var found: [Int: [WordHit]] = [:]
         guard !tokens.isEmpty, !taxonomy.termsByFirstWord.isEmpty else { return found }
         // Tokens are ASCII, so lowercasing keeps every offset.
-        let lowered = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                buffer[i] = b >= 0x41 && b <= 0x5A ? b + 32 : b
-            }
-            count = bytes.count
-        }
+        let lowered = TextSearch.asciiLowercased(bytes)
         lowered.withUnsafeBufferPointer { lowered in
             func word(_ buffer: UnsafeBufferPointer<UInt8>, _ i: Int) -> UnsafeBufferPointer<UInt8> {
                 UnsafeBufferPointer(rebasing: buffer[tokens[i]])

@@ -116,14 +116,13 @@ public struct TagPattern: @unchecked Sendable, Hashable {
             return (length, zero)
         }
         var i = 0
-        var depth = 0
         while i < chars.count {
             let c = chars[i]
             if c == "|" { return [] }
             if c == "(" {
                 // A group: required when its alternatives are all plain runs and it may not occur zero times.
                 var j = i + 1
-                depth = 1
+                var depth = 1
                 var inner: [UInt8] = []
                 var alternatives: [[UInt8]] = []
                 var simple = true
@@ -427,9 +426,9 @@ public struct Taxonomy: Sendable {
                     var exact = false
                     if case .exactWords = term.match { exact = true }
                     definitionWords.append(TermWords(words: tokens.map { Array($0.utf8) }, exact: exact))
-                    guard let first = tokens.first else { continue }
-                    words[first.lowercased(), default: []].append(ref)
-                    let id = Int(firstWords.add(first.lowercased()))
+                    guard let first = tokens.first?.lowercased() else { continue }
+                    words[first, default: []].append(ref)
+                    let id = Int(firstWords.add(first))
                     if id == byFirstWord.count { byFirstWord.append([]) }
                     byFirstWord[id].append(ref)
                 case .pattern(let pattern):
