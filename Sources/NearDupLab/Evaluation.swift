@@ -84,8 +84,8 @@ public struct Evaluation {
     }
 
     /// The decisions of `method`, online in file order, with an in-memory LSH index standing in for the
-    /// store's table (the same candidate order and limit as `CorpusDatabase`).
-    public func decisions(_ method: DuplicateMethod, maxCandidates: Int = NearDuplicatePolicy().maxCandidates) -> [Int?] {
+    /// store's table (the same buckets, candidate order, screen and limits as `CorpusDatabase`).
+    public func decisions(_ method: DuplicateMethod, policy: NearDuplicatePolicy = NearDuplicatePolicy()) -> [Int?] {
         var byRaw: [Digest: Int] = [:]
         var byBody: [Digest: Int] = [:]
         var bands: [Int64: [Int]] = [:]
@@ -111,10 +111,15 @@ public struct Evaluation {
                 let mine = NearDuplicate.fingerprint(normalizedBody: article.normalizedBody, parameters: parameters)
                 fingerprint = mine
                 var shared: [Int: Int] = [:]
-                for key in mine.bandKeys { for other in bands[key] ?? [] { shared[other, default: 0] += 1 } }
-                let candidates = shared.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(maxCandidates)
+                for key in mine.bandKeys {
+                    for other in (bands[key] ?? []).suffix(policy.bandBucketLimit) { shared[other, default: 0] += 1 }
+                }
+                let screen = NearDuplicate.screenSignature(mine.minHash)
+                let candidates = NearDuplicate.rankCandidates(shared).prefix(policy.maxScreened).filter {
+                    NearDuplicate.mayReach(threshold, screen, NearDuplicate.screenSignature(fingerprints[$0]!.minHash))
+                }.prefix(policy.maxCandidates)
                 var best: (Int, Double)?
-                for (candidate, _) in candidates {
+                for candidate in candidates {
                     let theirs = fingerprints[candidate]!
                     let similarity: Double
                     if case .minHash = method {
@@ -122,7 +127,9 @@ public struct Evaluation {
                     } else {
                         similarity = NearDuplicate.jaccard(mine.shingles, theirs.shingles)
                     }
-                    if similarity >= threshold, best == nil || similarity > best!.1 { best = (candidate, similarity) }
+                    if similarity >= threshold, best == nil || similarity > best!.1 || (similarity == best!.1 && candidate < best!.0) {
+                        best = (candidate, similarity)
+                    }
                 }
                 decision = best?.0
             }

@@ -121,6 +121,12 @@ public enum NearDuplicate {
         }
     }
 
+    /// LSH candidates in the order they are verified: the most shared bands first, then the newest (the larger
+    /// id): a re-scraped or syndicated copy usually arrives soon after its original.
+    public static func rankCandidates<ID: BinaryInteger>(_ sharedBands: [ID: Int]) -> [ID] {
+        sharedBands.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key > $1.key }.map(\.key)
+    }
+
     /// One byte of each MinHash value (b-bit MinHash, Li and König 2010): 100 bytes a document that are enough
     /// to tell whether two documents could be near-duplicates at all, before their shingles are compared.
     public static func screenSignature(_ minHash: [UInt32]) -> [UInt8] {

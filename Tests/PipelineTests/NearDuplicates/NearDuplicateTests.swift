@@ -134,6 +134,49 @@ struct NearDuplicateTests {
         }
     }
 
+    /// A band key many documents share is read newest first and only so far (`bandBucketLimit`), and no more than
+    /// `maxScreened` candidates are screened, most shared bands first: the look-up's cost is bounded in rows.
+    @Test func crowdedBandKeysAreReadNewestFirstAndOnlySoFar() throws {
+        let db = try CorpusDatabase.inMemory()
+        let base = try Self.seedText(Self.newsmax)
+        for n in 1...5 {
+            let text = base.replacingOccurrences(
+                of: "The sanctions were lifted",
+                with: "In week \(n + 10) of the talks, officials from both sides said they would meet again soon.\n\nThe sanctions were lifted")
+            guard case .stored? = try record([("v\(n).txt", text)], in: db, policy: NearDuplicatePolicy(threshold: nil))["v\(n).txt"] else {
+                Issue.record("v\(n).txt was not stored")
+                return
+            }
+        }
+        let d = try db.writer.read { try Int64.fetchAll($0, sql: "SELECT id FROM document ORDER BY id") }
+        try #require(d.count == 5)
+        // Filed again under chosen keys: 1, 2 and 3 are crowded, 4 is the two newest documents', 10 the oldest's alone.
+        let same = [UInt32](repeating: 7, count: 100)
+        let other = [UInt32](repeating: 9, count: 100)
+        let keys: [[Int64]] = [[1, 2, 3, 10], [1, 2, 3], [1, 2, 3], [1, 2, 3, 4], [1, 2, 3, 4]]
+        try db.writer.write { conn in
+            for (index, id) in d.enumerated() {
+                try db.unfileBands(id, fallback: [], db: conn)
+                // The fourth document's screen signature cannot reach the threshold.
+                try db.fileBands(id, NearDuplicateFingerprint(shingles: [], minHash: index == 3 ? other : same, bandKeys: keys[index]), db: conn)
+            }
+        }
+        let probe = NearDuplicateFingerprint(shingles: [], minHash: same, bandKeys: [1, 2, 3, 4, 10])
+        func candidates(before: Int64? = nil, _ change: (inout NearDuplicatePolicy) -> Void) throws -> [Int64] {
+            var policy = NearDuplicatePolicy()
+            change(&policy)
+            return try db.writer.read { try db.candidates(of: probe, threshold: 0.7, policy: policy, before: before, db: $0) }
+        }
+        // Most shared bands first (four: the fifth, the oldest; three: the third, the second), then the newest.
+        #expect(try candidates { _ in } == [d[4], d[0], d[2], d[1]], "the fourth is screened out")
+        // Two documents read per key: the second and third, filed only under crowded keys, never come up.
+        #expect(try candidates { $0.bandBucketLimit = 2 } == [d[4], d[0]])
+        #expect(try candidates { $0.maxScreened = 3 } == [d[4], d[0]], "three screened, of which one set aside")
+        #expect(try candidates { $0.maxCandidates = 2 } == [d[4], d[0]])
+        // Before a document (a re-check): only older ones, newest first.
+        #expect(try candidates(before: d[3]) { $0.bandBucketLimit = 1 } == [d[2], d[0]])
+    }
+
     /// Each term's count of documents (what `linkStory` reads to skip common terms) is the number of documents posting
     /// it under their date or their undated arrival, through stores, a merge (which deletes a document) and a split.
     @Test func storyTermCountsFollowThePostings() throws {
