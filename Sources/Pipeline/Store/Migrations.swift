@@ -327,6 +327,11 @@ enum Migrations {
             try db.execute(sql: "DROP TRIGGER story_term_counted")
         }
 
+        migrator.registerMigration("source line rows counted beside the table") { db in
+            // Kept by `learnFurniture` and `pruneSourceLines` (CorpusDatabase+SourceFurniture.swift).
+            try db.execute(sql: "INSERT INTO corpus_stat VALUES ('source_lines', (SELECT COUNT(*) FROM source_line))")
+        }
+
         return migrator
     }
 }

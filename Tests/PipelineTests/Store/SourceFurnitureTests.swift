@@ -78,10 +78,27 @@ struct SourceFurnitureTests {
         let db = try CorpusDatabase.inMemory()
         for n in 1...4 { _ = try ingest(page(n), name: "h\(n).txt", db: db) }
         let before = try db.sourceLineCount()
-        #expect(before == 4 * 2 + 1)  // two own lines per story, one template line
+        #expect(before.rows == 4 * 2 + 1)  // two own lines per story, one template line
+        #expect(before.counted == before.rows)
         try db.writer.write { database in try db.pruneSourceLines(limit: 5, db: database) }
-        #expect(try db.sourceLineCount() == 4)
+        let after = try db.sourceLineCount()
+        #expect(after.rows == 4)
+        #expect(after.counted == 4)
         // What goes first is what the fewest documents carried: the furniture stays.
         #expect(try db.sourceFurniture().lines(of: "Harbour Times") == [SourceFurniture.hash(Self.template)!])
+    }
+
+    /// A database from before the counter: it starts from the rows the table holds, and follows them from there.
+    @Test func theLineCounterStartsFromTheRowsOfAnOlderDatabase() throws {
+        let queue = try DatabaseQueue(configuration: CorpusDatabase.makeConfiguration())
+        try Migrations.migrator.migrate(queue, upTo: "story term counts kept by the recorder, not a trigger")
+        try queue.write { db in
+            for n in 1...3 { try db.execute(sql: "INSERT INTO source_line VALUES ('harbour times', ?, 1, 0)", arguments: [n]) }
+        }
+        let db = try CorpusDatabase(queue)
+        #expect(try db.sourceLineCount() == (rows: 3, counted: 3))
+        _ = try ingest(page(1), name: "h1.txt", db: db)
+        let after = try db.sourceLineCount()
+        #expect(after.rows == 3 + 3 && after.counted == after.rows, "\(after)")
     }
 }
