@@ -123,4 +123,11 @@ struct HTMLMainTextTests {
         let classed = "<html><body><article><p>\(story[0])</p><h3 class=\"nav\">Sections</h3><p>\(story[1])</p></article></body></html>"
         #expect(try body(classed) == [story[0], story[1]])
     }
+
+    @Test func softHyphensAreDropped() throws {
+        // `&shy;` marks where a word may break; the word is the same without it.
+        let hyphenated = story[0].replacingOccurrences(of: "harbour", with: "har&shy;bour")
+        let html = "<html><body><article><p>\(hyphenated)</p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(html) == [story[0], story[1]])
+    }
 }
