@@ -390,6 +390,7 @@ enum HTMLTag: UInt8 {
     private static let byName = ShortKeyTable(
         (1...UInt8.max).compactMap(HTMLTag.init(rawValue:)).map { (String(describing: $0), $0) })
 
+    var isList: Bool { self == .ul || self == .ol || self == .dl }
     var isHeading: Bool { self == .h1 || self == .h2 || self == .h3 || self == .h4 || self == .h5 || self == .h6 }
     var isBlock: Bool { rawValue >= HTMLTag.p.rawValue && rawValue <= HTMLTag.caption.rawValue }
     var isNeverText: Bool { rawValue >= HTMLTag.script.rawValue && rawValue <= HTMLTag.map.rawValue }

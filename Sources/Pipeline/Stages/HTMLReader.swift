@@ -116,6 +116,14 @@ public enum HTMLReader {
 
         var region: Set<Int> = []
         if best > 0 {
+            // A list is a part of a story, not a story: when its items won, the element around it holds the
+            // sentences that lead into it and follow it.
+            let around = elements[best].parent
+            if elements[best].tag.isList, around > 0, elements[around].tag != .body, elements[around].tag != .html,
+               Double(linkChars[around]) < climbLinkDensity * Double(max(chars[around], 1))
+            {
+                best = around
+            }
             // A story spread over several boxes (one per paragraph or section, as page builders make them):
             // the box's ancestor holds the rest when it has much more paragraph text than the box and few links.
             // Wrappers that hold nothing more (one box inside another) are passed through.

@@ -130,4 +130,14 @@ struct HTMLMainTextTests {
         let html = "<html><body><article><p>\(hyphenated)</p><p>\(story[1])</p></article></body></html>"
         #expect(try body(html) == [story[0], story[1]])
     }
+
+    @Test func aListIsReadWithTheTextAroundIt() throws {
+        // The items of a long list outscore the paragraphs that lead into it: the list's container is the region.
+        let items = story.map { "<li>\($0) \(teaser)</li>" }.joined()
+        let html = "<html><body><div class=\"entry\"><p>\(story[0])</p><p>Here is what they decided:</p><ol>\(items)</ol></div>"
+            + "<div class=\"links\"><a href=\"/x\">\(teaser)</a></div></body></html>"
+        let paragraphs = try body(html)
+        #expect(paragraphs.first == story[0])
+        #expect(paragraphs.count == 2 + story.count)
+    }
 }
