@@ -271,6 +271,11 @@ public enum HTMLReader {
             if inLines, block.linkDensity < 0.2 { return .text }
             let words = text.split(separator: " ").count
             if DateParsing.find(in: text) != nil && words <= 10 { return nil }
+            // Running text in a language whose function words the prose test does not count: eight words or
+            // more that end a sentence are judged by their links as prose is.
+            if words >= 8, LineClassifier.endsSentence(text) {
+                return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
+            }
             if block.linkDensity > 0.2 { return nil }
             // A short sentence in the body ("He declined to comment.") is text; a fragment is furniture.
             if let last = text.last, ".!?\"”’:)".contains(last), words >= 3 { return .text }

@@ -140,4 +140,14 @@ struct HTMLMainTextTests {
         #expect(paragraphs.first == story[0])
         #expect(paragraphs.count == 2 + story.count)
     }
+
+    @Test func runningTextInAnotherLanguageIsJudgedByItsLinksAsProse() throws {
+        // No English function words, a link over a quarter of it: still a sentence of the story.
+        let german = "Für die Lippen verwende ich immer ein <a href=\"/p\">mildes Lippenpeeling aus dem</a> Drogeriemarkt nach dem Zähneputzen."
+        let html = "<html><body><article><p>\(story[0])</p><p>\(german)</p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(html).count == 3)
+        // A short linked line is still no sentence.
+        let linked = "<html><body><article><p>\(story[0])</p><p>Mehr <a href=\"/m\">zum Thema Hafen</a></p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(linked) == [story[0], story[1]])
+    }
 }
