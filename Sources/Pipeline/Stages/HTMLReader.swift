@@ -154,6 +154,25 @@ public enum HTMLReader {
             for index in elements.indices where index != best && elements[index].parent == parent && final[index] >= threshold {
                 region.insert(index)
             }
+            // The lead of a story in a box of its own before the story's box (a standfirst, an intro above a
+            // builder's text box): the boxes just before it, or before the wrappers around it that hold no more
+            // paragraphs, that hold paragraph text with few links, back to the first that holds other text or
+            // is a list (the summary bullets above a story are no part of it).
+            var anchor = best
+            while case let up = elements[anchor].parent, up > 0, elements[up].tag != .body, elements[up].tag != .html,
+                  total[up] <= total[best]
+            {
+                anchor = up
+            }
+            let outer = elements[anchor].parent
+            var sibling = anchor - 1
+            while sibling > outer {
+                defer { sibling -= 1 }
+                guard elements[sibling].parent == outer, chars[sibling] > 0 else { continue }
+                guard total[sibling] > 0, !elements[sibling].tag.isList,
+                      Double(linkChars[sibling]) < climbLinkDensity * Double(chars[sibling]) else { break }
+                region.insert(sibling)
+            }
         }
         let inRegion: (HTMLBlock) -> Bool = { block in
             region.isEmpty || region.contains { page.isInside(block.element, $0) }

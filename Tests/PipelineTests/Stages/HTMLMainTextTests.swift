@@ -150,4 +150,20 @@ struct HTMLMainTextTests {
         let linked = "<html><body><article><p>\(story[0])</p><p>Mehr <a href=\"/m\">zum Thema Hafen</a></p><p>\(story[1])</p></article></body></html>"
         #expect(try body(linked) == [story[0], story[1]])
     }
+
+    @Test func theLeadInABoxOfItsOwnBeforeTheStoryIsRead() throws {
+        // A standfirst just before the story's box (inside a wrapper that holds nothing more) is its first paragraph.
+        let lead = "The harbour wall will be rebuilt after two breaches this winter, the council decided."
+        let html = "<html><body><div class=\"page\"><h2>Harbour wall</h2><div class=\"standfirst\">\(lead)</div>"
+            + "<div class=\"wrap\"><div class=\"article-text\">\(paragraphs(story))</div></div></div>"
+            + "<div class=\"links\"><a href=\"/x\">\(teaser)</a></div></body></html>"
+        #expect(try body(html) == [lead] + story)
+        // A list of summary bullets there, or a box of links, is not.
+        let bullets = "<html><body><div class=\"page\"><ul><li>\(lead)</li><li>Work starts in spring</li></ul>"
+            + "<div class=\"article-text\">\(paragraphs(story))</div></div></body></html>"
+        #expect(try body(bullets) == story)
+        let links = "<html><body><div class=\"page\"><div class=\"more\"><a href=\"/x\">\(teaser)</a></div>"
+            + "<div class=\"article-text\">\(paragraphs(story))</div></div></body></html>"
+        #expect(try body(links) == story)
+    }
 }
