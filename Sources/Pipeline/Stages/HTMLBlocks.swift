@@ -301,8 +301,9 @@ struct HTMLBlocks {
             }
             let attributes = ElementAttributes(node, tag)
             if pruning, tag != .body, tag != .html, isFurniture(node, tag, attributes) {
-                // Furniture between inline text splits it, as the browser would show it.
-                flush(owner)
+                // Furniture between inline text splits it, as the browser would show it; hidden inline markup
+                // (a formula's text for screen readers) shows nothing, and the text around it stays one block.
+                if tag.isBlock || !attributes.hidden { flush(owner) }
                 return
             }
             if tag.isBlock {

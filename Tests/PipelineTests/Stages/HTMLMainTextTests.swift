@@ -166,4 +166,11 @@ struct HTMLMainTextTests {
             + "<div class=\"article-text\">\(paragraphs(story))</div></div></body></html>"
         #expect(try body(links) == story)
     }
+
+    @Test func hiddenInlineMarkupDoesNotSplitASentence() throws {
+        // A formula's hidden markup inside a sentence: the sentence stays one paragraph.
+        let html = "<html><body><article><p>\(story[0])</p><p>Given a set of <span style=\"display: none\">N</span> stones, "
+            + "the engineers reuse every one that is still sound.</p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(html) == [story[0], "Given a set of stones, the engineers reuse every one that is still sound.", story[1]])
+    }
 }
