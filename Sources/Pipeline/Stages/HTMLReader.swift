@@ -286,9 +286,13 @@ public enum HTMLReader {
         case .byline:
             return nil
         case .bullet, .short:
-            if heading { return block.characters <= 160 ? .heading : .text }
-            if inLines, block.linkDensity < 0.2 { return .text }
             let words = text.split(separator: " ").count
+            if heading {
+                // Sentences set as a heading (a pull quote) are text: a subheading does not end in a full stop.
+                if words >= 8, let last = text.last, last == "." || last == "!" || last == "…" { return .text }
+                return block.characters <= 160 ? .heading : .text
+            }
+            if inLines, block.linkDensity < 0.2 { return .text }
             if DateParsing.find(in: text) != nil && words <= 10 { return nil }
             // Running text in a language whose function words the prose test does not count: eight words or
             // more that end a sentence are judged by their links as prose is.

@@ -173,4 +173,13 @@ struct HTMLMainTextTests {
             + "the engineers reuse every one that is still sound.</p><p>\(story[1])</p></article></body></html>"
         #expect(try body(html) == [story[0], "Given a set of stones, the engineers reuse every one that is still sound.", story[1]])
     }
+
+    @Test func sentencesSetAsAHeadingAreText() throws {
+        // A pull quote in a heading after the last paragraph is text; a subheading with nothing after it is not.
+        let quote = "Die Mauer hält nicht mehr. Man muss sie neu bauen, sagt der Ingenieur."
+        let html = "<html><body><article><p>\(story[0])</p><p>\(story[1])</p><h4>\(quote)</h4></article></body></html>"
+        #expect(try body(html) == [story[0], story[1], quote])
+        let subheading = "<html><body><article><p>\(story[0])</p><p>\(story[1])</p><h4>Was die Stadt jetzt plant</h4></article></body></html>"
+        #expect(try body(subheading) == [story[0], story[1]])
+    }
 }
