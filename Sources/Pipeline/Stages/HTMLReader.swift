@@ -191,6 +191,12 @@ public enum HTMLReader {
                 && Double(linkChars[element]) < 0.2 * Double(max(chars[element], 1))
         }
 
+        // Items of a list whose text is mostly outside links (a list in the story, some of its names linked).
+        let isTextListItem: (HTMLBlock) -> Bool = { block in
+            let list = elements[block.element].parent
+            return block.tag == .li && list > 0 && Double(linkChars[list]) < maxFragmentLinkDensity * Double(max(chars[list], 1))
+        }
+
         let titleKey = title.map(Normalizer.normalize)
         var kept: [(text: String, heading: Bool)] = []
         var seen = Set<String>()
@@ -198,7 +204,8 @@ public enum HTMLReader {
         // are text (a short item of a list, a credit line inside the story), as jusText judges short blocks
         // by their neighbours.
         let judged = page.blocks.filter(inRegion).map { block in
-            (block, judge(block, titleKey: titleKey, knownBoilerplate: knownBoilerplate, inLines: isLines(block.element)))
+            (block, judge(block, titleKey: titleKey, knownBoilerplate: knownBoilerplate, inLines: isLines(block.element),
+                          inTextList: isTextListItem(block)))
         }
         // The verdict of the nearest block after each one that is not a fragment (nil: dropped, or none).
         var after = [Verdict?](repeating: nil, count: judged.count)
@@ -244,7 +251,8 @@ public enum HTMLReader {
     static let climbLinkDensity = 0.2
     static let maxWrappers = 6
 
-    /// A short block with more of its text in links than this is never text, whatever its neighbours.
+    /// A short block with more of its text in links than this is never text, whatever its neighbours (but an
+    /// item of a list whose text is mostly outside links, up to 0.5).
     static let maxFragmentLinkDensity = 0.3
 
     /// A run of lines in one element is text of its own from this many lines and characters on.
@@ -263,8 +271,9 @@ public enum HTMLReader {
 
     /// Is this block of the chosen region article text? Line features decide, as for plain text.
     /// `inLines`: the block is one line of a run of lines that is text as a whole (`mainText`), so a short
-    /// line is text.
-    static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate, inLines: Bool = false) -> Verdict? {
+    /// line is text. `inTextList`: the block is an item of a list whose text is mostly outside links.
+    static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate, inLines: Bool = false,
+                      inTextList: Bool = false) -> Verdict? {
         let text = block.text
         if block.tag == .h1 { return nil }
         if block.linkDensity > 0.5 { return nil }
@@ -299,7 +308,8 @@ public enum HTMLReader {
             if words >= 8, LineClassifier.endsSentence(text) {
                 return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
             }
-            if block.linkDensity > 0.2 { return nil }
+            // An item of a list that is mostly text is judged with its neighbours, however much of it is linked.
+            if block.linkDensity > 0.2 { return inTextList ? .fragment : nil }
             // A short sentence in the body ("He declined to comment.") is text; a fragment is furniture.
             if let last = text.last, ".!?\"”’:)".contains(last), words >= 3 { return .text }
             if block.tag == .li, words >= 4 { return .text }

@@ -182,4 +182,18 @@ struct HTMLMainTextTests {
         let subheading = "<html><body><article><p>\(story[0])</p><p>\(story[1])</p><h4>Was die Stadt jetzt plant</h4></article></body></html>"
         #expect(try body(subheading) == [story[0], story[1]])
     }
+
+    @Test func anItemOfAListOfTextIsJudgedWithItsNeighbours() throws {
+        // People's names linked in a list of who they are: the items are text between text.
+        let people = ["<a href=\"/a\">Ada Stone</a>, harbour engineer at the port authority",
+                      "<a href=\"/b\">Ben Reed</a>, chair of the residents' association",
+                      "<a href=\"/c\">Cleo Wright</a>, council member for the harbour ward"]
+        let html = "<html><body><article><p>\(story[0])</p><ul>\(people.map { "<li>\($0)</li>" }.joined())</ul>"
+            + "<p>\(story[1])</p></article></body></html>"
+        #expect(try body(html).count == 5)
+        // A list of links is not.
+        let links = "<html><body><article><p>\(story[0])</p><ul><li><a href=\"/a\">Ferry timetable</a> (new)</li>"
+            + "<li><a href=\"/b\">Bus routes and the harbour</a></li></ul><p>\(story[1])</p></article></body></html>"
+        #expect(try body(links) == [story[0], story[1]])
+    }
 }
