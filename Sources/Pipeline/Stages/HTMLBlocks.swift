@@ -175,6 +175,10 @@ struct HTMLBlocks {
     /// `minProseBytes` of them, is story, whatever its class names say (`unlessItIsProse`).
     static let proseShare = 0.75
     static let minProseBytes = 200
+    /// An element with few paragraphs but this much text outside links, and this many times its text inside
+    /// them, is story too (`unlessItIsProse`).
+    static let minLinesProseBytes = 500
+    static let linesProseRatio = 3
 
     /// What an element holds of the story: bytes of text inside `<p>` elements, and bytes of text outside
     /// links (the measure of a page that writes its story without `<p>`: lines split by `<br>`, text
@@ -183,6 +187,8 @@ struct HTMLBlocks {
     struct StoryBytes {
         var paragraphs = 0
         var unlinked = 0
+        /// Bytes of text inside links.
+        var linked = 0
     }
 
     /// `StoryBytes` of every element of the tree under `node` (and of `node`), keyed by the element, in one
@@ -199,13 +205,14 @@ struct HTMLBlocks {
                 guard let content = c.pointee.content else { continue }
                 let n = strlen(content)
                 if inParagraph { total.paragraphs += n }
-                if !inLink { total.unlinked += n }
+                if inLink { total.linked += n } else { total.unlinked += n }
             case XML_ELEMENT_NODE:
                 let tag = HTMLTag(c.pointee.name)
                 if tag.isNeverText || furniture(tag, ElementAttributes(c, tag)) == .yes { continue }
                 let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inLink: inLink || tag == .a)
                 total.paragraphs += inner.paragraphs
                 total.unlinked += inner.unlinked
+                total.linked += inner.linked
             default:
                 break
             }
@@ -347,8 +354,11 @@ struct HTMLBlocks {
                 let held = story?[UnsafeMutableRawPointer(node)] ?? StoryBytes()
                 let holdsParagraphs = measuredByParagraphs && held.paragraphs * 2 >= pageStory.paragraphs
                 let holdsText = pageStory.unlinked > 0 && held.unlinked * 2 >= pageStory.unlinked
-                let isProse = verdict == .unlessItIsProse && held.paragraphs >= HTMLBlocks.minProseBytes
-                    && Double(held.paragraphs) >= HTMLBlocks.proseShare * Double(held.unlinked)
+                let isProse = verdict == .unlessItIsProse && (
+                    (held.paragraphs >= HTMLBlocks.minProseBytes && Double(held.paragraphs) >= HTMLBlocks.proseShare * Double(held.unlinked))
+                    // A story written without `<p>` (lines split by `<br>`, as blog platforms keep it).
+                    || (held.paragraphs < HTMLBlocks.fewParagraphBytes && held.unlinked >= HTMLBlocks.minLinesProseBytes
+                        && held.unlinked >= HTMLBlocks.linesProseRatio * held.linked))
                 return !(holdsParagraphs || holdsText || isProse)
             }
         }

@@ -196,4 +196,22 @@ struct HTMLMainTextTests {
             + "<li><a href=\"/b\">Bus routes and the harbour</a></li></ul><p>\(story[1])</p></article></body></html>"
         #expect(try body(links) == [story[0], story[1]])
     }
+
+    /// A blog platform's page: the post written as lines split by `<br>` (no `<p>`) inside `box`, beside a side
+    /// column with more text outside links than the post (an archive of months).
+    private func blogPage(_ box: String) -> String {
+        let archive = (1...150).map { "Month \($0) (\($0 % 7))" }.joined(separator: "<br>")
+        return "<html><body><div class=\"main\">\(box)</div><aside>\(archive)</aside></body></html>"
+    }
+
+    @Test func aBuildersBoxOfLinesIsRead() throws {
+        // The post in a `widget` box, lines split by `<br>`: text outside links, few links, so it is story.
+        let long = story.map { $0 + " " + teaser }
+        let post = "<div class=\"widget Blog\"><h3>Harbour wall</h3><div>\(long.joined(separator: "<br>"))</div></div>"
+        #expect(try body(blogPage(post)) == long)
+        // A widget of links is still furniture.
+        let links = (1...12).map { "<a href=\"/\($0)\">\(teaser)</a>" }.joined(separator: "<br>")
+        let html = "<html><body><article>\(paragraphs(story))</article><div class=\"widget Links\">\(links)</div></body></html>"
+        #expect(try body(html) == story)
+    }
 }
