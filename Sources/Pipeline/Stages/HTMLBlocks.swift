@@ -96,6 +96,8 @@ struct HTMLBlocks {
         /// A strong word only as a part of a compound word (`l-sidebar-fixed`, `article-ad-marker`).
         static let strongPart = ClassWords(rawValue: 8)
         static let layout = ClassWords(rawValue: 16)
+        /// A weak word only as a part of a compound word (`date-outer`, `field--label-hidden`).
+        static let weakPart = ClassWords(rawValue: 32)
     }
 
     private static let classWords: [String: ClassWords] = {
@@ -144,6 +146,7 @@ struct HTMLBlocks {
                 for part in parts {
                     var lists = lists(UnsafeBufferPointer(rebasing: part))
                     if lists.contains(.strong) { lists.remove(.strong); lists.insert(.strongPart) }
+                    if lists.contains(.weak) { lists.remove(.weak); lists.insert(.weakPart) }
                     found.formUnion(lists)
                 }
             }
@@ -167,8 +170,9 @@ struct HTMLBlocks {
         // `l-sidebar-fixed l-article-body-segment` holds the story.
         if words.contains(.positive) { return .no }
         if words.contains(.weak) || words.contains(.strongPart) { return .unlessItHoldsTheStory }
-        // A builder's box: what it holds decides.
-        return words.contains(.layout) ? .unlessItIsProse : .no
+        // A builder's box, or a compound name with a weak word in it (`date-outer` around a day's posts): what
+        // it holds decides.
+        return words.contains(.layout) || words.contains(.weakPart) ? .unlessItIsProse : .no
     }
 
     /// An element this much of whose text outside links is inside paragraphs, with at least

@@ -214,4 +214,16 @@ struct HTMLMainTextTests {
         let html = "<html><body><article>\(paragraphs(story))</article><div class=\"widget Links\">\(links)</div></body></html>"
         #expect(try body(html) == story)
     }
+
+    @Test func aWeakWordInsideACompoundNameYieldsToWhatTheBoxHolds() throws {
+        // `date-outer` around a day's post: a weak word only as a part of the name; the box holds the post.
+        let long = story.map { $0 + " " + teaser }
+        let post = "<div class=\"date-outer\"><h2 class=\"date-header\">Friday, 23 December</h2><div class=\"post\">"
+            + "\(long.joined(separator: "<br>"))</div></div>"
+        #expect(try body(blogPage(post)) == long)
+        // The whole word still prunes what holds little: a `meta` box inside the story.
+        let meta = "<html><body><article>\(paragraphs(story))<div class=\"meta\">Filed in Harbour, Council and Weather news</div>"
+            + "</article></body></html>"
+        #expect(try body(meta) == story)
+    }
 }
