@@ -207,7 +207,7 @@ enum Markup {
         }
     }
 
-    /// Runs of white space (including non-breaking spaces) become one space; ends trimmed.
+    /// Runs of white space (including non-breaking spaces) become one space; ends trimmed; soft hyphens dropped.
     static func collapse(_ text: String) -> String {
         // Most text is ASCII: handle it byte by byte, and fall back to scalars only when it is not.
         var bytes: [UInt8] = []
@@ -229,7 +229,7 @@ enum Markup {
     private static func collapseScalars(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var space = false
-        for scalar in text.unicodeScalars {
+        for scalar in text.unicodeScalars where scalar != "\u{00AD}" {
             if scalar.properties.isWhitespace || scalar == "\u{00A0}" || scalar == "\u{200B}" {
                 space = true
             } else {
