@@ -175,8 +175,8 @@ struct HTMLBlocks {
         return words.contains(.layout) || words.contains(.weakPart) ? .unlessItIsProse : .no
     }
 
-    /// An element this much of whose text outside links is inside paragraphs, with at least
-    /// `minProseBytes` of them, is story, whatever its class names say (`unlessItIsProse`).
+    /// An element this much of whose text outside links is inside paragraphs or list items, with at least
+    /// `minProseBytes` in paragraphs, is story, whatever its class names say (`unlessItIsProse`).
     static let proseShare = 0.75
     static let minProseBytes = 200
     /// An element with few paragraphs but this much text outside links, and this many times its text inside
@@ -193,12 +193,14 @@ struct HTMLBlocks {
         var unlinked = 0
         /// Bytes of text inside links.
         var linked = 0
+        /// Bytes of text inside list items (outside `<p>` and links).
+        var items = 0
     }
 
     /// `StoryBytes` of every element of the tree under `node` (and of `node`), keyed by the element, in one
     /// walk.
     static func storyBytes(_ node: xmlNodePtr, into table: inout [UnsafeMutableRawPointer: StoryBytes],
-                           inParagraph: Bool = false, inLink: Bool = false) -> StoryBytes
+                           inParagraph: Bool = false, inItem: Bool = false, inLink: Bool = false) -> StoryBytes
     {
         var total = StoryBytes()
         var child = node.pointee.children
@@ -208,13 +210,15 @@ struct HTMLBlocks {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 guard let content = c.pointee.content else { continue }
                 let n = strlen(content)
-                if inParagraph { total.paragraphs += n }
+                if inParagraph { total.paragraphs += n } else if inItem && !inLink { total.items += n }
                 if inLink { total.linked += n } else { total.unlinked += n }
             case XML_ELEMENT_NODE:
                 let tag = HTMLTag(c.pointee.name)
                 if tag.isNeverText || furniture(tag, ElementAttributes(c, tag)) == .yes { continue }
-                let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inLink: inLink || tag == .a)
+                let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inItem: inItem || tag == .li,
+                                       inLink: inLink || tag == .a)
                 total.paragraphs += inner.paragraphs
+                total.items += inner.items
                 total.unlinked += inner.unlinked
                 total.linked += inner.linked
             default:
@@ -359,7 +363,8 @@ struct HTMLBlocks {
                 let holdsParagraphs = measuredByParagraphs && held.paragraphs * 2 >= pageStory.paragraphs
                 let holdsText = pageStory.unlinked > 0 && held.unlinked * 2 >= pageStory.unlinked
                 let isProse = verdict == .unlessItIsProse && (
-                    (held.paragraphs >= HTMLBlocks.minProseBytes && Double(held.paragraphs) >= HTMLBlocks.proseShare * Double(held.unlinked))
+                    (held.paragraphs >= HTMLBlocks.minProseBytes
+                        && Double(held.paragraphs + held.items) >= HTMLBlocks.proseShare * Double(held.unlinked))
                     // A story written without `<p>` (lines split by `<br>`, as blog platforms keep it).
                     || (held.paragraphs < HTMLBlocks.fewParagraphBytes && held.unlinked >= HTMLBlocks.minLinesProseBytes
                         && held.unlinked >= HTMLBlocks.linesProseRatio * held.linked))

@@ -226,4 +226,20 @@ struct HTMLMainTextTests {
             + "</article></body></html>"
         #expect(try body(meta) == story)
     }
+
+    @Test func aBuildersBoxOfParagraphsAndListItemsIsRead() throws {
+        // Paragraphs with a list of plain items between them, in a builder's box after the story's box:
+        // the items count as the box's prose.
+        let items = ["Fix the issues you can, in the code or in the documentation of the project",
+                     "Translate the tutorials and the pages of the help into your own language",
+                     "Tell your friends and your neighbours about the harbour and its history", "Offer support"]
+        let list = "<ul>\(items.map { "<li>\($0)</li>" }.joined())</ul>"
+        let join = "<div class=\"builder-widget-wrap\"><p>Your heart beats for the harbour and you want to help?</p>\(list)"
+            + "<p>\(story[2]) \(teaser)</p></div>"
+        let html = "<html><body><div class=\"page\"><div class=\"text\">\(paragraphs(story.map { $0 + " " + teaser }))</div>\(join)</div>"
+            + "</body></html>"
+        let paragraphs = try body(html)
+        #expect(paragraphs.contains(items[0]))
+        #expect(paragraphs.contains(story[2] + " " + teaser))
+    }
 }
