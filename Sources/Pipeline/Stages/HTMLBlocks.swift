@@ -96,6 +96,8 @@ struct HTMLBlocks {
         /// A strong word only as a part of a compound word (`l-sidebar-fixed`, `article-ad-marker`).
         static let strongPart = ClassWords(rawValue: 8)
         static let layout = ClassWords(rawValue: 16)
+        /// A weak word only as a part of a compound word (`date-outer`, `field--label-hidden`).
+        static let weakPart = ClassWords(rawValue: 32)
     }
 
     private static let classWords: [String: ClassWords] = {
@@ -144,6 +146,7 @@ struct HTMLBlocks {
                 for part in parts {
                     var lists = lists(UnsafeBufferPointer(rebasing: part))
                     if lists.contains(.strong) { lists.remove(.strong); lists.insert(.strongPart) }
+                    if lists.contains(.weak) { lists.remove(.weak); lists.insert(.weakPart) }
                     found.formUnion(lists)
                 }
             }
@@ -167,14 +170,19 @@ struct HTMLBlocks {
         // `l-sidebar-fixed l-article-body-segment` holds the story.
         if words.contains(.positive) { return .no }
         if words.contains(.weak) || words.contains(.strongPart) { return .unlessItHoldsTheStory }
-        // A builder's box: what it holds decides.
-        return words.contains(.layout) ? .unlessItIsProse : .no
+        // A builder's box, or a compound name with a weak word in it (`date-outer` around a day's posts): what
+        // it holds decides.
+        return words.contains(.layout) || words.contains(.weakPart) ? .unlessItIsProse : .no
     }
 
-    /// An element this much of whose text outside links is inside paragraphs, with at least
-    /// `minProseBytes` of them, is story, whatever its class names say (`unlessItIsProse`).
+    /// An element this much of whose text outside links is inside paragraphs or list items, with at least
+    /// `minProseBytes` in paragraphs, is story, whatever its class names say (`unlessItIsProse`).
     static let proseShare = 0.75
     static let minProseBytes = 200
+    /// An element with few paragraphs but this much text outside links, and this many times its text inside
+    /// them, is story too (`unlessItIsProse`).
+    static let minLinesProseBytes = 500
+    static let linesProseRatio = 3
 
     /// What an element holds of the story: bytes of text inside `<p>` elements, and bytes of text outside
     /// links (the measure of a page that writes its story without `<p>`: lines split by `<br>`, text
@@ -183,12 +191,16 @@ struct HTMLBlocks {
     struct StoryBytes {
         var paragraphs = 0
         var unlinked = 0
+        /// Bytes of text inside links.
+        var linked = 0
+        /// Bytes of text inside list items (outside `<p>` and links).
+        var items = 0
     }
 
     /// `StoryBytes` of every element of the tree under `node` (and of `node`), keyed by the element, in one
     /// walk.
     static func storyBytes(_ node: xmlNodePtr, into table: inout [UnsafeMutableRawPointer: StoryBytes],
-                           inParagraph: Bool = false, inLink: Bool = false) -> StoryBytes
+                           inParagraph: Bool = false, inItem: Bool = false, inLink: Bool = false) -> StoryBytes
     {
         var total = StoryBytes()
         var child = node.pointee.children
@@ -198,14 +210,17 @@ struct HTMLBlocks {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 guard let content = c.pointee.content else { continue }
                 let n = strlen(content)
-                if inParagraph { total.paragraphs += n }
-                if !inLink { total.unlinked += n }
+                if inParagraph { total.paragraphs += n } else if inItem && !inLink { total.items += n }
+                if inLink { total.linked += n } else { total.unlinked += n }
             case XML_ELEMENT_NODE:
                 let tag = HTMLTag(c.pointee.name)
                 if tag.isNeverText || furniture(tag, ElementAttributes(c, tag)) == .yes { continue }
-                let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inLink: inLink || tag == .a)
+                let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inItem: inItem || tag == .li,
+                                       inLink: inLink || tag == .a)
                 total.paragraphs += inner.paragraphs
+                total.items += inner.items
                 total.unlinked += inner.unlinked
+                total.linked += inner.linked
             default:
                 break
             }
@@ -301,8 +316,9 @@ struct HTMLBlocks {
             }
             let attributes = ElementAttributes(node, tag)
             if pruning, tag != .body, tag != .html, isFurniture(node, tag, attributes) {
-                // Furniture between inline text splits it, as the browser would show it.
-                flush(owner)
+                // Furniture between inline text splits it, as the browser would show it; hidden inline markup
+                // (a formula's text for screen readers) shows nothing, and the text around it stays one block.
+                if tag.isBlock || !attributes.hidden { flush(owner) }
                 return
             }
             if tag.isBlock {
@@ -346,8 +362,12 @@ struct HTMLBlocks {
                 let held = story?[UnsafeMutableRawPointer(node)] ?? StoryBytes()
                 let holdsParagraphs = measuredByParagraphs && held.paragraphs * 2 >= pageStory.paragraphs
                 let holdsText = pageStory.unlinked > 0 && held.unlinked * 2 >= pageStory.unlinked
-                let isProse = verdict == .unlessItIsProse && held.paragraphs >= HTMLBlocks.minProseBytes
-                    && Double(held.paragraphs) >= HTMLBlocks.proseShare * Double(held.unlinked)
+                let isProse = verdict == .unlessItIsProse && (
+                    (held.paragraphs >= HTMLBlocks.minProseBytes
+                        && Double(held.paragraphs + held.items) >= HTMLBlocks.proseShare * Double(held.unlinked))
+                    // A story written without `<p>` (lines split by `<br>`, as blog platforms keep it).
+                    || (held.paragraphs < HTMLBlocks.fewParagraphBytes && held.unlinked >= HTMLBlocks.minLinesProseBytes
+                        && held.unlinked >= HTMLBlocks.linesProseRatio * held.linked))
                 return !(holdsParagraphs || holdsText || isProse)
             }
         }
@@ -390,6 +410,7 @@ enum HTMLTag: UInt8 {
     private static let byName = ShortKeyTable(
         (1...UInt8.max).compactMap(HTMLTag.init(rawValue:)).map { (String(describing: $0), $0) })
 
+    var isList: Bool { self == .ul || self == .ol || self == .dl }
     var isHeading: Bool { self == .h1 || self == .h2 || self == .h3 || self == .h4 || self == .h5 || self == .h6 }
     var isBlock: Bool { rawValue >= HTMLTag.p.rawValue && rawValue <= HTMLTag.caption.rawValue }
     var isNeverText: Bool { rawValue >= HTMLTag.script.rawValue && rawValue <= HTMLTag.map.rawValue }

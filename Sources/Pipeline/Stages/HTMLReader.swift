@@ -116,6 +116,14 @@ public enum HTMLReader {
 
         var region: Set<Int> = []
         if best > 0 {
+            // A list is a part of a story, not a story: when its items won, the element around it holds the
+            // sentences that lead into it and follow it.
+            let around = elements[best].parent
+            if elements[best].tag.isList, around > 0, elements[around].tag != .body, elements[around].tag != .html,
+               Double(linkChars[around]) < climbLinkDensity * Double(max(chars[around], 1))
+            {
+                best = around
+            }
             // A story spread over several boxes (one per paragraph or section, as page builders make them):
             // the box's ancestor holds the rest when it has much more paragraph text than the box and few links.
             // Wrappers that hold nothing more (one box inside another) are passed through.
@@ -146,6 +154,25 @@ public enum HTMLReader {
             for index in elements.indices where index != best && elements[index].parent == parent && final[index] >= threshold {
                 region.insert(index)
             }
+            // The lead of a story in a box of its own before the story's box (a standfirst, an intro above a
+            // builder's text box): the boxes just before it, or before the wrappers around it that hold no more
+            // paragraphs, that hold paragraph text with few links, back to the first that holds other text or
+            // is a list (the summary bullets above a story are no part of it).
+            var anchor = best
+            while case let up = elements[anchor].parent, up > 0, elements[up].tag != .body, elements[up].tag != .html,
+                  total[up] <= total[best]
+            {
+                anchor = up
+            }
+            let outer = elements[anchor].parent
+            var sibling = anchor - 1
+            while sibling > outer {
+                defer { sibling -= 1 }
+                guard elements[sibling].parent == outer, chars[sibling] > 0 else { continue }
+                guard total[sibling] > 0, !elements[sibling].tag.isList,
+                      Double(linkChars[sibling]) < climbLinkDensity * Double(chars[sibling]) else { break }
+                region.insert(sibling)
+            }
         }
         let inRegion: (HTMLBlock) -> Bool = { block in
             region.isEmpty || region.contains { page.isInside(block.element, $0) }
@@ -164,6 +191,12 @@ public enum HTMLReader {
                 && Double(linkChars[element]) < 0.2 * Double(max(chars[element], 1))
         }
 
+        // Items of a list whose text is mostly outside links (a list in the story, some of its names linked).
+        let isTextListItem: (HTMLBlock) -> Bool = { block in
+            let list = elements[block.element].parent
+            return block.tag == .li && list > 0 && Double(linkChars[list]) < maxFragmentLinkDensity * Double(max(chars[list], 1))
+        }
+
         let titleKey = title.map(Normalizer.normalize)
         var kept: [(text: String, heading: Bool)] = []
         var seen = Set<String>()
@@ -171,7 +204,8 @@ public enum HTMLReader {
         // are text (a short item of a list, a credit line inside the story), as jusText judges short blocks
         // by their neighbours.
         let judged = page.blocks.filter(inRegion).map { block in
-            (block, judge(block, titleKey: titleKey, knownBoilerplate: knownBoilerplate, inLines: isLines(block.element)))
+            (block, judge(block, titleKey: titleKey, knownBoilerplate: knownBoilerplate, inLines: isLines(block.element),
+                          inTextList: isTextListItem(block)))
         }
         // The verdict of the nearest block after each one that is not a fragment (nil: dropped, or none).
         var after = [Verdict?](repeating: nil, count: judged.count)
@@ -217,7 +251,8 @@ public enum HTMLReader {
     static let climbLinkDensity = 0.2
     static let maxWrappers = 6
 
-    /// A short block with more of its text in links than this is never text, whatever its neighbours.
+    /// A short block with more of its text in links than this is never text, whatever its neighbours (but an
+    /// item of a list whose text is mostly outside links, up to 0.5).
     static let maxFragmentLinkDensity = 0.3
 
     /// A run of lines in one element is text of its own from this many lines and characters on.
@@ -236,8 +271,9 @@ public enum HTMLReader {
 
     /// Is this block of the chosen region article text? Line features decide, as for plain text.
     /// `inLines`: the block is one line of a run of lines that is text as a whole (`mainText`), so a short
-    /// line is text.
-    static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate, inLines: Bool = false) -> Verdict? {
+    /// line is text. `inTextList`: the block is an item of a list whose text is mostly outside links.
+    static func judge(_ block: HTMLBlock, titleKey: String?, knownBoilerplate: KnownBoilerplate, inLines: Bool = false,
+                      inTextList: Bool = false) -> Verdict? {
         let text = block.text
         if block.tag == .h1 { return nil }
         if block.linkDensity > 0.5 { return nil }
@@ -259,11 +295,21 @@ public enum HTMLReader {
         case .byline:
             return nil
         case .bullet, .short:
-            if heading { return block.characters <= 160 ? .heading : .text }
-            if inLines, block.linkDensity < 0.2 { return .text }
             let words = text.split(separator: " ").count
+            if heading {
+                // Sentences set as a heading (a pull quote) are text: a subheading does not end in a full stop.
+                if words >= 8, let last = text.last, last == "." || last == "!" || last == "…" { return .text }
+                return block.characters <= 160 ? .heading : .text
+            }
+            if inLines, block.linkDensity < 0.2 { return .text }
             if DateParsing.find(in: text) != nil && words <= 10 { return nil }
-            if block.linkDensity > 0.2 { return nil }
+            // Running text in a language whose function words the prose test does not count: eight words or
+            // more that end a sentence are judged by their links as prose is.
+            if words >= 8, LineClassifier.endsSentence(text) {
+                return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
+            }
+            // An item of a list that is mostly text is judged with its neighbours, however much of it is linked.
+            if block.linkDensity > 0.2 { return inTextList ? .fragment : nil }
             // A short sentence in the body ("He declined to comment.") is text; a fragment is furniture.
             if let last = text.last, ".!?\"”’:)".contains(last), words >= 3 { return .text }
             if block.tag == .li, words >= 4 { return .text }

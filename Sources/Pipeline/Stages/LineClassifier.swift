@@ -162,7 +162,7 @@ enum LineClassifier {
     /// A paragraph that reads as running text: enough words, sentence punctuation, and function words.
     static func isProse(_ line: String, words: [Substring]) -> Bool {
         guard words.count >= 8 else { return false }
-        let ends = line.last.map { sentenceEnds.contains($0) } ?? false
+        let ends = endsSentence(line)
         let stop = words.reduce(0) { $0 + (Stopwords.isEnglish($1) ? 1 : 0) }
         return isProse(wordCount: words.count, stopWords: stop, endsSentence: ends)
     }
@@ -176,6 +176,9 @@ enum LineClassifier {
         // Long running text that merely lacks a final stop (a truncated scrape) still counts.
         return wordCount >= 25 && density >= 0.2
     }
+
+    /// Does the line end as a sentence does (`.`, `!`, `?`, a closing quote …)?
+    static func endsSentence(_ line: String) -> Bool { line.last.map { sentenceEnds.contains($0) } ?? false }
 
     private static let sentenceEnds: Set<Character> = [".", "!", "?", "\"", "”", "’", "'", "…", ":", ")"]
 }

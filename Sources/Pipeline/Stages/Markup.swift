@@ -144,8 +144,8 @@ struct MarkupNode {
 }
 
 enum Markup {
-    /// `collapse` over UTF-8 bytes (valid UTF-8, as libxml2 gives text): the result replaces `out`'s
-    /// contents. Also counts what the content scorer wants of the result: its scalars and its commas.
+    /// `collapse` over UTF-8 bytes (valid UTF-8, as libxml2 gives text), soft hyphens dropped: the result
+    /// replaces `out`'s contents. Also counts what the content scorer wants of the result: its scalars and its commas.
     @discardableResult
     static func collapse(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> (scalars: Int, commas: Int) {
         out.removeAll(keepingCapacity: true)
@@ -171,7 +171,10 @@ enum Markup {
                     commas += 1  // ， and 、
                 }
             }
-            if space {
+            if length == 2 && b == 0xC2 && bytes[i + 1] == 0xAD {
+                // A soft hyphen (U+00AD) only marks where a word may break: it is never shown inside a line,
+                // and a word written with it (`Wäh\u{AD}rend`) is the same word.
+            } else if space {
                 pending = true
             } else {
                 if pending && !out.isEmpty {
@@ -204,7 +207,7 @@ enum Markup {
         }
     }
 
-    /// Runs of white space (including non-breaking spaces) become one space; ends trimmed.
+    /// Runs of white space (including non-breaking spaces) become one space; ends trimmed; soft hyphens dropped.
     static func collapse(_ text: String) -> String {
         // Most text is ASCII: handle it byte by byte, and fall back to scalars only when it is not.
         var bytes: [UInt8] = []
@@ -226,7 +229,7 @@ enum Markup {
     private static func collapseScalars(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var space = false
-        for scalar in text.unicodeScalars {
+        for scalar in text.unicodeScalars where scalar != "\u{00AD}" {
             if scalar.properties.isWhitespace || scalar == "\u{00A0}" || scalar == "\u{200B}" {
                 space = true
             } else {

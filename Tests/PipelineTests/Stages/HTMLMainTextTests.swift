@@ -123,4 +123,123 @@ struct HTMLMainTextTests {
         let classed = "<html><body><article><p>\(story[0])</p><h3 class=\"nav\">Sections</h3><p>\(story[1])</p></article></body></html>"
         #expect(try body(classed) == [story[0], story[1]])
     }
+
+    @Test func softHyphensAreDropped() throws {
+        // `&shy;` marks where a word may break; the word is the same without it.
+        let hyphenated = story[0].replacingOccurrences(of: "harbour", with: "har&shy;bour")
+        let html = "<html><body><article><p>\(hyphenated)</p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(html) == [story[0], story[1]])
+    }
+
+    @Test func aListIsReadWithTheTextAroundIt() throws {
+        // The items of a long list outscore the paragraphs that lead into it: the list's container is the region.
+        let items = story.map { "<li>\($0) \(teaser)</li>" }.joined()
+        let html = "<html><body><div class=\"entry\"><p>\(story[0])</p><p>Here is what they decided:</p><ol>\(items)</ol></div>"
+            + "<div class=\"links\"><a href=\"/x\">\(teaser)</a></div></body></html>"
+        let paragraphs = try body(html)
+        #expect(paragraphs.first == story[0])
+        #expect(paragraphs.count == 2 + story.count)
+    }
+
+    @Test func runningTextInAnotherLanguageIsJudgedByItsLinksAsProse() throws {
+        // No English function words, a link over a quarter of it: still a sentence of the story.
+        let german = "Für die Lippen verwende ich immer ein <a href=\"/p\">mildes Lippenpeeling aus dem</a> Drogeriemarkt nach dem Zähneputzen."
+        let html = "<html><body><article><p>\(story[0])</p><p>\(german)</p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(html).count == 3)
+        // A short linked line is still no sentence.
+        let linked = "<html><body><article><p>\(story[0])</p><p>Mehr <a href=\"/m\">zum Thema Hafen</a></p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(linked) == [story[0], story[1]])
+    }
+
+    @Test func theLeadInABoxOfItsOwnBeforeTheStoryIsRead() throws {
+        // A standfirst just before the story's box (inside a wrapper that holds nothing more) is its first paragraph.
+        let lead = "The harbour wall will be rebuilt after two breaches this winter, the council decided."
+        let html = "<html><body><div class=\"page\"><h2>Harbour wall</h2><div class=\"standfirst\">\(lead)</div>"
+            + "<div class=\"wrap\"><div class=\"article-text\">\(paragraphs(story))</div></div></div>"
+            + "<div class=\"links\"><a href=\"/x\">\(teaser)</a></div></body></html>"
+        #expect(try body(html) == [lead] + story)
+        // A list of summary bullets there, or a box of links, is not.
+        let bullets = "<html><body><div class=\"page\"><ul><li>\(lead)</li><li>Work starts in spring</li></ul>"
+            + "<div class=\"article-text\">\(paragraphs(story))</div></div></body></html>"
+        #expect(try body(bullets) == story)
+        let links = "<html><body><div class=\"page\"><div class=\"more\"><a href=\"/x\">\(teaser)</a></div>"
+            + "<div class=\"article-text\">\(paragraphs(story))</div></div></body></html>"
+        #expect(try body(links) == story)
+    }
+
+    @Test func hiddenInlineMarkupDoesNotSplitASentence() throws {
+        // A formula's hidden markup inside a sentence: the sentence stays one paragraph.
+        let html = "<html><body><article><p>\(story[0])</p><p>Given a set of <span style=\"display: none\">N</span> stones, "
+            + "the engineers reuse every one that is still sound.</p><p>\(story[1])</p></article></body></html>"
+        #expect(try body(html) == [story[0], "Given a set of stones, the engineers reuse every one that is still sound.", story[1]])
+    }
+
+    @Test func sentencesSetAsAHeadingAreText() throws {
+        // A pull quote in a heading after the last paragraph is text; a subheading with nothing after it is not.
+        let quote = "Die Mauer hält nicht mehr. Man muss sie neu bauen, sagt der Ingenieur."
+        let html = "<html><body><article><p>\(story[0])</p><p>\(story[1])</p><h4>\(quote)</h4></article></body></html>"
+        #expect(try body(html) == [story[0], story[1], quote])
+        let subheading = "<html><body><article><p>\(story[0])</p><p>\(story[1])</p><h4>Was die Stadt jetzt plant</h4></article></body></html>"
+        #expect(try body(subheading) == [story[0], story[1]])
+    }
+
+    @Test func anItemOfAListOfTextIsJudgedWithItsNeighbours() throws {
+        // People's names linked in a list of who they are: the items are text between text.
+        let people = ["<a href=\"/a\">Ada Stone</a>, harbour engineer at the port authority",
+                      "<a href=\"/b\">Ben Reed</a>, chair of the residents' association",
+                      "<a href=\"/c\">Cleo Wright</a>, council member for the harbour ward"]
+        let html = "<html><body><article><p>\(story[0])</p><ul>\(people.map { "<li>\($0)</li>" }.joined())</ul>"
+            + "<p>\(story[1])</p></article></body></html>"
+        #expect(try body(html).count == 5)
+        // A list of links is not.
+        let links = "<html><body><article><p>\(story[0])</p><ul><li><a href=\"/a\">Ferry timetable</a> (new)</li>"
+            + "<li><a href=\"/b\">Bus routes and the harbour</a></li></ul><p>\(story[1])</p></article></body></html>"
+        #expect(try body(links) == [story[0], story[1]])
+    }
+
+    /// A blog platform's page: the post written as lines split by `<br>` (no `<p>`) inside `box`, beside a side
+    /// column with more text outside links than the post (an archive of months).
+    private func blogPage(_ box: String) -> String {
+        let archive = (1...150).map { "Month \($0) (\($0 % 7))" }.joined(separator: "<br>")
+        return "<html><body><div class=\"main\">\(box)</div><aside>\(archive)</aside></body></html>"
+    }
+
+    @Test func aBuildersBoxOfLinesIsRead() throws {
+        // The post in a `widget` box, lines split by `<br>`: text outside links, few links, so it is story.
+        let long = story.map { $0 + " " + teaser }
+        let post = "<div class=\"widget Blog\"><h3>Harbour wall</h3><div>\(long.joined(separator: "<br>"))</div></div>"
+        #expect(try body(blogPage(post)) == long)
+        // A widget of links is still furniture.
+        let links = (1...12).map { "<a href=\"/\($0)\">\(teaser)</a>" }.joined(separator: "<br>")
+        let html = "<html><body><article>\(paragraphs(story))</article><div class=\"widget Links\">\(links)</div></body></html>"
+        #expect(try body(html) == story)
+    }
+
+    @Test func aWeakWordInsideACompoundNameYieldsToWhatTheBoxHolds() throws {
+        // `date-outer` around a day's post: a weak word only as a part of the name; the box holds the post.
+        let long = story.map { $0 + " " + teaser }
+        let post = "<div class=\"date-outer\"><h2 class=\"date-header\">Friday, 23 December</h2><div class=\"post\">"
+            + "\(long.joined(separator: "<br>"))</div></div>"
+        #expect(try body(blogPage(post)) == long)
+        // The whole word still prunes what holds little: a `meta` box inside the story.
+        let meta = "<html><body><article>\(paragraphs(story))<div class=\"meta\">Filed in Harbour, Council and Weather news</div>"
+            + "</article></body></html>"
+        #expect(try body(meta) == story)
+    }
+
+    @Test func aBuildersBoxOfParagraphsAndListItemsIsRead() throws {
+        // Paragraphs with a list of plain items between them, in a builder's box after the story's box:
+        // the items count as the box's prose.
+        let items = ["Fix the issues you can, in the code or in the documentation of the project",
+                     "Translate the tutorials and the pages of the help into your own language",
+                     "Tell your friends and your neighbours about the harbour and its history", "Offer support"]
+        let list = "<ul>\(items.map { "<li>\($0)</li>" }.joined())</ul>"
+        let join = "<div class=\"builder-widget-wrap\"><p>Your heart beats for the harbour and you want to help?</p>\(list)"
+            + "<p>\(story[2]) \(teaser)</p></div>"
+        let html = "<html><body><div class=\"page\"><div class=\"text\">\(paragraphs(story.map { $0 + " " + teaser }))</div>\(join)</div>"
+            + "</body></html>"
+        let paragraphs = try body(html)
+        #expect(paragraphs.contains(items[0]))
+        #expect(paragraphs.contains(story[2] + " " + teaser))
+    }
 }
