@@ -162,6 +162,12 @@ def render(r):
             what = f"the larger tiers to {f(big[-1]['size'])} documents" if big else "no larger tier"
             out.append(f"- corpusd over {what}, the latency and queries at that size: **{f(mib(ci['max_rss_kib']), 1)} MiB** "
                        f"(CPU {f(ci['cpu_s'], 1)} s over {f(ci['life_s'])} s).")
+        for label, life in (("first tier", first_life), ("larger tiers", ci)):
+            p = (life or {}).get("peak_sample")
+            if p:
+                out.append(f"  - {label}: at the highest sample ({f(mib(p['rss_kib']), 1)} MiB, {f(p['at_s'])} s into that life) "
+                           f"{f(mib(p['anon_kib']), 1)} MiB were corpusd's own memory (RssAnon) and {f(mib(p['file_kib']), 1)} MiB "
+                           f"pages of the files it maps — its binary and shared libraries (RssFile).")
         for key, label in (("ctl_list_all", "`corpusctl list --json --limit 100000000`"), ("ctl_export", "`corpusctl export --format jsonl`")):
             x = r.get(key)
             if x:

@@ -54,6 +54,19 @@ def proc_figures(pid):
         return None
 
 
+def rss_kinds(pid):
+    """(RssAnon, RssFile) KiB of a live process: its own memory, and the pages of files it maps (libraries)."""
+    kinds = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("RssAnon:", "RssFile:")):
+                    kinds[line.split(":")[0]] = int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (kinds.get("RssAnon", 0), kinds.get("RssFile", 0)) if kinds else None
+
+
 def cpu_of(pid):
     figures = proc_figures(pid)
     return figures[0] if figures else 0.0
@@ -70,11 +83,16 @@ class Sampler:
         self.thread.start()
 
     def _run(self):
+        self.peak = None  # (seconds since origin, VmRSS, RssAnon, RssFile KiB) at the highest VmRSS sampled
         while True:
             figures = proc_figures(self.pid)
             if figures is None:
                 return
             self.samples.append((time.monotonic() - self.origin,) + figures)
+            if self.peak is None or figures[1] > self.peak[1]:
+                kinds = rss_kinds(self.pid)
+                if kinds:
+                    self.peak = (time.monotonic() - self.origin, figures[1]) + kinds
             if self.stopped.wait(self.interval):
                 return
 
@@ -220,8 +238,12 @@ class Daemon:
         if code != 0:
             raise RuntimeError(f"corpusd exited {code} (see {self.state}/corpusd.log)")
         peak = max([hwm] + [x[3] for x in self.sampler.samples])
-        return {"cpu_s": usage.ru_utime + usage.ru_stime, "max_rss_kib": peak, "stop_s": time.monotonic() - t0,
-                "life_s": time.monotonic() - self.started}
+        figures = {"cpu_s": usage.ru_utime + usage.ru_stime, "max_rss_kib": peak, "stop_s": time.monotonic() - t0,
+                   "life_s": time.monotonic() - self.started}
+        if self.sampler.peak:
+            at, rss, anon, file = self.sampler.peak
+            figures["peak_sample"] = {"at_s": round(at, 1), "rss_kib": rss, "anon_kib": anon, "file_kib": file}
+        return figures
 
 
 class Queue:
