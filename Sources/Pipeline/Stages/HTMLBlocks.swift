@@ -216,7 +216,7 @@ struct HTMLBlocks {
                 let tag = HTMLTag(c.pointee.name)
                 if tag.isNeverText || furniture(tag, ElementAttributes(c, tag)) == .yes { continue }
                 let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inItem: inItem || tag == .li,
-                                       inLink: inLink || tag == .a)
+                                       inLink: inLink || (tag == .a && !isAddressLink(c)))
                 total.paragraphs += inner.paragraphs
                 total.items += inner.items
                 total.unlinked += inner.unlinked
@@ -227,6 +227,45 @@ struct HTMLBlocks {
         }
         table[UnsafeMutableRawPointer(node)] = total
         return total
+    }
+
+    /// A link that shows an e-mail address and writes to it (`mailto:`, its text holding an `@`) leads to no other
+    /// page: its text is read as text, not as a link (a story's "write to us at …" line). A share button
+    /// (`mailto:?subject=…` showing "E-mail") shows no address and stays a link.
+    static func isAddressLink(_ node: xmlNodePtr) -> Bool {
+        var attr = node.pointee.properties
+        var mailto = false
+        while let a = attr {
+            attr = a.pointee.next
+            guard let name = a.pointee.name, MarkupName.equalsIgnoringASCIICase(name, "href") else { continue }
+            mailto = MarkupNode.withValue(of: a) { value in
+                let start = value.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } ?? value.count
+                let prefix = Array("mailto:".utf8)
+                return value.count - start > prefix.count
+                    && prefix.indices.allSatisfy { k in
+                        let b = value[start + k]
+                        return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == prefix[k]
+                    }
+            }
+            break
+        }
+        return mailto && showsAt(node)
+    }
+
+    private static func showsAt(_ node: xmlNodePtr) -> Bool {
+        var child = node.pointee.children
+        while let c = child {
+            child = c.pointee.next
+            switch c.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = c.pointee.content, memchr(content, 0x40, strlen(content)) != nil { return true }
+            case XML_ELEMENT_NODE:
+                if showsAt(c) { return true }
+            default:
+                break
+            }
+        }
+        return false
     }
 
     /// Below this many bytes of `<p>` text, a page is measured by its text outside links instead.
@@ -332,13 +371,14 @@ struct HTMLBlocks {
                 }
                 flush(index)
             } else {
-                if tag == .a { linkDepth += 1 }
+                let link = tag == .a && !HTMLBlocks.isAddressLink(node)
+                if link { linkDepth += 1 }
                 var child = node.pointee.children
                 while let c = child {
                     visit(c, owner: owner)
                     child = c.pointee.next
                 }
-                if tag == .a { linkDepth -= 1 }
+                if link { linkDepth -= 1 }
             }
         }
 

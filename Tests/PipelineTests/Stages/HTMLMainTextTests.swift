@@ -242,4 +242,16 @@ struct HTMLMainTextTests {
         #expect(paragraphs.contains(items[0]))
         #expect(paragraphs.contains(story[2] + " " + teaser))
     }
+
+    @Test func anEmailAddressShownAsALinkIsText() throws {
+        // A line that is only an address to write to, between the story's paragraphs: no other page, so text.
+        let address = "harbour.repairs@example.org"
+        let html = "<html><body><article>\(paragraphs([story[0], "Send what you saw of the storms to the council's new address:"]))"
+            + "<p><a href=\"mailto:\(address)\">\(address)</a></p>\(paragraphs([story[1], story[2]]))</article></body></html>"
+        #expect(try body(html).contains(address))
+        // A share button that writes an e-mail shows no address: it stays a link, and out.
+        let share = "<html><body><article>\(paragraphs([story[0]]))<p><a href=\"mailto:?subject=Harbour\">E-mail this</a></p>"
+            + "\(paragraphs([story[1], story[2]]))</article></body></html>"
+        #expect(try body(share) == story)
+    }
 }
