@@ -229,9 +229,11 @@ struct HTMLBlocks {
         return total
     }
 
-    /// A link that shows an e-mail address and writes to it (`mailto:`, its text holding an `@`) leads to no other
-    /// page: its text is read as text, not as a link (a story's "write to us at …" line). A share button
-    /// (`mailto:?subject=…` showing "E-mail") shows no address and stays a link.
+    /// A link that shows its own address is text the writer meant to be read, not a way to another page: an
+    /// e-mail address that writes to it (`mailto:`, its text holding an `@`: a story's "write to us at …" line), or
+    /// a web address that leads to it (`www.example.com` → `http://www.example.com/`: a list of places to visit,
+    /// each with its site). Its text counts as text, not as linked text. A share button (`mailto:?subject=…`
+    /// showing "E-mail") or a link showing words stays a link.
     static func isAddressLink(_ node: xmlNodePtr) -> Bool {
         var attr = node.pointee.properties
         var mailto = false
@@ -249,7 +251,33 @@ struct HTMLBlocks {
             }
             break
         }
-        return mailto && showsAt(node)
+        if mailto { return showsAt(node) }
+        return showsOwnAddress(node)
+    }
+
+    /// Is the link's one text its href, scheme, `www.` and trailing `/` aside, case ignored?
+    private static func showsOwnAddress(_ node: xmlNodePtr) -> Bool {
+        guard let text = node.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE,
+              let content = text.pointee.content
+        else { return false }
+        // Most links show words: only a short text with a dot and no space inside is read further.
+        let length = strlen(content)
+        guard length < 120, memchr(content, 0x2E, length) != nil else { return false }
+        let shown = UnsafeBufferPointer(start: content, count: length)
+        let isSpace = { (b: UInt8) in b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+        guard let first = shown.firstIndex(where: { !isSpace($0) }), let last = shown.lastIndex(where: { !isSpace($0) }),
+              !shown[first...last].contains(where: isSpace), let href = MarkupNode(ptr: node).attribute("href")
+        else { return false }
+        func bare(_ s: String) -> Substring {
+            var t = Substring(s.lowercased().trimmingCharacters(in: .whitespacesAndNewlines))
+            for p in ["https://", "http://"] where t.hasPrefix(p) { t = t.dropFirst(p.count) }
+            if t.hasPrefix("www.") { t = t.dropFirst(4) }
+            while t.hasSuffix("/") { t = t.dropLast() }
+            return t
+        }
+        let h = bare(href)
+        guard h.contains(".") else { return false }
+        return h == bare(String(cString: content))
     }
 
     private static func showsAt(_ node: xmlNodePtr) -> Bool {

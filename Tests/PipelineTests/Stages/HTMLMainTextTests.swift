@@ -254,4 +254,21 @@ struct HTMLMainTextTests {
             + "\(paragraphs([story[1], story[2]]))</article></body></html>"
         #expect(try body(share) == story)
     }
+
+    @Test func aWebAddressShownAsALinkIsText() throws {
+        // A list of places, each with its site shown as a link to it, between the story's paragraphs.
+        let places = ["Harbour Café / fish by the water / www.harbour-cafe.example", "Old Mill / quiet, by the river / www.old-mill.example"]
+        let html = "<html><body><article>\(paragraphs([story[0], story[1]]))<h2>Where to eat:</h2>"
+            + places.map { place in
+                let site = place.components(separatedBy: " / ").last!
+                return "<p>\(place.replacingOccurrences(of: site, with: "<a href=\"http://\(site)/\">\(site)</a>"))</p>"
+            }.joined()
+            + "\(paragraphs([story[2]]))</article></body></html>"
+        let text = try body(html)
+        #expect(places.allSatisfy(text.contains))
+        // A link showing words, not its address, stays a link.
+        let words = "<html><body><article>\(paragraphs([story[0], story[1]]))<p><a href=\"http://www.old-mill.example/\">Old Mill</a></p>"
+            + "\(paragraphs([story[2]]))</article></body></html>"
+        #expect(try body(words) == story)
+    }
 }
