@@ -216,7 +216,7 @@ struct HTMLBlocks {
                 let tag = HTMLTag(c.pointee.name)
                 if tag.isNeverText || furniture(tag, ElementAttributes(c, tag)) == .yes { continue }
                 let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inItem: inItem || tag == .li,
-                                       inLink: inLink || tag == .a)
+                                       inLink: inLink || (tag == .a && !isAddressLink(c)))
                 total.paragraphs += inner.paragraphs
                 total.items += inner.items
                 total.unlinked += inner.unlinked
@@ -227,6 +227,73 @@ struct HTMLBlocks {
         }
         table[UnsafeMutableRawPointer(node)] = total
         return total
+    }
+
+    /// A link that shows its own address is text the writer meant to be read, not a way to another page: an
+    /// e-mail address that writes to it (`mailto:`, its text holding an `@`: a story's "write to us at …" line), or
+    /// a web address that leads to it (`www.example.com` → `http://www.example.com/`: a list of places to visit,
+    /// each with its site). Its text counts as text, not as linked text. A share button (`mailto:?subject=…`
+    /// showing "E-mail") or a link showing words stays a link.
+    static func isAddressLink(_ node: xmlNodePtr) -> Bool {
+        var attr = node.pointee.properties
+        var mailto = false
+        while let a = attr {
+            attr = a.pointee.next
+            guard let name = a.pointee.name, MarkupName.equalsIgnoringASCIICase(name, "href") else { continue }
+            mailto = MarkupNode.withValue(of: a) { value in
+                let start = value.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } ?? value.count
+                let prefix = Array("mailto:".utf8)
+                return value.count - start > prefix.count
+                    && prefix.indices.allSatisfy { k in
+                        let b = value[start + k]
+                        return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == prefix[k]
+                    }
+            }
+            break
+        }
+        if mailto { return showsAt(node) }
+        return showsOwnAddress(node)
+    }
+
+    /// Is the link's one text its href, scheme, `www.` and trailing `/` aside, case ignored?
+    private static func showsOwnAddress(_ node: xmlNodePtr) -> Bool {
+        guard let text = node.pointee.children, text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE,
+              let content = text.pointee.content
+        else { return false }
+        // Most links show words: only a short text with a dot and no space inside is read further.
+        let length = strlen(content)
+        guard length < 120, memchr(content, 0x2E, length) != nil else { return false }
+        let shown = UnsafeBufferPointer(start: content, count: length)
+        let isSpace = { (b: UInt8) in b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+        guard let first = shown.firstIndex(where: { !isSpace($0) }), let last = shown.lastIndex(where: { !isSpace($0) }),
+              !shown[first...last].contains(where: isSpace), let href = MarkupNode(ptr: node).attribute("href")
+        else { return false }
+        func bare(_ s: String) -> Substring {
+            var t = Substring(s.lowercased().trimmingCharacters(in: .whitespacesAndNewlines))
+            for p in ["https://", "http://"] where t.hasPrefix(p) { t = t.dropFirst(p.count) }
+            if t.hasPrefix("www.") { t = t.dropFirst(4) }
+            while t.hasSuffix("/") { t = t.dropLast() }
+            return t
+        }
+        let h = bare(href)
+        guard h.contains(".") else { return false }
+        return h == bare(String(cString: content))
+    }
+
+    private static func showsAt(_ node: xmlNodePtr) -> Bool {
+        var child = node.pointee.children
+        while let c = child {
+            child = c.pointee.next
+            switch c.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = c.pointee.content, memchr(content, 0x40, strlen(content)) != nil { return true }
+            case XML_ELEMENT_NODE:
+                if showsAt(c) { return true }
+            default:
+                break
+            }
+        }
+        return false
     }
 
     /// Below this many bytes of `<p>` text, a page is measured by its text outside links instead.
@@ -332,13 +399,14 @@ struct HTMLBlocks {
                 }
                 flush(index)
             } else {
-                if tag == .a { linkDepth += 1 }
+                let link = tag == .a && !HTMLBlocks.isAddressLink(node)
+                if link { linkDepth += 1 }
                 var child = node.pointee.children
                 while let c = child {
                     visit(c, owner: owner)
                     child = c.pointee.next
                 }
-                if tag == .a { linkDepth -= 1 }
+                if link { linkDepth -= 1 }
             }
         }
 

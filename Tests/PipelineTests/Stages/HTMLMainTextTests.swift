@@ -242,4 +242,33 @@ struct HTMLMainTextTests {
         #expect(paragraphs.contains(items[0]))
         #expect(paragraphs.contains(story[2] + " " + teaser))
     }
+
+    @Test func anEmailAddressShownAsALinkIsText() throws {
+        // A line that is only an address to write to, between the story's paragraphs: no other page, so text.
+        let address = "harbour.repairs@example.org"
+        let html = "<html><body><article>\(paragraphs([story[0], "Send what you saw of the storms to the council's new address:"]))"
+            + "<p><a href=\"mailto:\(address)\">\(address)</a></p>\(paragraphs([story[1], story[2]]))</article></body></html>"
+        #expect(try body(html).contains(address))
+        // A share button that writes an e-mail shows no address: it stays a link, and out.
+        let share = "<html><body><article>\(paragraphs([story[0]]))<p><a href=\"mailto:?subject=Harbour\">E-mail this</a></p>"
+            + "\(paragraphs([story[1], story[2]]))</article></body></html>"
+        #expect(try body(share) == story)
+    }
+
+    @Test func aWebAddressShownAsALinkIsText() throws {
+        // A list of places, each with its site shown as a link to it, between the story's paragraphs.
+        let places = ["Harbour Café / fish by the water / www.harbour-cafe.example", "Old Mill / quiet, by the river / www.old-mill.example"]
+        let html = "<html><body><article>\(paragraphs([story[0], story[1]]))<h2>Where to eat:</h2>"
+            + places.map { place in
+                let site = place.components(separatedBy: " / ").last!
+                return "<p>\(place.replacingOccurrences(of: site, with: "<a href=\"http://\(site)/\">\(site)</a>"))</p>"
+            }.joined()
+            + "\(paragraphs([story[2]]))</article></body></html>"
+        let text = try body(html)
+        #expect(places.allSatisfy(text.contains))
+        // A link showing words, not its address, stays a link.
+        let words = "<html><body><article>\(paragraphs([story[0], story[1]]))<p><a href=\"http://www.old-mill.example/\">Old Mill</a></p>"
+            + "\(paragraphs([story[2]]))</article></body></html>"
+        #expect(try body(words) == story)
+    }
 }
