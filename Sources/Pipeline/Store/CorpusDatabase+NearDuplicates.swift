@@ -74,14 +74,19 @@ extension CorpusDatabase {
     func candidates(of fingerprint: NearDuplicateFingerprint, threshold: Double, policy: NearDuplicatePolicy,
                             before: Int64?, db: Database) throws -> [Int64]
     {
-        let bucket = try db.cachedStatement(sql: before == nil
-            ? "SELECT document_id FROM near_band WHERE key = ? ORDER BY document_id DESC LIMIT ?"
-            : "SELECT document_id FROM near_band WHERE key = ? AND document_id < ? ORDER BY document_id DESC LIMIT ?")
-        var shared: [Int64: Int] = [:]
+        // One statement, one range of the primary key per band key (each newest first, cut at the limit), rather
+        // than one statement per key: a statement's arguments, step and reset cost more than its few rows.
+        let bucket = before == nil
+            ? "SELECT * FROM (SELECT document_id FROM near_band WHERE key = ? ORDER BY document_id DESC LIMIT ?)"
+            : "SELECT * FROM (SELECT document_id FROM near_band WHERE key = ? AND document_id < ? ORDER BY document_id DESC LIMIT ?)"
+        let sql = Array(repeating: bucket, count: fingerprint.bandKeys.count).joined(separator: " UNION ALL ")
+        var arguments = StatementArguments()
         for key in fingerprint.bandKeys {
-            let arguments: StatementArguments = before.map { [key, $0, policy.bandBucketLimit] } ?? [key, policy.bandBucketLimit]
-            for document in try Int64.fetchAll(bucket, arguments: arguments) { shared[document, default: 0] += 1 }
+            _ = arguments.append(contentsOf: before.map { [key, $0, policy.bandBucketLimit] } ?? [key, policy.bandBucketLimit])
         }
+        var shared: [Int64: Int] = [:]
+        let rows = try Int64.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let document = try rows.next() { shared[document, default: 0] += 1 }
         let ranked = NearDuplicate.rankCandidates(shared).prefix(policy.maxScreened)
         let screen = try db.cachedStatement(sql: "SELECT minhash FROM near_signature WHERE document_id = ?")
         let mine = NearDuplicate.screenSignature(fingerprint.minHash)
