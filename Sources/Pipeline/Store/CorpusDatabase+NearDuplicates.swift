@@ -72,7 +72,7 @@ extension CorpusDatabase {
     /// are set aside, so that no more than `policy.maxCandidates` bodies are read. Every bound is a number of
     /// rows, not a share of the corpus: the look-up costs the same at 10 k documents as at 1 M.
     func candidates(of fingerprint: NearDuplicateFingerprint, threshold: Double, policy: NearDuplicatePolicy,
-                            before: Int64?, db: Database) throws -> [Int64]
+                    before: Int64?, db: Database) throws -> [Int64]
     {
         // One statement, one range of the primary key per band key (each newest first, cut at the limit), rather
         // than one statement per key: a statement's arguments, step and reset cost more than its few rows.

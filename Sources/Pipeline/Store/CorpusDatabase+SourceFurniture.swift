@@ -10,7 +10,7 @@ extension CorpusDatabase {
     static let sourceLineLimit = 200_000
 
     /// Counts the document's distinct body lines under its source. Part of the storing transaction.
-    func learnFurniture(from article: ParsedArticle, documentID: Int64, db: Database, now: Date) throws {
+    func learnFurniture(from article: ParsedArticle, db: Database, now: Date) throws {
         guard let source = article.source.map(SourceFurniture.key), !source.isEmpty else { return }
         // An update, then an insert when there was nothing to update, rather than one upsert: the new rows must be
         // counted, and an upsert's `RETURNING` (SQLite runs it as a trigger) makes it keep a statement journal,
@@ -30,13 +30,18 @@ extension CorpusDatabase {
         guard added > 0 else { return }
         // The rows are counted here, not by `count(*)`: that read the whole table (1,557 pages of its smallest
         // index at 100 k documents) every 64 documents.
-        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = 'source_lines'").execute(arguments: [added])
-        if try sourceLineRows(db) > Self.sourceLineLimit { try pruneSourceLines(limit: Self.sourceLineLimit, db: db) }
+        try countSourceLines(added, db: db)
+        try pruneSourceLines(limit: Self.sourceLineLimit, db: db)
     }
 
     /// Rows in `source_line`, by the counter kept beside it.
     private func sourceLineRows(_ db: Database) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = 'source_lines'")) ?? 0
+    }
+
+    /// Moves the counter of `source_line`'s rows by `change` (rows inserted, or minus rows deleted).
+    private func countSourceLines(_ change: Int, db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = 'source_lines'").execute(arguments: [change])
     }
 
     /// Brings `source_line` down to 80 % of `limit` when it holds more.
@@ -47,7 +52,7 @@ extension CorpusDatabase {
             DELETE FROM source_line WHERE (source, line_hash) IN (
                 SELECT source, line_hash FROM source_line ORDER BY documents, last_seen LIMIT ?)
             """, arguments: [rows - limit * 4 / 5])
-        try db.execute(sql: "UPDATE corpus_stat SET value = value - ? WHERE name = 'source_lines'", arguments: [db.changesCount])
+        try countSourceLines(-db.changesCount, db: db)
     }
 
     /// Every source's furniture as the corpus knows it now: lines that at least `minimumDocuments` stored

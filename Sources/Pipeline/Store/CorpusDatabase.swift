@@ -271,7 +271,7 @@ extension CorpusDatabase {
             ])
         let documentID = db.lastInsertedRowID
         try link(documentID, to: extracted.tags, db: db)
-        try learnFurniture(from: a, documentID: documentID, db: db, now: now)
+        try learnFurniture(from: a, db: db, now: now)
         return documentID
     }
 
