@@ -23,6 +23,8 @@ struct EntryIngest: Sendable {
     var folderTags: Bool { settings.value.folderTags }
     /// Entries recorded per transaction.
     var chunkSize = 512
+    /// Given back the memory a long container frees as it goes (the ingestor's).
+    var trimmer: MallocTrimmer?
 
     /// The most a streamed file may hold (decompressed, for gzip): 64 × the per-file limit.
     var streamLimit: Int64 { files.maxFileSize * 64 }
@@ -280,11 +282,12 @@ struct EntryIngest: Sendable {
 
     /// The work that records entries read together in one transaction and extends the container's lease.
     private func recording(_ entries: [ProcessedEntry], of item: ClaimedItem) -> @Sendable () throws -> [ItemOutcome] {
-        let (database, worker, lease, policy) = (database, worker, lease, nearDuplicates.policy)
+        let (database, worker, lease, policy, trimmer) = (database, worker, lease, nearDuplicates.policy, trimmer)
         return {
             guard !entries.isEmpty else { return [] }
             let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: policy)
             try database.extendLease(item.id, worker: worker, until: Date().addingTimeInterval(lease))
+            trimmer?.afterWork()
             return outcomes
         }
     }

@@ -43,6 +43,8 @@ public struct Ingestor: Service {
     /// Crash points a test may arm; none in production.
     let faults: FaultInjection
     private let queue = DispatchQueue(label: "corpusd.ingest")
+    /// Gives freed memory back while batches and containers are recorded, and when the queue is empty.
+    let trimmer = MallocTrimmer()
     private let storage = StorageTrouble()
 
     /// What the ingestor remembers across batches about a storage outage.
@@ -84,9 +86,11 @@ public struct Ingestor: Service {
         self.wakeups = wakeups
         self.health = health
         self.logger = logger
-        self.entries = EntryIngest(
+        var entries = EntryIngest(
             database: database, files: files, worker: worker, settings: settings, logger: logger,
             nearDuplicates: settings.value.nearDuplicates)
+        entries.trimmer = trimmer
+        self.entries = entries
     }
 
     public func run() async throws {
@@ -101,6 +105,7 @@ public struct Ingestor: Service {
             } while inFlight != nil
             if Task.isShuttingDownGracefully { break }
             await onQueue {
+                trimmer.workDone()
                 disposeLeftovers()
                 do {
                     try database.recoverAbandoned(workerPrefix: nil, now: Date())
@@ -243,6 +248,7 @@ public struct Ingestor: Service {
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
         let all = recorded + split.flatMap(\.recorded)
         health.batchFinished(all, at: Date())
+        trimmer.afterWork()
         let stored = all.filter { $0.outcome.state == .stored }.count
         if stored > 0 {
             do { try learner.stored(stored) } catch {
