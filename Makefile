@@ -27,8 +27,9 @@ build: deps
 	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS) --product corpusd
 	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS) --product corpusctl
 
+# Linked as `make install` links them (RELEASE_FLAGS, deploy/install.mk: the Swift runtime statically).
 release:
-	$(MAKE) build CONFIG=release
+	$(MAKE) build CONFIG=release BUILD_FLAGS=--static-swift-stdlib
 
 run: build
 	@mkdir -p $(STATE)/inbox
@@ -74,19 +75,21 @@ man: deps
 # is bounded to 19 minutes (--budget) and reports how far it got; corpora are cached in .build/bench/cache.
 # BENCH_ARGS passes options to bench/run_bench.py: BENCH_ARGS=--quick for a 5-minute smoke run (report in
 # .build/bench/quick.md), BENCH_ARGS="--sizes 10000,100000" for two tiers. The near-duplicate cost check is
-# its own target (make bench-neardup): it does not fit in make bench's 20 minutes.
+# its own target (make bench-neardup): it does not fit in make bench's 20 minutes. The binaries are linked as
+# `make install` links them (RELEASE_FLAGS): with the Swift runtime dynamic, each corpusctl call spent ~15 ms more
+# starting, and corpusd held ~4 MB more of libraries.
 BENCH_VENV := .build/bench-venv
 BENCH_ARGS ?=
 bench: deps
-	$(SWIFT) build -c release --product corpusd
-	$(SWIFT) build -c release --product corpusctl
+	$(SWIFT) build $(RELEASE_FLAGS) --product corpusd
+	$(SWIFT) build $(RELEASE_FLAGS) --product corpusctl
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -c "import datasketch" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q datasketch
 	$(BENCH_VENV)/bin/python bench/run_bench.py --bin-dir $(CURDIR)/.build/release $(BENCH_ARGS)
 
 # Where corpusd spends its time while ingesting (perf record on the release build).
 bench-profile: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE_FLAGS)
 	python3 bench/profile.py --bin-dir $(CURDIR)/.build/release
 
 # Near-duplicate detection: ingest throughput (pipeline + record, as the ingestor does it) when the corpus
@@ -112,8 +115,8 @@ clean:
 # or `make bench`.
 .PHONY: bench-extraction
 bench-extraction: deps
-	$(SWIFT) build -c release --product corpusctl
-	$(SWIFT) build -c release --product corpusd
+	$(SWIFT) build $(RELEASE_FLAGS) --product corpusctl
+	$(SWIFT) build $(RELEASE_FLAGS) --product corpusd
 	python3 bench/extraction/run.py --bin $(CURDIR)/.build/release/corpusctl --update BENCHMARKS.md \
 		--stream-bin-dir $(CURDIR)/.build/release
 
