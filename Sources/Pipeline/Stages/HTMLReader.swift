@@ -130,6 +130,7 @@ public enum HTMLReader {
             var climbed = 0
             climbing: while climbed < maxClimb {
                 var up = elements[best].parent
+                var below = best
                 var steps = 0
                 while up > 0, steps < maxWrappers, elements[up].tag != .body, elements[up].tag != .html,
                       Double(linkChars[up]) < climbLinkDensity * Double(max(chars[up], 1))
@@ -142,8 +143,12 @@ public enum HTMLReader {
                         climbed += 1
                         continue climbing
                     }
+                    // A wrapper that holds no more paragraphs than the box below it is passed through free:
+                    // builders nest a paragraph ten boxes deep (section, container, row, column, widget …).
+                    let holdsMore = total[up] > total[below]
+                    below = up
                     up = elements[up].parent
-                    steps += 1
+                    if holdsMore { steps += 1 }
                 }
                 break
             }
@@ -245,7 +250,9 @@ public enum HTMLReader {
     }
 
     /// The region climbs to an ancestor of the best box at most this many times, when the ancestor holds
-    /// this many times its paragraph points with a link density below this.
+    /// this many times its paragraph points with a link density below this, passing through at most
+    /// `maxWrappers` ancestors that hold more than the one below them but not enough (those that hold no more
+    /// are passed through free).
     static let maxClimb = 3
     static let climbRatio = 1.5
     static let climbLinkDensity = 0.2

@@ -271,4 +271,18 @@ struct HTMLMainTextTests {
             + "\(paragraphs([story[2]]))</article></body></html>"
         #expect(try body(words) == story)
     }
+
+    @Test func aStoryNestedDeepInWrappersIsReadWhole() throws {
+        // A page builder's story in two sections, each paragraph box ten wrappers deep (section, container, row,
+        // column, widget …): wrappers that hold nothing more do not count towards the climb's limit, so the
+        // region climbs to the element that holds both sections.
+        func nested(_ inner: String, depth: Int) -> String {
+            (0..<depth).reduce(inner) { html, _ in "<div class=\"box\">\(html)</div>" }
+        }
+        let second = ["The ferry will call at the new pier from May, the operator said, and the old one will be closed for good.",
+                      "Fishermen, who use the pier at night, asked for lights along the wall before the work begins."]
+        let html = "<html><body><div class=\"page\"><section>\(nested(paragraphs(story), depth: 9))</section>"
+            + "<section>\(nested(paragraphs(second), depth: 9))</section></div></body></html>"
+        #expect(try body(html) == story + second)
+    }
 }
