@@ -178,7 +178,8 @@ struct HTMLBlocks {
     /// An element this much of whose text outside links is inside paragraphs or list items, with at least
     /// `minProseBytes` in paragraphs, is story, whatever its class names say (`unlessItIsProse`).
     static let proseShare = 0.75
-    static let minProseBytes = 200
+    // A builder's text box may hold no more than one short sentence and a line of credits under a picture.
+    static let minProseBytes = 80
     /// An element with few paragraphs but this much text outside links, and this many times its text inside
     /// them, is story too (`unlessItIsProse`).
     static let minLinesProseBytes = 500

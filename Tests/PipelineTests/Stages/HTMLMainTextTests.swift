@@ -285,4 +285,13 @@ struct HTMLMainTextTests {
             + "<section>\(nested(paragraphs(second), depth: 9))</section></div></body></html>"
         #expect(try body(html) == story + second)
     }
+
+    @Test func aBuildersSmallBoxOfParagraphsIsRead() throws {
+        // A builder's text box between the story's paragraphs that holds one short sentence and a line of
+        // credits (80 bytes or more, all of its text in paragraphs): story, not a widget of furniture.
+        let lines = ["The new lamps will be fitted along the whole wall next spring:", "Lamps: Harbour Light Works"]
+        let box = "<div class=\"builder-widget-wrap\"><div class=\"builder-widget-text\">\(paragraphs(lines))</div></div>"
+        let html = "<html><body><article>\(paragraphs([story[0], story[1]]))\(box)\(paragraphs([story[2]]))</article></body></html>"
+        #expect(try body(html) == [story[0], story[1]] + lines + [story[2]])
+    }
 }
