@@ -318,7 +318,7 @@ public enum HTMLReader {
             // An item of a list that is mostly text is judged with its neighbours, however much of it is linked.
             if block.linkDensity > 0.2 { return inTextList ? .fragment : nil }
             // A short sentence in the body ("He declined to comment.") is text; a fragment is furniture.
-            if let last = text.last, ".!?\"”’:)".contains(last), words >= 3 { return .text }
+            if let last = text.last, ".!?\"”’:)“‘«»".contains(last), words >= 3 { return .text }
             if block.tag == .li, words >= 4 { return .text }
             // A paragraph of running words that lacks its final stop (a page cut short) is still text.
             if block.tag == .p, words >= 8, block.linkDensity < 0.1 { return .text }

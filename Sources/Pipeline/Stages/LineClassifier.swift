@@ -180,7 +180,9 @@ enum LineClassifier {
     /// Does the line end as a sentence does (`.`, `!`, `?`, a closing quote …)?
     static func endsSentence(_ line: String) -> Bool { line.last.map { sentenceEnds.contains($0) } ?? false }
 
-    private static let sentenceEnds: Set<Character> = [".", "!", "?", "\"", "”", "’", "'", "…", ":", ")"]
+    /// Closing quotes of other languages too: German closes with `“` and `‘` („so“), and guillemets close
+    /// either way (`»so«`, `«so»`).
+    private static let sentenceEnds: Set<Character> = [".", "!", "?", "\"", "”", "’", "'", "…", ":", ")", "“", "‘", "«", "»"]
 }
 
 enum Stopwords {

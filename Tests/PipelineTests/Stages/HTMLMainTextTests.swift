@@ -294,4 +294,18 @@ struct HTMLMainTextTests {
         let html = "<html><body><article>\(paragraphs([story[0], story[1]]))\(box)\(paragraphs([story[2]]))</article></body></html>"
         #expect(try body(html) == [story[0], story[1]] + lines + [story[2]])
     }
+
+    @Test func aSentenceThatEndsInAClosingQuoteOfAnotherLanguageIsText() throws {
+        // German closes a quote with `“` („so“): a sentence ending in one ends a sentence, and with a quarter of
+        // it linked it is judged as prose is. Guillemets close either way, and so count too.
+        let german = "Die Bürgermeisterin sprach beim <a href=\"/fest\">Fest der Hafenarbeiter am Sonntag</a> von einer Mauer „für die nächsten hundert Jahre“"
+        let french = "La maire a parlé, lors de la <a href=\"/fete\">fête des dockers dimanche</a>, d’un mur « pour les cent prochaines années »"
+        // ASCII but for its quotes: the line's bytes are read without splitting it into words, to the same end.
+        let plain = "Die Stadt nennt das neue Projekt am <a href=\"/kiel\">Hafen der Stadt Kiel</a> seit Jahren nur „Mauer 2030“"
+        for line in [german, french, plain] {
+            let html = "<html><body><article>\(paragraphs([story[0], story[1]]))<p>\(line)</p>\(paragraphs([story[2]]))</article></body></html>"
+            let shown = line.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
+            #expect(try body(html) == [story[0], story[1], shown, story[2]])
+        }
+    }
 }
