@@ -300,7 +300,10 @@ public enum HTMLReader {
         case .field:
             return nil
         case .byline:
-            return nil
+            // A sentence that opens with "By" ("By the end of the year, the wall …") is no byline.
+            let words = text.split(separator: " ").count
+            guard words >= 8, let last = text.last, last == "." || last == "!" || last == "?" else { return nil }
+            return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
         case .bullet, .short:
             let words = text.split(separator: " ").count
             if heading {

@@ -317,4 +317,11 @@ struct HTMLMainTextTests {
         let html = "<html><body><article>\(paragraphs([story[0], sentence, prompt, story[1], story[2]]))</article></body></html>"
         #expect(try body(html) == [story[0], sentence, story[1], story[2]])
     }
+
+    @Test func aSentenceThatOpensWithByIsNoByline() throws {
+        // "By the end of the year, …" opens a paragraph of the story; "By Jane Doe" above it is a byline.
+        let sentence = "By the end of the year, the wall had been rebuilt along most of the harbour front."
+        let html = "<html><body><article><p>By Jane Doe</p>\(paragraphs([story[0], sentence, story[1], story[2]]))</article></body></html>"
+        #expect(try body(html) == [story[0], sentence, story[1], story[2]])
+    }
 }
