@@ -273,6 +273,17 @@ public enum HTMLReader {
         }
     }
 
+    /// Running text judged by its links: a short one with more than 0.35 of it linked is a teaser or a list of
+    /// links, unless it is a sentence with 80 bytes or more outside its links (a link inside a sentence: "Es sind
+    /// Fälle bekannt, in denen Blogs <a>wegen Lizenzverletzungen abgemahnt</a> wurden.").
+    private static func proseByLinks(_ block: HTMLBlock) -> Verdict? {
+        guard block.linkDensity > 0.35, block.characters < 200 else { return .text }
+        let sentence = block.text.last.map { $0 == "." || $0 == "!" || $0 == "?" } ?? false
+        return sentence && block.rawChars - block.linkChars >= minUnlinkedSentenceBytes ? .text : nil
+    }
+
+    static let minUnlinkedSentenceBytes = 80
+
     /// `fragment`: a short block that is text only between text (`mainText` decides).
     enum Verdict { case text, heading, fragment }
 
@@ -294,7 +305,7 @@ public enum HTMLReader {
         let heading = block.tag.isHeading
         switch kind {
         case .prose:
-            return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
+            return proseByLinks(block)
         case .callToAction, .copyright, .caption, .url, .blank, .label:
             return nil
         case .field:
@@ -303,7 +314,7 @@ public enum HTMLReader {
             // A sentence that opens with "By" ("By the end of the year, the wall …") is no byline.
             let words = text.split(separator: " ").count
             guard words >= 8, let last = text.last, last == "." || last == "!" || last == "?" else { return nil }
-            return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
+            return proseByLinks(block)
         case .bullet, .short:
             let words = text.split(separator: " ").count
             if heading {
@@ -316,7 +327,7 @@ public enum HTMLReader {
             // Running text in a language whose function words the prose test does not count: eight words or
             // more that end a sentence are judged by their links as prose is.
             if words >= 8, LineClassifier.endsSentence(text) {
-                return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
+                return proseByLinks(block)
             }
             // An item of a list that is mostly text is judged with its neighbours, however much of it is linked.
             if block.linkDensity > 0.2 { return inTextList ? .fragment : nil }

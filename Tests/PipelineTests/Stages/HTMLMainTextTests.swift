@@ -324,4 +324,14 @@ struct HTMLMainTextTests {
         let html = "<html><body><article><p>By Jane Doe</p>\(paragraphs([story[0], sentence, story[1], story[2]]))</article></body></html>"
         #expect(try body(html) == [story[0], sentence, story[1], story[2]])
     }
+
+    @Test func aSentenceWithALongLinkInsideIsText() throws {
+        // Two fifths of a short sentence linked, with 80 bytes or more of it outside the link: the link is a part
+        // of the sentence. A "read more" line that is mostly its link stays out.
+        let sentence = "Many owners of boats, cafés and shops on the harbour front have <a href=\"/claims\">asked the council for help with the costs of the repairs</a> since the two storms in January."
+        let more = "<p>Read more about it: <a href=\"/ferry\">The ferry timetable changes again next month.</a></p>"
+        let html = "<html><body><article>\(paragraphs([story[0], story[1]]))<p>\(sentence)</p>\(more)\(paragraphs([story[2]]))</article></body></html>"
+        let shown = sentence.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
+        #expect(try body(html) == [story[0], story[1], shown, story[2]])
+    }
 }
