@@ -234,13 +234,16 @@ struct HTMLBlocks {
     /// e-mail address that writes to it (`mailto:`, its text holding an `@`: a story's "write to us at …" line), or
     /// a web address that leads to it (`www.example.com` → `http://www.example.com/`: a list of places to visit,
     /// each with its site). Its text counts as text, not as linked text. A share button (`mailto:?subject=…`
-    /// showing "E-mail") or a link showing words stays a link.
+    /// showing "E-mail") or a link showing words stays a link. An `a` without `href` leads nowhere (a named
+    /// anchor, `<a name=…>`, that a table of contents jumps to): its text is text too.
     static func isAddressLink(_ node: xmlNodePtr) -> Bool {
         var attr = node.pointee.properties
         var mailto = false
+        var href = false
         while let a = attr {
             attr = a.pointee.next
             guard let name = a.pointee.name, MarkupName.equalsIgnoringASCIICase(name, "href") else { continue }
+            href = true
             mailto = MarkupNode.withValue(of: a) { value in
                 let start = value.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } ?? value.count
                 let prefix = Array("mailto:".utf8)
@@ -252,6 +255,7 @@ struct HTMLBlocks {
             }
             break
         }
+        if !href { return true }
         if mailto { return showsAt(node) }
         return showsOwnAddress(node)
     }

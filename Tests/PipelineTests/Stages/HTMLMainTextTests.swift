@@ -334,4 +334,15 @@ struct HTMLMainTextTests {
         let shown = sentence.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
         #expect(try body(html) == [story[0], story[1], shown, story[2]])
     }
+
+    @Test func aNamedAnchorIsNoLink() throws {
+        // `<a name=…>` around a paragraph's text (a target the table of contents jumps to) leads nowhere: its text
+        // is no linked text. A link with an `href` still is.
+        let anchored = "<p><a name=\"wall\">\(story[1])</a></p>"
+        let html = "<html><body><article>\(paragraphs([story[0]]))\(anchored)\(paragraphs([story[2]]))</article></body></html>"
+        #expect(try body(html) == story)
+        let linked = "<html><body><article>\(paragraphs([story[0]]))<p><a href=\"/wall\">\(story[1])</a></p>\(paragraphs([story[2]]))"
+            + "</article></body></html>"
+        #expect(try body(linked) == [story[0], story[2]])
+    }
 }
