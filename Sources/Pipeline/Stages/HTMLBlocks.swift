@@ -178,7 +178,8 @@ struct HTMLBlocks {
     /// An element this much of whose text outside links is inside paragraphs or list items, with at least
     /// `minProseBytes` in paragraphs, is story, whatever its class names say (`unlessItIsProse`).
     static let proseShare = 0.75
-    static let minProseBytes = 200
+    // A builder's text box may hold no more than one short sentence and a line of credits under a picture.
+    static let minProseBytes = 80
     /// An element with few paragraphs but this much text outside links, and this many times its text inside
     /// them, is story too (`unlessItIsProse`).
     static let minLinesProseBytes = 500
@@ -233,13 +234,16 @@ struct HTMLBlocks {
     /// e-mail address that writes to it (`mailto:`, its text holding an `@`: a story's "write to us at …" line), or
     /// a web address that leads to it (`www.example.com` → `http://www.example.com/`: a list of places to visit,
     /// each with its site). Its text counts as text, not as linked text. A share button (`mailto:?subject=…`
-    /// showing "E-mail") or a link showing words stays a link.
+    /// showing "E-mail") or a link showing words stays a link. An `a` without `href` leads nowhere (a named
+    /// anchor, `<a name=…>`, that a table of contents jumps to): its text is text too.
     static func isAddressLink(_ node: xmlNodePtr) -> Bool {
         var attr = node.pointee.properties
         var mailto = false
+        var href = false
         while let a = attr {
             attr = a.pointee.next
             guard let name = a.pointee.name, MarkupName.equalsIgnoringASCIICase(name, "href") else { continue }
+            href = true
             mailto = MarkupNode.withValue(of: a) { value in
                 let start = value.firstIndex { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } ?? value.count
                 let prefix = Array("mailto:".utf8)
@@ -251,6 +255,7 @@ struct HTMLBlocks {
             }
             break
         }
+        if !href { return true }
         if mailto { return showsAt(node) }
         return showsOwnAddress(node)
     }

@@ -130,6 +130,7 @@ public enum HTMLReader {
             var climbed = 0
             climbing: while climbed < maxClimb {
                 var up = elements[best].parent
+                var below = best
                 var steps = 0
                 while up > 0, steps < maxWrappers, elements[up].tag != .body, elements[up].tag != .html,
                       Double(linkChars[up]) < climbLinkDensity * Double(max(chars[up], 1))
@@ -142,8 +143,12 @@ public enum HTMLReader {
                         climbed += 1
                         continue climbing
                     }
+                    // A wrapper that holds no more paragraphs than the box below it is passed through free:
+                    // builders nest a paragraph ten boxes deep (section, container, row, column, widget …).
+                    let holdsMore = total[up] > total[below]
+                    below = up
                     up = elements[up].parent
-                    steps += 1
+                    if holdsMore { steps += 1 }
                 }
                 break
             }
@@ -245,7 +250,9 @@ public enum HTMLReader {
     }
 
     /// The region climbs to an ancestor of the best box at most this many times, when the ancestor holds
-    /// this many times its paragraph points with a link density below this.
+    /// this many times its paragraph points with a link density below this, passing through at most
+    /// `maxWrappers` ancestors that hold more than the one below them but not enough (those that hold no more
+    /// are passed through free).
     static let maxClimb = 3
     static let climbRatio = 1.5
     static let climbLinkDensity = 0.2
@@ -265,6 +272,17 @@ public enum HTMLReader {
         default: return false
         }
     }
+
+    /// Running text judged by its links: a short one with more than 0.35 of it linked is a teaser or a list of
+    /// links, unless it is a sentence with 80 bytes or more outside its links (a link inside a sentence: "Es sind
+    /// Fälle bekannt, in denen Blogs <a>wegen Lizenzverletzungen abgemahnt</a> wurden.").
+    private static func proseByLinks(_ block: HTMLBlock) -> Verdict? {
+        guard block.linkDensity > 0.35, block.characters < 200 else { return .text }
+        let sentence = block.text.last.map { $0 == "." || $0 == "!" || $0 == "?" } ?? false
+        return sentence && block.rawChars - block.linkChars >= minUnlinkedSentenceBytes ? .text : nil
+    }
+
+    static let minUnlinkedSentenceBytes = 80
 
     /// `fragment`: a short block that is text only between text (`mainText` decides).
     enum Verdict { case text, heading, fragment }
@@ -287,13 +305,16 @@ public enum HTMLReader {
         let heading = block.tag.isHeading
         switch kind {
         case .prose:
-            return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
+            return proseByLinks(block)
         case .callToAction, .copyright, .caption, .url, .blank, .label:
             return nil
         case .field:
             return nil
         case .byline:
-            return nil
+            // A sentence that opens with "By" ("By the end of the year, the wall …") is no byline.
+            let words = text.split(separator: " ").count
+            guard words >= 8, let last = text.last, last == "." || last == "!" || last == "?" else { return nil }
+            return proseByLinks(block)
         case .bullet, .short:
             let words = text.split(separator: " ").count
             if heading {
@@ -306,12 +327,12 @@ public enum HTMLReader {
             // Running text in a language whose function words the prose test does not count: eight words or
             // more that end a sentence are judged by their links as prose is.
             if words >= 8, LineClassifier.endsSentence(text) {
-                return block.linkDensity > 0.35 && block.characters < 200 ? nil : .text
+                return proseByLinks(block)
             }
             // An item of a list that is mostly text is judged with its neighbours, however much of it is linked.
             if block.linkDensity > 0.2 { return inTextList ? .fragment : nil }
             // A short sentence in the body ("He declined to comment.") is text; a fragment is furniture.
-            if let last = text.last, ".!?\"”’:)".contains(last), words >= 3 { return .text }
+            if let last = text.last, ".!?\"”’:)“‘«»".contains(last), words >= 3 { return .text }
             if block.tag == .li, words >= 4 { return .text }
             // A paragraph of running words that lacks its final stop (a page cut short) is still text.
             if block.tag == .p, words >= 8, block.linkDensity < 0.1 { return .text }

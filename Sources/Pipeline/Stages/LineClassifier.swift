@@ -66,13 +66,16 @@ enum LineClassifier {
         {
             return .label
         }
-        if isCallToAction(lower, wordCount: wordCount) { return .callToAction }
+        let prose: Bool
         if let (words, stop, ends) = counted {
-            if isProse(wordCount: words, stopWords: stop, endsSentence: ends) { return .prose }
-        } else if isProse(line, words: split!) {
-            return .prose
+            prose = isProse(wordCount: words, stopWords: stop, endsSentence: ends)
+        } else {
+            prose = isProse(line, words: split!)
         }
-        return .short
+        // In a sentence of running text only a prompt that opens it is furniture ("Sign up for …"): "He
+        // decided to join the army" or "she had to sign up for the course" are the story's.
+        if isCallToAction(lower, wordCount: prose ? Int.max : wordCount) { return .callToAction }
+        return prose ? .prose : .short
     }
 
     private static let bulletMarks: Set<Unicode.Scalar> = ["•", "·", "●", "▪", "■", "◦", "*", "–", "-"]
@@ -180,7 +183,9 @@ enum LineClassifier {
     /// Does the line end as a sentence does (`.`, `!`, `?`, a closing quote …)?
     static func endsSentence(_ line: String) -> Bool { line.last.map { sentenceEnds.contains($0) } ?? false }
 
-    private static let sentenceEnds: Set<Character> = [".", "!", "?", "\"", "”", "’", "'", "…", ":", ")"]
+    /// Closing quotes of other languages too: German closes with `“` and `‘` („so“), and guillemets close
+    /// either way (`»so«`, `«so»`).
+    private static let sentenceEnds: Set<Character> = [".", "!", "?", "\"", "”", "’", "'", "…", ":", ")", "“", "‘", "«", "»"]
 }
 
 enum Stopwords {

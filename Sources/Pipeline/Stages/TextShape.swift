@@ -377,16 +377,20 @@ enum ByteLine {
         return (words, stop)
     }
 
-    /// The last character is one of `LineClassifier.sentenceEnds` (. ! ? " ' : ) ” ’ …).
+    /// The last character is one of `LineClassifier.sentenceEnds` (. ! ? " ' : ) ” ’ … “ ‘ « »).
     static func endsSentence(_ line: Bytes) -> Bool {
         guard let last = line.last else { return false }
         switch last {
         case UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ":"), UInt8(ascii: ")"):
             return true
-        case 0x9D, 0x99, 0xA6:
-            // ” U+201D, ’ U+2019, … U+2026: E2 80 9D / 99 / A6.
+        case 0x9D, 0x99, 0xA6, 0x9C, 0x98:
+            // ” U+201D, ’ U+2019, … U+2026, “ U+201C, ‘ U+2018: E2 80 9D / 99 / A6 / 9C / 98.
             let n = line.count
             return n >= 3 && line[n - 3] == 0xE2 && line[n - 2] == 0x80
+        case 0xAB, 0xBB:
+            // « U+00AB, » U+00BB: C2 AB / BB.
+            let n = line.count
+            return n >= 2 && line[n - 2] == 0xC2
         default:
             return false
         }

@@ -271,4 +271,78 @@ struct HTMLMainTextTests {
             + "\(paragraphs([story[2]]))</article></body></html>"
         #expect(try body(words) == story)
     }
+
+    @Test func aStoryNestedDeepInWrappersIsReadWhole() throws {
+        // A page builder's story in two sections, each paragraph box ten wrappers deep (section, container, row,
+        // column, widget …): wrappers that hold nothing more do not count towards the climb's limit, so the
+        // region climbs to the element that holds both sections.
+        func nested(_ inner: String, depth: Int) -> String {
+            (0..<depth).reduce(inner) { html, _ in "<div class=\"box\">\(html)</div>" }
+        }
+        let second = ["The ferry will call at the new pier from May, the operator said, and the old one will be closed for good.",
+                      "Fishermen, who use the pier at night, asked for lights along the wall before the work begins."]
+        let html = "<html><body><div class=\"page\"><section>\(nested(paragraphs(story), depth: 9))</section>"
+            + "<section>\(nested(paragraphs(second), depth: 9))</section></div></body></html>"
+        #expect(try body(html) == story + second)
+    }
+
+    @Test func aBuildersSmallBoxOfParagraphsIsRead() throws {
+        // A builder's text box between the story's paragraphs that holds one short sentence and a line of
+        // credits (80 bytes or more, all of its text in paragraphs): story, not a widget of furniture.
+        let lines = ["The new lamps will be fitted along the whole wall next spring:", "Lamps: Harbour Light Works"]
+        let box = "<div class=\"builder-widget-wrap\"><div class=\"builder-widget-text\">\(paragraphs(lines))</div></div>"
+        let html = "<html><body><article>\(paragraphs([story[0], story[1]]))\(box)\(paragraphs([story[2]]))</article></body></html>"
+        #expect(try body(html) == [story[0], story[1]] + lines + [story[2]])
+    }
+
+    @Test func aSentenceThatEndsInAClosingQuoteOfAnotherLanguageIsText() throws {
+        // German closes a quote with `“` („so“): a sentence ending in one ends a sentence, and with a quarter of
+        // it linked it is judged as prose is. Guillemets close either way, and so count too.
+        let german = "Die Bürgermeisterin sprach beim <a href=\"/fest\">Fest der Hafenarbeiter am Sonntag</a> von einer Mauer „für die nächsten hundert Jahre“"
+        let french = "La maire a parlé, lors de la <a href=\"/fete\">fête des dockers dimanche</a>, d’un mur « pour les cent prochaines années »"
+        // ASCII but for its quotes: the line's bytes are read without splitting it into words, to the same end.
+        let plain = "Die Stadt nennt das neue Projekt am <a href=\"/kiel\">Hafen der Stadt Kiel</a> seit Jahren nur „Mauer 2030“"
+        for line in [german, french, plain] {
+            let html = "<html><body><article>\(paragraphs([story[0], story[1]]))<p>\(line)</p>\(paragraphs([story[2]]))</article></body></html>"
+            let shown = line.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
+            #expect(try body(html) == [story[0], story[1], shown, story[2]])
+        }
+    }
+
+    @Test func aSentenceOfTheStoryThatHoldsAPromptsWordsIsText() throws {
+        // Running text that holds a prompt's words inside it ("join the", "sign up") is the story's; a prompt that
+        // opens the line is still furniture.
+        let sentence = "After school he decided to join the crew of the harbour pilot boat."
+        let prompt = "Sign up for our newsletter to get all the news from the harbour."
+        let html = "<html><body><article>\(paragraphs([story[0], sentence, prompt, story[1], story[2]]))</article></body></html>"
+        #expect(try body(html) == [story[0], sentence, story[1], story[2]])
+    }
+
+    @Test func aSentenceThatOpensWithByIsNoByline() throws {
+        // "By the end of the year, …" opens a paragraph of the story; "By Jane Doe" above it is a byline.
+        let sentence = "By the end of the year, the wall had been rebuilt along most of the harbour front."
+        let html = "<html><body><article><p>By Jane Doe</p>\(paragraphs([story[0], sentence, story[1], story[2]]))</article></body></html>"
+        #expect(try body(html) == [story[0], sentence, story[1], story[2]])
+    }
+
+    @Test func aSentenceWithALongLinkInsideIsText() throws {
+        // Two fifths of a short sentence linked, with 80 bytes or more of it outside the link: the link is a part
+        // of the sentence. A "read more" line that is mostly its link stays out.
+        let sentence = "Many owners of boats, cafés and shops on the harbour front have <a href=\"/claims\">asked the council for help with the costs of the repairs</a> since the two storms in January."
+        let more = "<p>Read more about it: <a href=\"/ferry\">The ferry timetable changes again next month.</a></p>"
+        let html = "<html><body><article>\(paragraphs([story[0], story[1]]))<p>\(sentence)</p>\(more)\(paragraphs([story[2]]))</article></body></html>"
+        let shown = sentence.replacingOccurrences(of: #"<[^>]+>"#, with: "", options: .regularExpression)
+        #expect(try body(html) == [story[0], story[1], shown, story[2]])
+    }
+
+    @Test func aNamedAnchorIsNoLink() throws {
+        // `<a name=…>` around a paragraph's text (a target the table of contents jumps to) leads nowhere: its text
+        // is no linked text. A link with an `href` still is.
+        let anchored = "<p><a name=\"wall\">\(story[1])</a></p>"
+        let html = "<html><body><article>\(paragraphs([story[0]]))\(anchored)\(paragraphs([story[2]]))</article></body></html>"
+        #expect(try body(html) == story)
+        let linked = "<html><body><article>\(paragraphs([story[0]]))<p><a href=\"/wall\">\(story[1])</a></p>\(paragraphs([story[2]]))"
+            + "</article></body></html>"
+        #expect(try body(linked) == [story[0], story[2]])
+    }
 }
