@@ -302,7 +302,7 @@ public enum HTMLReader {
                 return block.characters <= 160 ? .heading : .text
             }
             if inLines, block.linkDensity < 0.2 { return .text }
-            if DateParsing.find(in: text) != nil && words <= 10 { return nil }
+            if words <= 10 && DateParsing.find(in: text) != nil { return nil }
             // Running text in a language whose function words the prose test does not count: eight words or
             // more that end a sentence are judged by their links as prose is.
             if words >= 8, LineClassifier.endsSentence(text) {
