@@ -13,8 +13,19 @@ public enum HTMLReader {
     public static func read(_ bytes: [UInt8], modified: Date? = nil, knownBoilerplate: KnownBoilerplate = .none)
         throws(PipelineError) -> (ParsedArticle, TextEncodingUsed)
     {
-        let decoded = try TextDecoding.decode(bytes, declared: declaredCharset(bytes))
-        guard let doc = MarkupDocument.html(decoded.text), let root = doc.root else {
+        let decoded = try TextDecoding.decodeKeepingUTF8(bytes, declared: declaredCharset(bytes))
+        let document: MarkupDocument?
+        let encoding: TextEncodingUsed
+        // UTF-8 pages are parsed from their own bytes, with no string made of the page.
+        switch decoded {
+        case .utf8(let body):
+            document = body.withUnsafeBufferPointer(MarkupDocument.html)
+            encoding = .utf8
+        case .text(let text):
+            document = MarkupDocument.html(text.text)
+            encoding = text.encoding
+        }
+        guard let doc = document, let root = doc.root else {
             throw .corrupt("HTML: nothing could be parsed")
         }
         let meta = Metadata(root, modified: modified)
@@ -34,7 +45,7 @@ public enum HTMLReader {
         article.byline = meta.byline
         article.explicitTags = meta.tags
         article.summary = meta.summary
-        return (article, decoded.encoding)
+        return (article, encoding)
     }
 
     // MARK: - Character set

@@ -25,7 +25,8 @@ final class MarkupDocument {
         return text.withUTF8(html)
     }
 
-    private static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
+    /// The same for UTF-8 bytes in place.
+    static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
         guard !utf8.isEmpty, utf8.count < Int32.max else { return nil }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
             | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
