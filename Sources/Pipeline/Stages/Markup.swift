@@ -191,7 +191,7 @@ enum Markup {
         return (scalars, commas)
     }
 
-    /// The non-ASCII white space of `collapseScalars` (Unicode White_Space, and U+200B) by its UTF-8 bytes.
+    /// The non-ASCII white space of `collapse` (Unicode White_Space, and U+200B) by its UTF-8 bytes.
     @inline(__always)
     private static func isUnicodeSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, _ length: Int) -> Bool {
         let b0 = bytes[i]
@@ -209,37 +209,15 @@ enum Markup {
     }
 
     /// Runs of white space (including non-breaking spaces) become one space; ends trimmed; soft hyphens dropped.
+    /// The white space is Unicode's White_Space and U+200B, as `collapse(_:into:)` reads it over the bytes.
     static func collapse(_ text: String) -> String {
-        // Most text is ASCII: handle it byte by byte, and fall back to scalars only when it is not.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var pending = false
-        for byte in text.utf8 {
-            if byte >= 0x80 { return collapseScalars(text) }
-            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
-                pending = true
-            } else {
-                if pending && !bytes.isEmpty { bytes.append(0x20) }
-                pending = false
-                bytes.append(byte)
-            }
+        var text = text
+        return text.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            collapse(bytes, into: &out)
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func collapseScalars(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var space = false
-        for scalar in text.unicodeScalars where scalar != "\u{00AD}" {
-            if scalar.properties.isWhitespace || scalar == "\u{00A0}" || scalar == "\u{200B}" {
-                space = true
-            } else {
-                if space && !out.isEmpty { out.append(" ") }
-                space = false
-                out.append(scalar)
-            }
-        }
-        return String(out)
     }
 
     /// The paragraphs of an HTML fragment (a feed's `content:encoded`, a JSON `content` with markup),

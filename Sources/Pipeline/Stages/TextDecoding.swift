@@ -243,12 +243,23 @@ public enum TextDecoding {
     ]
 
     static func windows1252<C: Collection<UInt8>>(_ bytes: C) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
+        // Written as UTF-8 bytes: every value is below U+10000, two bytes from U+0080 on, three from U+0800.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count + bytes.count / 2)
         for byte in bytes {
+            if byte < 0x80 {
+                utf8.append(byte)
+                continue
+            }
             let value = (0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte)
-            scalars.append(Unicode.Scalar(value)!)
+            if value < 0x800 {
+                utf8.append(UInt8(0xC0 | value >> 6))
+            } else {
+                utf8.append(UInt8(0xE0 | value >> 12))
+                utf8.append(UInt8(0x80 | (value >> 6) & 0x3F))
+            }
+            utf8.append(UInt8(0x80 | value & 0x3F))
         }
-        return String(scalars)
+        return String(decoding: utf8, as: UTF8.self)
     }
 }
