@@ -306,7 +306,7 @@ public enum HTMLReader {
         case .byline:
             return nil
         case .bullet, .short:
-            let words = text.split(separator: " ").count
+            let words = TextSearch.spaceSeparatedCount(text)
             if heading {
                 // Sentences set as a heading (a pull quote) are text: a subheading does not end in a full stop.
                 if words >= 8, let last = text.last, last == "." || last == "!" || last == "…" { return .text }
