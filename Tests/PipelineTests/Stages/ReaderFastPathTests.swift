@@ -145,4 +145,12 @@ struct ReaderFastPathTests {
             #expect(TextSearch.spaceSeparatedCount(text) == text.split(separator: " ").count, "\(text.prefix(80).debugDescription)")
         }
     }
+
+    @Test func asciiLowercasedMatchesByteMap() {
+        let bytes = (0...255).map(UInt8.init) + Array("<META CHARSET=\"UTF-8\"> Grüße ÄÖÜ".utf8)
+        let expected = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        #expect(TextSearch.asciiLowercased(bytes) == expected)
+        #expect(TextSearch.asciiLowercased(bytes[3...]) == Array(expected[3...]))
+        #expect(TextSearch.asciiLowercased(bytes.lazy.map { $0 }) == expected)
+    }
 }
