@@ -154,9 +154,15 @@ enum LineClassifier {
     /// Page furniture: navigation, ads, newsletter and app prompts, comment and share widgets.
     /// A phrase only counts on a line short enough to be furniture, or at the very start of it.
     private static func isCallToAction(_ lower: String, wordCount: Int) -> Bool {
+        let first = lower.utf8.first
         for phrase in ctaAnywhere {
-            // On a longer line only a phrase at its very start counts, so there is no need to search it all.
-            if wordCount <= 14 ? TextSearch.contains(lower, phrase) : TextSearch.hasPrefix(lower, phrase) { return true }
+            // On a longer line only a phrase at its very start counts, so there is no need to search it all
+            // (nor to compare a phrase that starts with another byte).
+            if wordCount <= 14 {
+                if TextSearch.contains(lower, phrase) { return true }
+            } else if phrase.utf8.first == first, TextSearch.hasPrefix(lower, phrase) {
+                return true
+            }
         }
         if wordCount <= 4 {
             for word in ctaShort where lower == word || lower.hasPrefix(word + " ") { return true }

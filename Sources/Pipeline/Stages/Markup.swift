@@ -149,44 +149,67 @@ enum Markup {
     /// replaces `out`'s contents. Also counts what the content scorer wants of the result: its scalars and its commas.
     @discardableResult
     static func collapse(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> (scalars: Int, commas: Int) {
-        out.removeAll(keepingCapacity: true)
         var pending = false
         var scalars = 0
         var commas = 0
-        var i = 0
         let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            var length = 1
-            var space = false
-            if b < 0x80 {
-                space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
-                if b == 0x2C { commas += 1 }
-            } else {
-                length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
-                if i + length > n { length = n - i }
-                space = isUnicodeSpace(bytes, i, length)
-                if length == 3 && ((b == 0xEF && bytes[i + 1] == 0xBC && bytes[i + 2] == 0x8C)
-                    || (b == 0xE3 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x81))
-                {
-                    commas += 1  // ， and 、
+        // The result is never longer than the input (a space is written only for white space read): it is
+        // written straight into storage of the input's size.
+        out = [UInt8](unsafeUninitializedCapacity: n) { result, written in
+            var w = 0
+            var i = 0
+            while i < n {
+                let b = bytes[i]
+                // Printable ASCII but the space, the most of any text: written as it is.
+                if b > 0x20 && b < 0x7F {
+                    if pending && w > 0 {
+                        result[w] = 0x20
+                        w += 1
+                        scalars += 1
+                    }
+                    pending = false
+                    if b == 0x2C { commas += 1 }
+                    result[w] = b
+                    w += 1
+                    scalars += 1
+                    i += 1
+                    continue
                 }
-            }
-            if length == 2 && b == 0xC2 && bytes[i + 1] == 0xAD {
-                // A soft hyphen (U+00AD) only marks where a word may break: it is never shown inside a line,
-                // and a word written with it (`Wäh\u{AD}rend`) is the same word.
-            } else if space {
-                pending = true
-            } else {
-                if pending && !out.isEmpty {
-                    out.append(0x20)
+                var length = 1
+                var space = false
+                if b < 0x80 {
+                    space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
+                } else {
+                    length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                    if i + length > n { length = n - i }
+                    space = isUnicodeSpace(bytes, i, length)
+                    if length == 3 && ((b == 0xEF && bytes[i + 1] == 0xBC && bytes[i + 2] == 0x8C)
+                        || (b == 0xE3 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x81))
+                    {
+                        commas += 1  // ， and 、
+                    }
+                }
+                if length == 2 && b == 0xC2 && bytes[i + 1] == 0xAD {
+                    // A soft hyphen (U+00AD) only marks where a word may break: it is never shown inside a line,
+                    // and a word written with it (`Wäh\u{AD}rend`) is the same word.
+                } else if space {
+                    pending = true
+                } else {
+                    if pending && w > 0 {
+                        result[w] = 0x20
+                        w += 1
+                        scalars += 1
+                    }
+                    pending = false
+                    for k in i..<(i + length) {
+                        result[w] = bytes[k]
+                        w += 1
+                    }
                     scalars += 1
                 }
-                pending = false
-                for k in i..<(i + length) { out.append(bytes[k]) }
-                scalars += 1
+                i += length
             }
-            i += length
+            written = w
         }
         return (scalars, commas)
     }
