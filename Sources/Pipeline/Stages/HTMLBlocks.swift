@@ -110,48 +110,49 @@ struct HTMLBlocks {
     }()
     private static let shortClassWords = ShortKeyTable(classWords.filter { $0.key.utf8.count <= 16 }.map { ($0.key, $0.value) })
 
-    /// The lists a (lowercased) class word is in.
+    /// The lists a class word is in (ASCII case ignored).
     private static func lists(_ word: UnsafeBufferPointer<UInt8>) -> ClassWords {
         if let key = ShortKey(word) { return shortClassWords[key] ?? [] }
-        return classWords[String(decoding: word, as: UTF8.self)] ?? []
+        return classWords[MarkupName.asciiLowercased(word)] ?? []
     }
 
     /// The lists that the words of one class or id attribute value fall in: each word (split at spaces, tabs
-    /// and newlines, ASCII-lowercased) and, for a compound word, each of its parts split at `-`, `_` and `:`.
+    /// and newlines, ASCII case ignored) and, for a compound word, each of its parts split at `-`, `_` and `:`.
+    /// The words are read in place, with nothing copied.
     static func classWords(in value: UnsafeBufferPointer<UInt8>) -> ClassWords {
         var found: ClassWords = []
-        var i = 0
-        var word: [UInt8] = []
-        while i <= value.count {
+        var start = 0
+        for i in 0...value.count {
             let b = i < value.count ? value[i] : 0x20
-            i += 1
-            if b == 0x20 || b == 0x09 || b == 0x0A {
-                if !word.isEmpty {
-                    found.formUnion(wordLists(word))
-                    word.removeAll(keepingCapacity: true)
-                }
-            } else {
-                word.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
-            }
+            guard b == 0x20 || b == 0x09 || b == 0x0A else { continue }
+            if i > start { found.formUnion(wordLists(UnsafeBufferPointer(rebasing: value[start..<i]))) }
+            start = i + 1
         }
         return found
     }
 
-    private static func wordLists(_ word: [UInt8]) -> ClassWords {
-        word.withUnsafeBufferPointer { bytes in
-            var found = lists(bytes)
-            // A compound word (two parts or more between `-`, `_`, `:`): each of its parts too.
-            let parts = bytes.split(whereSeparator: { $0 == 0x2D || $0 == 0x5F || $0 == 0x3A })
-            if parts.count > 1 {
-                for part in parts {
-                    var lists = lists(UnsafeBufferPointer(rebasing: part))
-                    if lists.contains(.strong) { lists.remove(.strong); lists.insert(.strongPart) }
-                    if lists.contains(.weak) { lists.remove(.weak); lists.insert(.weakPart) }
-                    found.formUnion(lists)
-                }
-            }
-            return found
+    private static func wordLists(_ bytes: UnsafeBufferPointer<UInt8>) -> ClassWords {
+        var found = lists(bytes)
+        // A compound word (two parts or more between `-`, `_`, `:`): each of its parts too.
+        let isSeparator = { (b: UInt8) in b == 0x2D || b == 0x5F || b == 0x3A }
+        var parts = 0
+        var inPart = false
+        for b in bytes {
+            if isSeparator(b) { inPart = false } else if !inPart { inPart = true; parts += 1 }
         }
+        guard parts > 1 else { return found }
+        var start = 0
+        for i in 0...bytes.count {
+            guard i == bytes.count || isSeparator(bytes[i]) else { continue }
+            if i > start {
+                var lists = lists(UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                if lists.contains(.strong) { lists.remove(.strong); lists.insert(.strongPart) }
+                if lists.contains(.weak) { lists.remove(.weak); lists.insert(.weakPart) }
+                found.formUnion(lists)
+            }
+            start = i + 1
+        }
+        return found
     }
 
     enum Furniture { case no, yes, unlessItHoldsTheStory, unlessItIsProse }
@@ -301,6 +302,22 @@ struct HTMLBlocks {
         return false
     }
 
+    /// Does an ASCII inline style hide its element (`display:none` or `visibility:hidden`, case and spaces
+    /// ignored)? Over the bytes, with no string made; nil for a value with bytes beyond ASCII (where a space
+    /// may be part of a larger character), which the caller reads as text.
+    static func asciiStyleHides(_ value: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var squeezed: [UInt8] = []
+        squeezed.reserveCapacity(value.count)
+        for b in value {
+            if b >= 0x80 { return nil }
+            if b != 0x20 { squeezed.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+        }
+        return squeezed.withUnsafeBufferPointer { bytes in
+            TextSearch.firstIndex(of: "display:none", in: bytes) != nil
+                || TextSearch.firstIndex(of: "visibility:hidden", in: bytes) != nil
+        }
+    }
+
     /// Below this many bytes of `<p>` text, a page is measured by its text outside links instead.
     static let fewParagraphBytes = 200
 
@@ -339,6 +356,10 @@ struct HTMLBlocks {
                 case .style:
                     MarkupNode.withValue(of: a) { value in
                         // Spaces dropped, as in "display: none".
+                        if let hides = HTMLBlocks.asciiStyleHides(value) {
+                            hidden = hidden || hides
+                            return
+                        }
                         let style = MarkupName.asciiLowercased(value).filter { $0 != " " }
                         hidden = hidden || style.contains("display:none") || style.contains("visibility:hidden")
                     }

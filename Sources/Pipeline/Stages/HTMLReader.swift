@@ -13,8 +13,19 @@ public enum HTMLReader {
     public static func read(_ bytes: [UInt8], modified: Date? = nil, knownBoilerplate: KnownBoilerplate = .none)
         throws(PipelineError) -> (ParsedArticle, TextEncodingUsed)
     {
-        let decoded = try TextDecoding.decode(bytes, declared: declaredCharset(bytes))
-        guard let doc = MarkupDocument.html(decoded.text), let root = doc.root else {
+        let decoded = try TextDecoding.decodeKeepingUTF8(bytes, declared: declaredCharset(bytes))
+        let document: MarkupDocument?
+        let encoding: TextEncodingUsed
+        // UTF-8 pages are parsed from their own bytes, with no string made of the page.
+        switch decoded {
+        case .utf8(let body):
+            document = body.withUnsafeBufferPointer(MarkupDocument.html)
+            encoding = .utf8
+        case .text(let text):
+            document = MarkupDocument.html(text.text)
+            encoding = text.encoding
+        }
+        guard let doc = document, let root = doc.root else {
             throw .corrupt("HTML: nothing could be parsed")
         }
         let meta = Metadata(root, modified: modified)
@@ -34,7 +45,7 @@ public enum HTMLReader {
         article.byline = meta.byline
         article.explicitTags = meta.tags
         article.summary = meta.summary
-        return (article, decoded.encoding)
+        return (article, encoding)
     }
 
     // MARK: - Character set
@@ -316,14 +327,14 @@ public enum HTMLReader {
             guard words >= 8, let last = text.last, last == "." || last == "!" || last == "?" else { return nil }
             return proseByLinks(block)
         case .bullet, .short:
-            let words = text.split(separator: " ").count
+            let words = TextSearch.spaceSeparatedCount(text)
             if heading {
                 // Sentences set as a heading (a pull quote) are text: a subheading does not end in a full stop.
                 if words >= 8, let last = text.last, last == "." || last == "!" || last == "…" { return .text }
                 return block.characters <= 160 ? .heading : .text
             }
             if inLines, block.linkDensity < 0.2 { return .text }
-            if DateParsing.find(in: text) != nil && words <= 10 { return nil }
+            if words <= 10 && DateParsing.find(in: text) != nil { return nil }
             // Running text in a language whose function words the prose test does not count: eight words or
             // more that end a sentence are judged by their links as prose is.
             if words >= 8, LineClassifier.endsSentence(text) {

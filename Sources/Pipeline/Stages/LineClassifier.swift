@@ -34,7 +34,7 @@ enum LineClassifier {
     static func classify(_ raw: Substring, overBytes: Bool = true) -> LineKind {
         let line = TextSearch.trimmingWhitespace(raw)
         if line.isEmpty { return .blank }
-        let lower = line.lowercased()
+        let lower = matchingLowercased(line)
 
         if let field = field(line, lower) { return field }
         if lower.hasPrefix("by ") || lower == "by" || lower.hasPrefix("by|") {
@@ -76,6 +76,28 @@ enum LineClassifier {
         // decided to join the army" or "she had to sign up for the course" are the story's.
         if isCallToAction(lower, wordCount: prose ? Int.max : wordCount) { return .callToAction }
         return prose ? .prose : .short
+    }
+
+    /// What `classify` matches its ASCII phrases, prefixes and field labels against: `line.lowercased()`
+    /// gives the same answers as this. Only ASCII letters are lowered here, other bytes kept (no Unicode case
+    /// tables, the same length): an ASCII phrase is found at the same places either way, since no other
+    /// scalar lowercases into ASCII but `İ` and the Kelvin sign, for which the line goes through `lowercased()`.
+    static func matchingLowercased(_ line: String) -> String {
+        var copy = line
+        return copy.withUTF8 { bytes -> String? in
+            // U+0130 is C4 B0, U+212A is E2 84 AA.
+            for i in bytes.indices where bytes[i] == 0xC4 || bytes[i] == 0xE2 {
+                if bytes[i] == 0xC4, i + 1 < bytes.count, bytes[i + 1] == 0xB0 { return nil }
+                if bytes[i] == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x84, bytes[i + 2] == 0xAA { return nil }
+            }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for i in bytes.indices {
+                    let b = bytes[i]
+                    out[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                }
+                return bytes.count
+            }
+        } ?? line.lowercased()
     }
 
     private static let bulletMarks: Set<Unicode.Scalar> = ["•", "·", "●", "▪", "■", "◦", "*", "–", "-"]
@@ -135,9 +157,15 @@ enum LineClassifier {
     /// Page furniture: navigation, ads, newsletter and app prompts, comment and share widgets.
     /// A phrase only counts on a line short enough to be furniture, or at the very start of it.
     private static func isCallToAction(_ lower: String, wordCount: Int) -> Bool {
+        let first = lower.utf8.first
         for phrase in ctaAnywhere {
-            // On a longer line only a phrase at its very start counts, so there is no need to search it all.
-            if wordCount <= 14 ? TextSearch.contains(lower, phrase) : TextSearch.hasPrefix(lower, phrase) { return true }
+            // On a longer line only a phrase at its very start counts, so there is no need to search it all
+            // (nor to compare a phrase that starts with another byte).
+            if wordCount <= 14 {
+                if TextSearch.contains(lower, phrase) { return true }
+            } else if phrase.utf8.first == first, TextSearch.hasPrefix(lower, phrase) {
+                return true
+            }
         }
         if wordCount <= 4 {
             for word in ctaShort where lower == word || lower.hasPrefix(word + " ") { return true }

@@ -25,7 +25,8 @@ final class MarkupDocument {
         return text.withUTF8(html)
     }
 
-    private static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
+    /// The same for UTF-8 bytes in place.
+    static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
         guard !utf8.isEmpty, utf8.count < Int32.max else { return nil }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
             | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
@@ -148,49 +149,72 @@ enum Markup {
     /// replaces `out`'s contents. Also counts what the content scorer wants of the result: its scalars and its commas.
     @discardableResult
     static func collapse(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> (scalars: Int, commas: Int) {
-        out.removeAll(keepingCapacity: true)
         var pending = false
         var scalars = 0
         var commas = 0
-        var i = 0
         let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            var length = 1
-            var space = false
-            if b < 0x80 {
-                space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
-                if b == 0x2C { commas += 1 }
-            } else {
-                length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
-                if i + length > n { length = n - i }
-                space = isUnicodeSpace(bytes, i, length)
-                if length == 3 && ((b == 0xEF && bytes[i + 1] == 0xBC && bytes[i + 2] == 0x8C)
-                    || (b == 0xE3 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x81))
-                {
-                    commas += 1  // ， and 、
+        // The result is never longer than the input (a space is written only for white space read): it is
+        // written straight into storage of the input's size.
+        out = [UInt8](unsafeUninitializedCapacity: n) { result, written in
+            var w = 0
+            var i = 0
+            while i < n {
+                let b = bytes[i]
+                // Printable ASCII but the space, the most of any text: written as it is.
+                if b > 0x20 && b < 0x7F {
+                    if pending && w > 0 {
+                        result[w] = 0x20
+                        w += 1
+                        scalars += 1
+                    }
+                    pending = false
+                    if b == 0x2C { commas += 1 }
+                    result[w] = b
+                    w += 1
+                    scalars += 1
+                    i += 1
+                    continue
                 }
-            }
-            if length == 2 && b == 0xC2 && bytes[i + 1] == 0xAD {
-                // A soft hyphen (U+00AD) only marks where a word may break: it is never shown inside a line,
-                // and a word written with it (`Wäh\u{AD}rend`) is the same word.
-            } else if space {
-                pending = true
-            } else {
-                if pending && !out.isEmpty {
-                    out.append(0x20)
+                var length = 1
+                var space = false
+                if b < 0x80 {
+                    space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
+                } else {
+                    length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                    if i + length > n { length = n - i }
+                    space = isUnicodeSpace(bytes, i, length)
+                    if length == 3 && ((b == 0xEF && bytes[i + 1] == 0xBC && bytes[i + 2] == 0x8C)
+                        || (b == 0xE3 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x81))
+                    {
+                        commas += 1  // ， and 、
+                    }
+                }
+                if length == 2 && b == 0xC2 && bytes[i + 1] == 0xAD {
+                    // A soft hyphen (U+00AD) only marks where a word may break: it is never shown inside a line,
+                    // and a word written with it (`Wäh\u{AD}rend`) is the same word.
+                } else if space {
+                    pending = true
+                } else {
+                    if pending && w > 0 {
+                        result[w] = 0x20
+                        w += 1
+                        scalars += 1
+                    }
+                    pending = false
+                    for k in i..<(i + length) {
+                        result[w] = bytes[k]
+                        w += 1
+                    }
                     scalars += 1
                 }
-                pending = false
-                for k in i..<(i + length) { out.append(bytes[k]) }
-                scalars += 1
+                i += length
             }
-            i += length
+            written = w
         }
         return (scalars, commas)
     }
 
-    /// The non-ASCII white space of `collapseScalars` (Unicode White_Space, and U+200B) by its UTF-8 bytes.
+    /// The non-ASCII white space of `collapse` (Unicode White_Space, and U+200B) by its UTF-8 bytes.
     @inline(__always)
     private static func isUnicodeSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, _ length: Int) -> Bool {
         let b0 = bytes[i]
@@ -208,37 +232,15 @@ enum Markup {
     }
 
     /// Runs of white space (including non-breaking spaces) become one space; ends trimmed; soft hyphens dropped.
+    /// The white space is Unicode's White_Space and U+200B, as `collapse(_:into:)` reads it over the bytes.
     static func collapse(_ text: String) -> String {
-        // Most text is ASCII: handle it byte by byte, and fall back to scalars only when it is not.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var pending = false
-        for byte in text.utf8 {
-            if byte >= 0x80 { return collapseScalars(text) }
-            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
-                pending = true
-            } else {
-                if pending && !bytes.isEmpty { bytes.append(0x20) }
-                pending = false
-                bytes.append(byte)
-            }
+        var text = text
+        return text.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            collapse(bytes, into: &out)
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func collapseScalars(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var space = false
-        for scalar in text.unicodeScalars where scalar != "\u{00AD}" {
-            if scalar.properties.isWhitespace || scalar == "\u{00A0}" || scalar == "\u{200B}" {
-                space = true
-            } else {
-                if space && !out.isEmpty { out.append(" ") }
-                space = false
-                out.append(scalar)
-            }
-        }
-        return String(out)
     }
 
     /// The paragraphs of an HTML fragment (a feed's `content:encoded`, a JSON `content` with markup),

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which decoding turned the bytes into text.
 public enum TextEncodingUsed: String, Sendable, Codable {
@@ -43,10 +46,28 @@ public struct DecodedText: Sendable, Hashable {
 /// With no declaration: UTF-8 when valid, else Windows-1252 rather than failing.
 public enum TextDecoding {
     public static func decode(_ bytes: [UInt8], declared: String? = nil) throws(PipelineError) -> DecodedText {
+        switch try decodeKeepingUTF8(bytes, declared: declared) {
+        case .utf8(let body): return DecodedText(text: String(decoding: body, as: UTF8.self), encoding: .utf8)
+        case .text(let decoded): return decoded
+        }
+    }
+
+    /// What `decode` reads: UTF-8 bytes, or text decoded from another encoding.
+    enum Decoded {
+        /// The input (without its byte-order mark) is valid UTF-8: its own bytes, not copied.
+        case utf8(ArraySlice<UInt8>)
+        case text(DecodedText)
+    }
+
+    /// `decode`, for a caller that wants UTF-8 bytes (a parser): the same decision and the same errors, but
+    /// UTF-8 input is handed back as it is, with no `String` made of it.
+    static func decodeKeepingUTF8(_ bytes: [UInt8], declared: String? = nil) throws(PipelineError) -> Decoded {
         if bytes.isEmpty { throw .empty }
-        if bytes.starts(with: [0xFF, 0xFE]) { return try checked(utf16(bytes.dropFirst(2), littleEndian: true)) }
-        if bytes.starts(with: [0xFE, 0xFF]) { return try checked(utf16(bytes.dropFirst(2), littleEndian: false)) }
-        if let nul = bytes.firstIndex(of: 0) { throw .binary(offset: nul) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return .text(try checked(utf16(bytes.dropFirst(2), littleEndian: true))) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return .text(try checked(utf16(bytes.dropFirst(2), littleEndian: false))) }
+        if let nul = bytes.withUnsafeBufferPointer({ b in memchr(b.baseAddress!, 0, b.count).map { b.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } }) {
+            throw .binary(offset: nul)
+        }
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         let label = declared.flatMap(TextEncodingUsed.init(label:))
@@ -54,15 +75,59 @@ public enum TextDecoding {
         case .windows1250, .windows1251, .shiftJIS, .eucJP:
             // A declared legacy charset is believed unless the bytes are plainly UTF-8.
             if !hasMultibyteUTF8(body), let text = foundationDecode(body, label!) {
-                return try checked(DecodedText(text: text, encoding: label!))
+                return .text(try checked(DecodedText(text: text, encoding: label!)))
             }
         default:
             break
         }
-        if let text = String(validating: body, as: UTF8.self) {
-            return try checked(DecodedText(text: text, encoding: .utf8))
+        if body.withUnsafeBufferPointer(isValidUTF8) {
+            try checked(counts: body.withUnsafeBufferPointer(countVisibleAndControl))
+            return .utf8(body)
         }
-        return try checked(DecodedText(text: windows1252(body), encoding: .windows1252))
+        return .text(try checked(DecodedText(text: windows1252(body), encoding: .windows1252)))
+    }
+
+    /// Is this well-formed UTF-8 (RFC 3629: shortest forms, no surrogates, nothing past U+10FFFF), as
+    /// `String(validating:as:)` judges it? Runs of ASCII are passed over eight bytes at a time.
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            if i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
+            }
+            let b = base[i]
+            if b < 0x80 {
+                i += 1
+                continue
+            }
+            let isContinuation = { (k: Int) in k < n && base[k] & 0xC0 == 0x80 }
+            switch b {
+            case 0xC2...0xDF:
+                guard isContinuation(i + 1) else { return false }
+                i += 2
+            case 0xE0...0xEF:
+                guard i + 1 < n else { return false }
+                let c = base[i + 1]
+                let low: UInt8 = b == 0xE0 ? 0xA0 : 0x80
+                let high: UInt8 = b == 0xED ? 0x9F : 0xBF
+                guard c >= low, c <= high, isContinuation(i + 2) else { return false }
+                i += 3
+            case 0xF0...0xF4:
+                guard i + 1 < n else { return false }
+                let c = base[i + 1]
+                let low: UInt8 = b == 0xF0 ? 0x90 : 0x80
+                let high: UInt8 = b == 0xF4 ? 0x8F : 0xBF
+                guard c >= low, c <= high, isContinuation(i + 2), isContinuation(i + 3) else { return false }
+                i += 4
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// Best-effort text for sniffing: never fails.
@@ -103,22 +168,70 @@ public enum TextDecoding {
 
     /// A file of whitespace, or one that is mostly control characters, is not an article.
     private static func checked(_ decoded: DecodedText) throws(PipelineError) -> DecodedText {
-        var visible = 0
-        var control = 0
-        // Over the UTF-8 bytes: every scalar has exactly one byte that is not a continuation byte.
         var text = decoded.text
-        text.withUTF8 { bytes in
-            for byte in bytes {
-                switch byte {
-                case 0x09, 0x0A, 0x0D, 0x20, 0x80...0xBF: continue
-                case 0x01...0x1F, 0x7F: control += 1
-                default: visible += 1
-                }
-            }
-        }
+        try checked(counts: text.withUTF8(countVisibleAndControl))
+        return decoded
+    }
+
+    /// `checked` on the counts of the text's UTF-8 bytes (every scalar has exactly one byte that is not a
+    /// continuation byte).
+    private static func checked(counts: (visible: Int, control: Int)) throws(PipelineError) {
+        let (visible, control) = counts
         if visible == 0 && control == 0 { throw .empty }
         if control * 10 > visible { throw .controlCharacters(count: control, visible: visible) }
-        return decoded
+    }
+
+    /// Skipped: tab, line feed, carriage return, space and continuation bytes (0x80–0xBF); control: 0x01–0x1F
+    /// and 0x7F but those; visible: every other byte. Eight bytes at a time, each byte in a lane of a `UInt64`:
+    /// a word with no byte below 0x20 and no 0x7F (most of a page) has its visible bytes counted in the lanes,
+    /// which are added up every 255 words; other words byte by byte.
+    static func countVisibleAndControl(_ bytes: UnsafeBufferPointer<UInt8>) -> (visible: Int, control: Int) {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = ones &* 0x80, low7 = ones &* 0x7F
+        var visible = 0
+        var control = 0
+        var lanes: UInt64 = 0
+        var words = 0
+        func addLanes() {
+            for k in 0..<8 { visible += Int((lanes >> (8 * UInt64(k))) & 0xFF) }
+            lanes = 0
+            words = 0
+        }
+        func countOne(_ byte: UInt8) {
+            switch byte {
+            case 0x09, 0x0A, 0x0D, 0x20, 0x80...0xBF: break
+            case 0x01...0x1F, 0x7F: control += 1
+            default: visible += 1
+            }
+        }
+        var i = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= bytes.count {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // High bit of a lane set when its byte is below 0x20 (exact: no carry leaves a lane).
+                let below20 = ~(((w & low7) &+ ones &* 0x60) | w) & high
+                let x7F = w ^ low7
+                let is7F = ~(((x7F & low7) &+ low7) | x7F) & high
+                if below20 | is7F != 0 {
+                    for k in 0..<8 { countOne(base[i + k]) }
+                } else {
+                    let continuation = w & ~(w << 1) & high
+                    let x20 = w ^ (ones &* 0x20)
+                    let notSpace = ((x20 & low7) &+ low7) | x20
+                    lanes &+= (notSpace & ~continuation & high) >> 7
+                    words += 1
+                    if words == 255 { addLanes() }
+                }
+                i += 8
+            }
+        }
+        addLanes()
+        while i < bytes.count {
+            countOne(bytes[i])
+            i += 1
+        }
+        return (visible, control)
     }
 
     // Windows-1252 differs from Latin-1 only in 0x80–0x9F.
@@ -130,12 +243,23 @@ public enum TextDecoding {
     ]
 
     static func windows1252<C: Collection<UInt8>>(_ bytes: C) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
+        // Written as UTF-8 bytes: every value is below U+10000, two bytes from U+0080 on, three from U+0800.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count + bytes.count / 2)
         for byte in bytes {
+            if byte < 0x80 {
+                utf8.append(byte)
+                continue
+            }
             let value = (0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte)
-            scalars.append(Unicode.Scalar(value)!)
+            if value < 0x800 {
+                utf8.append(UInt8(0xC0 | value >> 6))
+            } else {
+                utf8.append(UInt8(0xE0 | value >> 12))
+                utf8.append(UInt8(0x80 | (value >> 6) & 0x3F))
+            }
+            utf8.append(UInt8(0x80 | value & 0x3F))
         }
-        return String(scalars)
+        return String(decoding: utf8, as: UTF8.self)
     }
 }

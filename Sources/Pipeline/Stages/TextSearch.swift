@@ -63,7 +63,18 @@ enum TextSearch {
 
     /// ASCII letters lowercased, other bytes as they are: for matching markup keywords in raw bytes.
     static func asciiLowercased<C: Collection<UInt8>>(_ bytes: C) -> [UInt8] {
-        bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        // Contiguous bytes (an array, a slice of one) in one loop over raw buffers, which the compiler runs
+        // many bytes at a time; `map` went byte by byte through the collection's indices.
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+            [UInt8](unsafeUninitializedCapacity: buffer.count) { out, count in
+                for i in 0..<buffer.count {
+                    let b = buffer[i]
+                    out[i] = b &- 0x41 < 26 ? b | 0x20 : b
+                }
+                count = buffer.count
+            }
+        }
+        return contiguous ?? bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }
 
     /// Where `needle` (ASCII, not empty) first occurs in `bytes`.
@@ -216,6 +227,42 @@ enum TextSearch {
         }
         guard let bounds else { return text.split(whereSeparator: \.isWhitespace) }
         return slices(of: copy, bounds)
+    }
+
+    /// `text.split(separator: " ").count`: the runs of characters between lone spaces, counted over the bytes.
+    /// A space byte is a `Character` of its own unless the scalar before it joins what follows (a prepended
+    /// concatenation mark) or the scalar after it joins what precedes (a combining mark, a joiner). No other
+    /// grapheme rule can join a space, so its two neighbours decide; one beyond ASCII is asked of the standard
+    /// library's character breaking on the pair.
+    static func spaceSeparatedCount(_ text: String) -> Int {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var count = 0
+            var inRun = false
+            for i in bytes.indices {
+                if bytes[i] == 0x20 && isLoneSpace(bytes, at: i) {
+                    inRun = false
+                } else if !inRun {
+                    inRun = true
+                    count += 1
+                }
+            }
+            return count
+        }
+    }
+
+    private static func isLoneSpace(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        if i + 1 < bytes.count, bytes[i + 1] >= 0x80 {
+            var end = i + 2
+            while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+            if String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self).count == 1 { return false }
+        }
+        if i > 0, bytes[i - 1] >= 0x80 {
+            var start = i - 1
+            while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+            if String(decoding: UnsafeBufferPointer(rebasing: bytes[start...i]), as: UTF8.self).count == 1 { return false }
+        }
+        return true
     }
 
     private static func slices(of text: String, _ bounds: [(Int, Int)]) -> [Substring] {

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+@testable import Pipeline
+
+/// The byte-level paths of the HTML reader give what the string code they replaced gave.
+struct ReaderFastPathTests {
+    static let texts: [String] = LineAndWordSplitTests.texts + [
+        "\u{200B}zero\u{200B}width\u{FEFF}", "\u{1680}ogham\u{205F}math\u{85}", "ー、，,", "İSTANBUL NEWSLETTER",
+        "SIGN\u{212A} UP", "Coo\u{212A}ie policy", "ΣΟΦΟΣ Sign Up", "Ⱥ Tags: a | b", "BY JANE DOE", "© 2024 ALL RIGHTS RESERVED",
+    ]
+
+    /// White space collapsed scalar by scalar, as `Markup.collapse` did before it read bytes.
+    static func scalarCollapse(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var space = false
+        for scalar in text.unicodeScalars where scalar != "\u{00AD}" {
+            if scalar.properties.isWhitespace || scalar == "\u{00A0}" || scalar == "\u{200B}" {
+                space = true
+            } else {
+                if space && !out.isEmpty { out.append(" ") }
+                space = false
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    @Test func collapseMatchesScalarCollapse() {
+        for text in Self.texts {
+            #expect(Markup.collapse(text) == Self.scalarCollapse(text), "\(text.prefix(80).debugDescription)")
+        }
+        // Every White_Space scalar (and the soft hyphen, U+200B) between words.
+        for v in 0...0x3000 {
+            guard let scalar = Unicode.Scalar(v) else { continue }
+            let text = "a" + String(scalar) + "b " + String(scalar)
+            #expect(Markup.collapse(text) == Self.scalarCollapse(text), "U+\(String(v, radix: 16))")
+        }
+    }
+
+    @Test func windows1252MatchesScalars() {
+        let bytes = (0...255).map(UInt8.init)
+        let high: [UInt32] = [
+            0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD,
+            0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+            0x0153, 0xFFFD, 0x017E, 0x0178,
+        ]
+        var scalars = String.UnicodeScalarView()
+        for byte in bytes { scalars.append(Unicode.Scalar((0x80...0x9F).contains(byte) ? high[Int(byte) - 0x80] : UInt32(byte))!) }
+        #expect(TextDecoding.windows1252(bytes) == String(scalars))
+    }
+
+    /// `classify` reads ASCII phrases, prefixes and labels in `matchingLowercased`: where they are found must
+    /// be where they are found in `lowercased()`.
+    @Test func matchingLowercasedFindsWhatLowercasedFinds() {
+        let needles = ["sign up", "cookie", "newsletter", "by ", "tags", "all rights reserved", "©", "www.", "http://", "i", "k", " "]
+        for text in Self.texts {
+            let fast = LineClassifier.matchingLowercased(text)
+            let slow = text.lowercased()
+            if text.allSatisfy(\.isASCII) { #expect(fast == slow) }
+            for needle in needles {
+                #expect(TextSearch.contains(fast, needle) == TextSearch.contains(slow, needle), "\(text.debugDescription) \(needle)")
+                #expect(fast.hasPrefix(needle) == slow.hasPrefix(needle), "\(text.debugDescription) \(needle)")
+            }
+            #expect(LineClassifier.classify(Substring(text)) == LineClassifier.classify(Substring(text), overBytes: false))
+        }
+    }
+
+    @Test func styleHidesOverBytes() {
+        for style in ["display: none", "DISPLAY:NONE;color:red", "visibility : hidden", "visibility: visible", "display:block",
+                      "color: red; display :none", "", "display:\u{00A0}none"] {
+            let bytes = Array(style.utf8)
+            let expected = bytes.withUnsafeBufferPointer { MarkupName.asciiLowercased($0) }.filter { $0 != " " }
+            let hides = expected.contains("display:none") || expected.contains("visibility:hidden")
+            let fast = bytes.withUnsafeBufferPointer { HTMLBlocks.asciiStyleHides($0) }
+            if style.utf8.allSatisfy({ $0 < 0x80 }) { #expect(fast == hides, "\(style)") } else { #expect(fast == nil) }
+        }
+    }
+
+    /// Byte strings around every edge of UTF-8: lead bytes, shortest forms, surrogates, U+10FFFF, cut sequences,
+    /// at every offset against the eight-byte ASCII stride.
+    static let utf8Samples: [[UInt8]] = {
+        var samples: [[UInt8]] = [[], Array("plain ascii text, long enough to stride".utf8), Array("Grüße — 東京 🎉".utf8)]
+        let edges: [[UInt8]] = [
+            [0x7F], [0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80],
+            [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80],
+            [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF], [0xE2, 0x82], [0xF0, 0x9F, 0x8E],
+            [0xC3], [0xE2, 0x28, 0xA1], [0xC3, 0x28], [0x01, 0x02, 0x1F, 0x7F, 0x09, 0x0A, 0x0D, 0x20],
+        ]
+        for edge in edges {
+            for pad in 0..<10 {
+                samples.append(Array(repeating: 0x61, count: pad) + edge + Array(repeating: 0x62, count: 9 - pad))
+                samples.append(Array(repeating: 0x61, count: pad) + edge)
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let count = Int.random(in: 0..<40, using: &generator)
+            samples.append((0..<count).map { _ in
+                Bool.random(using: &generator) ? UInt8.random(in: 0x20...0x7E, using: &generator) : UInt8.random(in: 0...255, using: &generator)
+            })
+        }
+        return samples
+    }()
+
+    @Test func utf8ValidationMatchesStandardLibrary() {
+        for bytes in Self.utf8Samples {
+            let fast = bytes.withUnsafeBufferPointer(TextDecoding.isValidUTF8)
+            #expect(fast == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+    }
+
+    @Test func visibleAndControlCountsMatchByteByByte() {
+        for bytes in Self.utf8Samples + [Array(repeating: 0x41, count: 5000) + Array(repeating: 0x01, count: 4099)] {
+            var visible = 0
+            var control = 0
+            for byte in bytes {
+                switch byte {
+                case 0x09, 0x0A, 0x0D, 0x20, 0x80...0xBF: continue
+                case 0x01...0x1F, 0x7F: control += 1
+                default: visible += 1
+                }
+            }
+            let counts = bytes.withUnsafeBufferPointer(TextDecoding.countVisibleAndControl)
+            #expect(counts.visible == visible && counts.control == control, "\(bytes.prefix(40))")
+        }
+    }
+
+    @Test func decodeKeepingUTF8DecidesAsDecode() throws {
+        for bytes in Self.utf8Samples where !bytes.isEmpty && !bytes.contains(0) {
+            let decoded = try? TextDecoding.decode(bytes)
+            let kept = try? TextDecoding.decodeKeepingUTF8(bytes)
+            switch kept {
+            case .utf8(let body)?: #expect(decoded == DecodedText(text: String(decoding: body, as: UTF8.self), encoding: .utf8))
+            case .text(let text)?: #expect(decoded == text)
+            case nil: #expect(decoded == nil)
+            }
+        }
+    }
+
+    @Test func spaceSeparatedCountMatchesCharacterSplit() {
+        let joined = ["a \u{301}b c", "\u{600} x y", "a\u{200D} b", " a  b ", "x \u{200D}", "\u{0915}\u{094D} \u{0915}", "\r\n \n", "e\u{301} é ",
+                      "„Zitat“ – und mehr", "😀 🇩🇪 👍🏽 x", "ab\u{0903} \u{0903}", "", " ", "   "]
+        for text in Self.texts + joined {
+            #expect(TextSearch.spaceSeparatedCount(text) == text.split(separator: " ").count, "\(text.prefix(80).debugDescription)")
+        }
+    }
+
+    @Test func asciiLowercasedMatchesByteMap() {
+        let bytes = (0...255).map(UInt8.init) + Array("<META CHARSET=\"UTF-8\"> Grüße ÄÖÜ".utf8)
+        let expected = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        #expect(TextSearch.asciiLowercased(bytes) == expected)
+        #expect(TextSearch.asciiLowercased(bytes[3...]) == Array(expected[3...]))
+        #expect(TextSearch.asciiLowercased(bytes.lazy.map { $0 }) == expected)
+    }
+}
