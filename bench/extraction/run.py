@@ -346,8 +346,10 @@ def main():
         f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({os.cpu_count()} cores, {platform.machine()}, load average {os.getloadavg()[0]:.1f} at the end), "
         f"{len(paths)} pages, trafilatura {version}.",
-        f"Command: `make bench-extraction` (= `python3 bench/extraction/run.py --repeat {args.repeat} --update BENCHMARKS.md "
-        "--stream-bin-dir .build/release`).",
+        (f"Command: `make bench-extraction` (= `python3 bench/extraction/run.py --repeat {args.repeat} --update BENCHMARKS.md "
+         "--stream-bin-dir .build/release`)." if args.stream_bin_dir else
+         f"Command: `python3 bench/extraction/run.py --bin .build/release/corpusctl --repeat {args.repeat} --update "
+         "BENCHMARKS.md` (`make bench-extraction` without the JSON Lines stream; release build as `make install` links it)."),
         "",
         PEERS_NOTE,
         "",
