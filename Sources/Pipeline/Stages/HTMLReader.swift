@@ -323,7 +323,7 @@ public enum HTMLReader {
             return nil
         case .byline:
             // A sentence that opens with "By" ("By the end of the year, the wall …") is no byline.
-            let words = text.split(separator: " ").count
+            let words = TextSearch.spaceSeparatedCount(text)
             guard words >= 8, let last = text.last, last == "." || last == "!" || last == "?" else { return nil }
             return proseByLinks(block)
         case .bullet, .short:

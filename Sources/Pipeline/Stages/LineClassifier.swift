@@ -90,13 +90,7 @@ enum LineClassifier {
                 if bytes[i] == 0xC4, i + 1 < bytes.count, bytes[i + 1] == 0xB0 { return nil }
                 if bytes[i] == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x84, bytes[i + 2] == 0xAA { return nil }
             }
-            return String(unsafeUninitializedCapacity: bytes.count) { out in
-                for i in bytes.indices {
-                    let b = bytes[i]
-                    out[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
-                }
-                return bytes.count
-            }
+            return MarkupName.asciiLowercased(bytes)
         } ?? line.lowercased()
     }
 

@@ -104,28 +104,27 @@ public enum TextDecoding {
                 i += 1
                 continue
             }
-            let isContinuation = { (k: Int) in k < n && base[k] & 0xC0 == 0x80 }
+            // RFC 3629's table: the sequence's length by its lead byte, and the range of its second byte (narrower
+            // after E0, ED, F0 and F4: no overlong forms, no surrogates, nothing past U+10FFFF); every later byte
+            // is a continuation byte.
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
             switch b {
-            case 0xC2...0xDF:
-                guard isContinuation(i + 1) else { return false }
-                i += 2
-            case 0xE0...0xEF:
-                guard i + 1 < n else { return false }
-                let c = base[i + 1]
-                let low: UInt8 = b == 0xE0 ? 0xA0 : 0x80
-                let high: UInt8 = b == 0xED ? 0x9F : 0xBF
-                guard c >= low, c <= high, isContinuation(i + 2) else { return false }
-                i += 3
-            case 0xF0...0xF4:
-                guard i + 1 < n else { return false }
-                let c = base[i + 1]
-                let low: UInt8 = b == 0xF0 ? 0x90 : 0x80
-                let high: UInt8 = b == 0xF4 ? 0x8F : 0xBF
-                guard c >= low, c <= high, isContinuation(i + 2), isContinuation(i + 3) else { return false }
-                i += 4
-            default:
-                return false
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return false
             }
+            switch b {
+            case 0xE0: low = 0xA0
+            case 0xED: high = 0x9F
+            case 0xF0: low = 0x90
+            case 0xF4: high = 0x8F
+            default: break
+            }
+            guard i + length <= n, base[i + 1] >= low, base[i + 1] <= high else { return false }
+            for k in (i + 2)..<(i + length) where base[k] & 0xC0 != 0x80 { return false }
+            i += length
         }
         return true
     }
