@@ -74,19 +74,10 @@ extension CorpusDatabase {
     func candidates(of fingerprint: NearDuplicateFingerprint, threshold: Double, policy: NearDuplicatePolicy,
                     before: Int64?, db: Database) throws -> [Int64]
     {
-        // One statement, one range of the primary key per band key (each newest first, cut at the limit), rather
-        // than one statement per key: a statement's arguments, step and reset cost more than its few rows.
-        let bucket = before == nil
-            ? "SELECT * FROM (SELECT document_id FROM near_band WHERE key = ? ORDER BY document_id DESC LIMIT ?)"
-            : "SELECT * FROM (SELECT document_id FROM near_band WHERE key = ? AND document_id < ? ORDER BY document_id DESC LIMIT ?)"
-        let sql = Array(repeating: bucket, count: fingerprint.bandKeys.count).joined(separator: " UNION ALL ")
-        var arguments = StatementArguments()
-        for key in fingerprint.bandKeys {
-            _ = arguments.append(contentsOf: before.map { [key, $0, policy.bandBucketLimit] } ?? [key, policy.bandBucketLimit])
-        }
         var shared: [Int64: Int] = [:]
-        let rows = try Int64.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-        while let document = try rows.next() { shared[document, default: 0] += 1 }
+        for (_, document) in try bandBuckets(fingerprint.bandKeys, limit: policy.bandBucketLimit, before: before, db: db) {
+            shared[document, default: 0] += 1
+        }
         let ranked = NearDuplicate.rankCandidates(shared).prefix(policy.maxScreened)
         let screen = try db.cachedStatement(sql: "SELECT minhash FROM near_signature WHERE document_id = ?")
         let mine = NearDuplicate.screenSignature(fingerprint.minHash)
@@ -119,33 +110,6 @@ extension CorpusDatabase {
     {
         try fileBands(documentID, extracted.nearDuplicate, db: db)
         try linkStory(documentID, terms: extracted.storyTerms, fingerprint: extracted.nearDuplicate, policy: policy, db: db)
-    }
-
-    /// Files a document under its band keys and keeps its signature row (band keys and screen signature).
-    func fileBands(_ documentID: Int64, _ fingerprint: NearDuplicateFingerprint, db: Database) throws {
-        guard !fingerprint.bandKeys.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO near_band (key, document_id) VALUES (?, ?)")
-        for key in fingerprint.bandKeys { try insert.execute(arguments: [key, documentID]) }
-        var keys = Data(capacity: fingerprint.bandKeys.count * 8)
-        for key in fingerprint.bandKeys { withUnsafeBytes(of: key.littleEndian) { keys.append(contentsOf: $0) } }
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO near_signature (document_id, band_keys, minhash) VALUES (?, ?, ?)")
-            .execute(arguments: [documentID, keys, Data(NearDuplicate.screenSignature(fingerprint.minHash))])
-    }
-
-    /// Takes a document out of the band index: by the keys its signature row kept, else (a document stored
-    /// before those rows existed) by `fallback`, the keys its body gives now.
-    func unfileBands(_ documentID: Int64, fallback: [Int64], db: Database) throws {
-        var keys = fallback
-        if let stored = try Data.fetchOne(db.cachedStatement(sql: "SELECT band_keys FROM near_signature WHERE document_id = ?"),
-                                          arguments: [documentID])
-        {
-            keys = stored.withUnsafeBytes { raw in
-                (0..<raw.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-            }
-        }
-        let delete = try db.cachedStatement(sql: "DELETE FROM near_band WHERE key = ? AND document_id = ?")
-        for key in keys { try delete.execute(arguments: [key, documentID]) }
-        try db.cachedStatement(sql: "DELETE FROM near_signature WHERE document_id = ?").execute(arguments: [documentID])
     }
 
     /// Decides and records one item's outcome; a duplicate's own provenance goes with its document.

@@ -10,6 +10,8 @@ import GRDBSQLite
 public struct CorpusDatabase: Sendable {
     // Internal so that the store's extensions in other files (one per concern) reach it; nothing outside Store/ uses it.
     let writer: any DatabaseWriter
+    /// When the band index's levels are merged; tests make them small.
+    var bandLevels = BandIndexLevels.standard
 
     /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date.
     public static func open(path: String) throws -> CorpusDatabase {

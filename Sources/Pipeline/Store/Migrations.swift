@@ -335,6 +335,22 @@ enum Migrations {
             try db.execute(sql: "INSERT INTO corpus_stat VALUES ('source_lines', (SELECT COUNT(*) FROM source_line))")
         }
 
+        // The band index as three levels merged in key order (CorpusDatabase+BandIndex.swift): the rows already
+        // filed are the last level; new ones go to the recent level.
+        migrator.registerMigration("band keys in levels merged in key order", foreignKeyChecks: .immediate) { db in
+            for table in ["near_band_recent", "near_band_middle"] {
+                try db.execute(sql: """
+                    CREATE TABLE \(table) (
+                        key INTEGER NOT NULL,
+                        document_id INTEGER NOT NULL,
+                        PRIMARY KEY (key, document_id)) WITHOUT ROWID
+                    """)
+            }
+            try db.execute(sql: "INSERT INTO corpus_stat VALUES ('near_band.recent', 0)")
+            try db.execute(sql: "INSERT INTO corpus_stat VALUES ('near_band.rows', (SELECT COUNT(*) FROM near_band))")
+            try db.execute(sql: "INSERT INTO corpus_stat VALUES ('near_band.sweep', ?)", arguments: [Int64.min])
+        }
+
         return migrator
     }
 }

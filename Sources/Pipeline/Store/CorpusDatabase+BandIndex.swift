@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+
+/// The shape of the LSH band index: three tables of (key, document) rows, each ordered by key, the way a
+/// log-structured merge tree is.
+///
+/// A document's 25 band keys land at random places of the key order. Filed straight into one large index, each
+/// key rewrites a leaf page the page cache no longer holds: at 225 k documents two thirds of everything the writer
+/// wrote was `near_band`'s leaves, ~25 leaf writes per document (BENCHMARKS.md, "What the writer writes"). So new
+/// keys go to `near_band_recent`, small enough to stay cached; when it holds `recentLimit` rows it is merged in key
+/// order into `near_band_middle`, and a slice of the key space of `near_band_middle` is moved, in key order,
+/// into `near_band`, the last level. The slices go round the key space once while the last level receives about
+/// `1 / sweepShare` of its size, so each leaf of the last level is rewritten once per round, whatever its size:
+/// the writes per document stay about the same as the corpus grows, and every merge is bounded.
+struct BandIndexLevels: Sendable, Hashable {
+    /// Rows the recent level holds before it is merged (2,000 documents of 25 keys: ~1 MB, cached).
+    var recentLimit = 50_000
+    /// The last level is swept once while `near_band_middle` takes in this share of the last level's rows.
+    var sweepShare = 16
+
+    static let standard = BandIndexLevels()
+
+    /// Into how many slices of the key space the round is cut, for a last level of `lastRows` rows: one
+    /// (everything moves at each merge) while the last level is small.
+    func slices(lastRows: Int) -> UInt64 {
+        UInt64(max(1, lastRows / max(1, recentLimit * sweepShare)))
+    }
+}
+
+/// The key ranges a sweep of the band index's key space moves, one step at a time.
+enum BandSweep {
+    /// One step of a sweep over all 64-bit keys (in their signed order, as SQLite sorts them) that starts at
+    /// `cursor` and covers 1/`slices` of the key space: the ranges to move (two when the step wraps past the
+    /// largest key) and where the next step starts. Steps cover the key space without gaps or overlaps.
+    static func step(from cursor: Int64, slices: UInt64) -> (ranges: [ClosedRange<Int64>], next: Int64) {
+        // In the biased form, Int64.min is 0 and the signed order is the unsigned one.
+        let start = biased(cursor)
+        guard slices > 1 else {
+            return (start == 0 ? [.min ... .max] : [cursor ... .max, .min ... cursor - 1], cursor)
+        }
+        let width = UInt64.max / slices + 1
+        let (end, wrapped) = start.addingReportingOverflow(width)
+        if !wrapped, end != 0 { return ([cursor...unbiased(end - 1)], unbiased(end)) }
+        return ((end == 0 ? [cursor ... .max] : [cursor ... .max, .min ... unbiased(end - 1)]), unbiased(end))
+    }
+
+    private static func biased(_ key: Int64) -> UInt64 { UInt64(bitPattern: key) ^ (1 << 63) }
+    private static func unbiased(_ value: UInt64) -> Int64 { Int64(bitPattern: value ^ (1 << 63)) }
+}
+
+extension CorpusDatabase {
+    /// The band index's tables, newest level first. A (key, document) row is in exactly one of them.
+    static let bandLevelTables = ["near_band_recent", "near_band_middle", "near_band"]
+
+    /// The documents filed under each of `keys` in the band index, of each key the newest `limit` (with an id below
+    /// `before` when given), as (key, document) pairs in no particular order.
+    func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, db: Database) throws -> [(key: Int64, document: Int64)] {
+        // One statement, one range of a primary key per key and level (each newest first, cut at the limit), rather
+        // than one statement per key: a statement's arguments, step and reset cost more than its few rows.
+        let filter = before == nil ? "key = ?" : "key = ? AND document_id < ?"
+        let bucket = Self.bandLevelTables.map {
+            "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
+        }.joined(separator: " UNION ALL ")
+        let sql = Array(repeating: bucket, count: keys.count).joined(separator: " UNION ALL ")
+        var arguments = StatementArguments()
+        for key in keys {
+            for _ in Self.bandLevelTables {
+                _ = arguments.append(contentsOf: before.map { [key, $0, limit] } ?? [key, limit])
+            }
+        }
+        var found: [(key: Int64, document: Int64)] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() { found.append((row[0], row[1])) }
+        // Each level gave its newest `limit`: of their union, the newest `limit` are those of the whole index.
+        guard Self.bandLevelTables.count > 1 else { return found }
+        found.sort { $0.key != $1.key ? $0.key < $1.key : $0.document > $1.document }
+        var kept: [(key: Int64, document: Int64)] = []
+        kept.reserveCapacity(found.count)
+        var run = 0
+        for (i, pair) in found.enumerated() {
+            run = i > 0 && found[i - 1].key == pair.key ? run + 1 : 0
+            if run < limit { kept.append(pair) }
+        }
+        return kept
+    }
+
+    /// Files a document under its band keys (in the recent level) and keeps its signature row (band keys and
+    /// screen signature); merges the levels when the recent one is full.
+    func fileBands(_ documentID: Int64, _ fingerprint: NearDuplicateFingerprint, db: Database) throws {
+        guard !fingerprint.bandKeys.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO near_band_recent (key, document_id) VALUES (?, ?)")
+        var filed = 0
+        for key in fingerprint.bandKeys {
+            try insert.execute(arguments: [key, documentID])
+            filed += db.changesCount
+        }
+        var keys = Data(capacity: fingerprint.bandKeys.count * 8)
+        for key in fingerprint.bandKeys { withUnsafeBytes(of: key.littleEndian) { keys.append(contentsOf: $0) } }
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO near_signature (document_id, band_keys, minhash) VALUES (?, ?, ?)")
+            .execute(arguments: [documentID, keys, Data(NearDuplicate.screenSignature(fingerprint.minHash))])
+        let recent = try Int.fetchOne(db.cachedStatement(sql: """
+            UPDATE corpus_stat SET value = value + ? WHERE name = 'near_band.recent' RETURNING value
+            """), arguments: [filed]) ?? 0
+        if recent >= bandLevels.recentLimit { try mergeBandLevels(db: db) }
+    }
+
+    /// Merges the recent level into the middle one and moves the next slice of the key space from the middle
+    /// level into the last (`BandIndexLevels`). Both are read and written in key order.
+    func mergeBandLevels(db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO near_band_middle (key, document_id)
+            SELECT key, document_id FROM near_band_recent ORDER BY key, document_id
+            """)
+        try db.execute(sql: "DELETE FROM near_band_recent")
+        let stat = try db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?")
+        let lastRows = try Int.fetchOne(stat, arguments: ["near_band.rows"]) ?? 0
+        let cursor = try Int64.fetchOne(stat, arguments: ["near_band.sweep"]) ?? .min
+        let (ranges, next) = BandSweep.step(from: cursor, slices: bandLevels.slices(lastRows: lastRows))
+        var moved = 0
+        for range in ranges {
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO near_band (key, document_id)
+                SELECT key, document_id FROM near_band_middle WHERE key BETWEEN ? AND ? ORDER BY key, document_id
+                """).execute(arguments: [range.lowerBound, range.upperBound])
+            moved += db.changesCount
+            try db.cachedStatement(sql: "DELETE FROM near_band_middle WHERE key BETWEEN ? AND ?")
+                .execute(arguments: [range.lowerBound, range.upperBound])
+        }
+        let set = try db.cachedStatement(sql: "UPDATE corpus_stat SET value = ? WHERE name = ?")
+        try set.execute(arguments: [0, "near_band.recent"])
+        try set.execute(arguments: [lastRows + moved, "near_band.rows"])
+        try set.execute(arguments: [next, "near_band.sweep"])
+    }
+
+    /// Takes a document out of the band index: by the keys its signature row kept, else (a document stored
+    /// before those rows existed) by `fallback`, the keys its body gives now.
+    func unfileBands(_ documentID: Int64, fallback: [Int64], db: Database) throws {
+        var keys = fallback
+        if let stored = try Data.fetchOne(db.cachedStatement(sql: "SELECT band_keys FROM near_signature WHERE document_id = ?"),
+                                          arguments: [documentID])
+        {
+            keys = stored.withUnsafeBytes { raw in
+                (0..<raw.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            }
+        }
+        // The levels whose rows are counted: the recent one (when to merge) and the last (how finely to sweep).
+        let counters: [String: String] = ["near_band_recent": "near_band.recent", "near_band": "near_band.rows"]
+        for table in Self.bandLevelTables {
+            let delete = try db.cachedStatement(sql: "DELETE FROM \(table) WHERE key = ? AND document_id = ?")
+            var deleted = 0
+            for key in keys {
+                try delete.execute(arguments: [key, documentID])
+                deleted += db.changesCount
+            }
+            if let counter = counters[table], deleted > 0 {
+                try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value - ? WHERE name = ?").execute(arguments: [deleted, counter])
+            }
+        }
+        try db.cachedStatement(sql: "DELETE FROM near_signature WHERE document_id = ?").execute(arguments: [documentID])
+    }
+}
