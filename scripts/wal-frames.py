@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Which tables and indexes the frames of a database's WAL fall on: what the writer wrote since the WAL last
 restarted. Run it on a copy left by a corpusd killed with -9 (a clean stop checkpoints and resets the WAL).
-    scripts/wal-frames.py STATE/corpus.sqlite
-Frames of the current generation only (their salts match the header's); pages are named through dbstat, read
-from a copy of the database with the WAL applied."""
+    scripts/wal-frames.py STATE/corpus.sqlite [--all]
+Frames of the current generation only (their salts match the header's), or with --all every frame in the file
+(the WAL is written again from its start after each checkpoint: the frames past the current generation's are the
+ones before it); pages are named through dbstat, read from a copy of the database with the WAL applied."""
 import collections, os, shutil, sqlite3, struct, sys, tempfile
 
 db_path = sys.argv[1]
@@ -14,7 +15,7 @@ pages = collections.Counter()
 offset = 32
 while offset + frame <= len(wal):
     pgno, _, s1, s2 = struct.unpack(">IIII", wal[offset:offset + 16])
-    if (s1, s2) != (salt1, salt2):
+    if (s1, s2) != (salt1, salt2) and "--all" not in sys.argv:
         break
     pages[pgno] += 1
     offset += frame
