@@ -294,7 +294,7 @@ struct HTMLBlocks {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = c.pointee.content, memchr(content, 0x40, strlen(content)) != nil { return true }
             case XML_ELEMENT_NODE:
-                if showsAt(c) { return true }
+                if !MarkupNode.isRawTextElement(c), showsAt(c) { return true }
             default:
                 break
             }

@@ -19,10 +19,11 @@ public enum HTMLReader {
         // UTF-8 pages are parsed from their own bytes, with no string made of the page.
         switch decoded {
         case .utf8(let body):
-            document = body.withUnsafeBufferPointer(MarkupDocument.html)
+            document = body.withUnsafeBufferPointer(MarkupDocument.htmlForReader)
             encoding = .utf8
         case .text(let text):
-            document = MarkupDocument.html(text.text)
+            var utf8 = text.text
+            document = utf8.withUTF8(MarkupDocument.htmlForReader)
             encoding = text.encoding
         }
         guard let doc = document, let root = doc.root else {

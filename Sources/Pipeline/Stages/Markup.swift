@@ -28,13 +28,36 @@ final class MarkupDocument {
     /// The same for UTF-8 bytes in place.
     static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
         guard !utf8.isEmpty, utf8.count < Int32.max else { return nil }
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
         let doc = utf8.withMemoryRebound(to: CChar.self) { chars in
-            htmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
+            htmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", htmlOptions)
         }
         return doc.map(MarkupDocument.init)
     }
+
+    /// The tree `html` builds, less what the HTML reader never reads: the text of `<script>` and `<style>` elements
+    /// (but JSON-LD's) and of comments, cut from the page before the parse (`UnreadMarkup`: a third of a news page's
+    /// bytes); the attributes but those the reader reads (`MarkupName.Attribute`: half a page's nodes), cut before
+    /// the parse too where `UnreadMarkup` can, else left unbuilt; and libxml2's table of ids (for `xmlGetID`, which
+    /// nothing here calls).
+    static func htmlForReader(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
+        if let cut = UnreadMarkup.cut(utf8) { return cut.withUnsafeBufferPointer(htmlWithReadAttributes) }
+        return htmlWithReadAttributes(utf8)
+    }
+
+    private static func htmlWithReadAttributes(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
+        guard !utf8.isEmpty, utf8.count < Int32.max, let context = htmlNewParserCtxt() else { return nil }
+        defer { htmlFreeParserCtxt(context) }
+        // The context's handler is its own copy of libxml2's HTML handler: changing it changes this parse only.
+        context.pointee.sax.pointee.startElement = startElementWithReadAttributes
+        context.pointee.loadsubset |= XML_SKIP_IDS
+        let doc = utf8.withMemoryRebound(to: CChar.self) { chars in
+            htmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), nil, "UTF-8", htmlOptions)
+        }
+        return doc.map(MarkupDocument.init)
+    }
+
+    private static let htmlOptions = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
+        | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_IGNORE_ENC.rawValue)
 
     /// XML (feeds). No network, no entity expansion, no DTD loading: a feed cannot make us fetch or blow up.
     static func xml(_ utf8: [UInt8]) -> MarkupDocument? {
@@ -47,6 +70,25 @@ final class MarkupDocument {
             }
         }
         return doc.map(MarkupDocument.init)
+    }
+}
+
+/// libxml2's SAX2 start of an element, given only the attributes the HTML reader reads. `attributes` is libxml2's list of
+/// name, value pairs ending in a nil name; libxml2 frees it after the call, so the kept pairs are copied out of it.
+private let startElementWithReadAttributes: startElementSAXFunc = { context, name, attributes in
+    guard let attributes else { return xmlSAX2StartElement(context, name, nil) }
+    var count = 0
+    while attributes[2 * count] != nil { count += 1 }
+    withUnsafeTemporaryAllocation(of: UnsafePointer<xmlChar>?.self, capacity: 2 * count + 2) { kept in
+        var k = 0
+        for i in 0..<count where MarkupName.attribute(attributes[2 * i]!) != nil {
+            kept[k] = attributes[2 * i]
+            kept[k + 1] = attributes[2 * i + 1]
+            k += 2
+        }
+        kept[k] = nil
+        kept[k + 1] = nil
+        xmlSAX2StartElement(context, name, kept.baseAddress)
     }
 }
 
@@ -66,8 +108,11 @@ struct MarkupNode {
     /// A text node's own characters.
     var content: String { ptr.pointee.content.map { String(cString: $0) } ?? "" }
 
-    /// The value of the attribute named `wanted` (lowercase ASCII; the page's case is ignored).
+    /// The value of the attribute named `wanted` (lowercase ASCII; the page's case is ignored). Of an HTML page, only
+    /// `MarkupName.Attribute`s are read: the reader's parse builds no other.
     func attribute(_ wanted: String) -> String? {
+        assert(ptr.pointee.doc?.pointee.type != XML_HTML_DOCUMENT_NODE || MarkupName.Attribute(rawValue: wanted) != nil,
+               "\(wanted) is not in MarkupName.Attribute")
         var attr = ptr.pointee.properties
         while let a = attr {
             if let n = a.pointee.name, MarkupName.equalsIgnoringASCIICase(n, wanted) {
@@ -106,7 +151,8 @@ struct MarkupNode {
 
     var elementChildren: [MarkupNode] { children.filter(\.isElement) }
 
-    /// Every text under this node, in document order, white space collapsed.
+    /// Every text under this node, in document order, white space collapsed; of an HTML page, none inside `<script>`
+    /// or `<style>` (which the reader's parse does not keep: `MarkupDocument.htmlForReader`).
     var text: String {
         var raw: [UInt8] = []
         appendText(ptr, to: &raw)
@@ -121,11 +167,19 @@ struct MarkupNode {
             if let text = node.pointee.content { out.append(contentsOf: UnsafeBufferPointer(start: text, count: strlen(text))) }
             return
         }
+        if MarkupNode.isRawTextElement(node) { return }
         var child = node.pointee.children
         while let c = child {
             appendText(c, to: &out)
             child = c.pointee.next
         }
+    }
+
+    /// Is `node` a `<script>` or `<style>` element of an HTML page? Their text is not the page's.
+    static func isRawTextElement(_ node: xmlNodePtr) -> Bool {
+        guard node.pointee.type == XML_ELEMENT_NODE, node.pointee.doc?.pointee.type == XML_HTML_DOCUMENT_NODE else { return false }
+        let tag = HTMLTag(node.pointee.name)
+        return tag == .script || tag == .style
     }
 
     /// Depth-first search for elements (this one included) that satisfy `match`.
@@ -299,15 +353,22 @@ enum Markup {
 
 /// Element and attribute names compared as bytes, ASCII case ignored, without making strings.
 enum MarkupName {
-    /// The attributes the HTML reader reads.
+    /// Every attribute the HTML reader reads, of any element: `HTMLBlocks` (the first six, and `href` of links),
+    /// `HTMLReader.Metadata` (the rest). `MarkupDocument.htmlForReader` builds no other.
     enum Attribute: String, CaseIterable {
         case `class`, id, role, hidden, ariaHidden = "aria-hidden", style
+        case href, rel, type, datetime, content, property, name, itemprop
     }
 
     private static let attributes = ShortKeyTable(Attribute.allCases.map { ($0.rawValue, $0) })
 
     static func attribute(_ name: UnsafePointer<xmlChar>) -> Attribute? {
         ShortKey(cString: name).flatMap { attributes[$0] }
+    }
+
+    /// The same for a name's bytes.
+    static func attribute(_ name: UnsafeBufferPointer<UInt8>) -> Attribute? {
+        ShortKey(name).flatMap { attributes[$0] }
     }
 
     /// Does the NUL-terminated `name` equal `wanted` (lowercase ASCII), ASCII case ignored?
