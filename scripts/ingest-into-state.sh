@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cost of new documents at a given corpus size: a copy of a filled state folder (scripts/fill-state.sh), an idle
 # corpusd on it, one JSON Lines dump renamed into its inbox, then corpusd's CPU seconds, peak RSS, bytes read
-# (rchar) and written (wchar: WAL frames and checkpoints) once every entry has an outcome. The copy is deleted afterwards; the state itself is never changed.
+# (rchar) and written (wchar: WAL frames and checkpoints) once every entry has an outcome. The copy is deleted
+# afterwards; the state itself is never changed.
 #   scripts/ingest-into-state.sh STATE DUMP.jsonl [BIN_DIR] [--strace TRACE]
 # e.g. python3 bench/gen_corpus.py --out /tmp/new --count 5000 --start 260000 --format jsonl --per-file 5000
 #      for s in .build/state-10k .build/state-250k; do scripts/ingest-into-state.sh $s /tmp/new/d0260000.jsonl; done

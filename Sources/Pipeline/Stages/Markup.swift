@@ -19,14 +19,7 @@ final class MarkupDocument {
         utf8.withUnsafeBufferPointer(html)
     }
 
-    /// The same for text already decoded, parsed from its own storage (no copy).
-    static func html(_ text: String) -> MarkupDocument? {
-        var text = text
-        return text.withUTF8(html)
-    }
-
-    /// The same for UTF-8 bytes in place.
-    static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
+    private static func html(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
         guard !utf8.isEmpty, utf8.count < Int32.max else { return nil }
         let doc = utf8.withMemoryRebound(to: CChar.self) { chars in
             htmlReadMemory(chars.baseAddress, Int32(chars.count), nil, "UTF-8", htmlOptions)

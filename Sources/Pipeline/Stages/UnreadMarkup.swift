@@ -181,9 +181,7 @@ enum UnreadMarkup {
         func mayBeJSONLD(_ tag: Range<Int>) -> Bool {
             let bytes = UnsafeBufferPointer(rebasing: page[tag])
             if memchr(bytes.baseAddress!, Int32(ampersand), bytes.count) != nil { return true }
-            let wanted = Array("ld+json".utf8)
-            guard bytes.count >= wanted.count else { return false }
-            return (0...(bytes.count - wanted.count)).contains { s in wanted.indices.allSatisfy { lowered(bytes[s + $0]) == wanted[$0] } }
+            return TextSearch.firstIndex(of: "ld+json", in: TextSearch.asciiLowercased(bytes)) != nil
         }
 
         /// `htmlParseAttValue`: quoted up to the same quote, or unquoted up to a blank or `>`. Character references

@@ -49,8 +49,14 @@ enum BandSweep {
 }
 
 extension CorpusDatabase {
-    /// The band index's tables, newest level first. A (key, document) row is in exactly one of them.
-    static let bandLevelTables = ["near_band_recent", "near_band_middle", "near_band"]
+    /// The band index's tables, newest level first, each with the `corpus_stat` counter of its rows where they are
+    /// counted: the recent level's (when to merge) and the last's (how finely to sweep). A (key, document) row is in
+    /// exactly one of them.
+    static let bandLevels: [(table: String, counter: String?)] = [
+        ("near_band_recent", recentCounter), ("near_band_middle", nil), ("near_band", lastCounter),
+    ]
+    static let bandLevelTables = bandLevels.map(\.table)
+    private static let recentCounter = "near_band.recent", lastCounter = "near_band.rows", sweepCursor = "near_band.sweep"
 
     /// The documents filed under each of `keys` in the band index, of each key the newest `limit` (with an id below
     /// `before` when given), as (key, document) pairs in no particular order.
@@ -72,7 +78,6 @@ extension CorpusDatabase {
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         while let row = try rows.next() { found.append((row[0], row[1])) }
         // Each level gave its newest `limit`: of their union, the newest `limit` are those of the whole index.
-        guard Self.bandLevelTables.count > 1 else { return found }
         found.sort { $0.key != $1.key ? $0.key < $1.key : $0.document > $1.document }
         var kept: [(key: Int64, document: Int64)] = []
         kept.reserveCapacity(found.count)
@@ -98,23 +103,22 @@ extension CorpusDatabase {
         for key in fingerprint.bandKeys { withUnsafeBytes(of: key.littleEndian) { keys.append(contentsOf: $0) } }
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO near_signature (document_id, band_keys, minhash) VALUES (?, ?, ?)")
             .execute(arguments: [documentID, keys, Data(NearDuplicate.screenSignature(fingerprint.minHash))])
-        let recent = try Int.fetchOne(db.cachedStatement(sql: """
-            UPDATE corpus_stat SET value = value + ? WHERE name = 'near_band.recent' RETURNING value
-            """), arguments: [filed]) ?? 0
+        let recent = try Int.fetchOne(db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ? RETURNING value"),
+                                      arguments: [filed, Self.recentCounter]) ?? 0
         if recent >= bandLevels.recentLimit { try mergeBandLevels(db: db) }
     }
 
     /// Merges the recent level into the middle one and moves the next slice of the key space from the middle
     /// level into the last (`BandIndexLevels`). Both are read and written in key order.
-    func mergeBandLevels(db: Database) throws {
+    private func mergeBandLevels(db: Database) throws {
         try db.execute(sql: """
             INSERT OR IGNORE INTO near_band_middle (key, document_id)
             SELECT key, document_id FROM near_band_recent ORDER BY key, document_id
             """)
         try db.execute(sql: "DELETE FROM near_band_recent")
         let stat = try db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?")
-        let lastRows = try Int.fetchOne(stat, arguments: ["near_band.rows"]) ?? 0
-        let cursor = try Int64.fetchOne(stat, arguments: ["near_band.sweep"]) ?? .min
+        let lastRows = try Int.fetchOne(stat, arguments: [Self.lastCounter]) ?? 0
+        let cursor = try Int64.fetchOne(stat, arguments: [Self.sweepCursor]) ?? .min
         let (ranges, next) = BandSweep.step(from: cursor, slices: bandLevels.slices(lastRows: lastRows))
         var moved = 0
         for range in ranges {
@@ -127,9 +131,9 @@ extension CorpusDatabase {
                 .execute(arguments: [range.lowerBound, range.upperBound])
         }
         let set = try db.cachedStatement(sql: "UPDATE corpus_stat SET value = ? WHERE name = ?")
-        try set.execute(arguments: [0, "near_band.recent"])
-        try set.execute(arguments: [lastRows + moved, "near_band.rows"])
-        try set.execute(arguments: [next, "near_band.sweep"])
+        try set.execute(arguments: [0, Self.recentCounter])
+        try set.execute(arguments: [lastRows + moved, Self.lastCounter])
+        try set.execute(arguments: [next, Self.sweepCursor])
     }
 
     /// Takes a document out of the band index: by the keys its signature row kept, else (a document stored
@@ -143,16 +147,14 @@ extension CorpusDatabase {
                 (0..<raw.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
             }
         }
-        // The levels whose rows are counted: the recent one (when to merge) and the last (how finely to sweep).
-        let counters: [String: String] = ["near_band_recent": "near_band.recent", "near_band": "near_band.rows"]
-        for table in Self.bandLevelTables {
+        for (table, counter) in Self.bandLevels {
             let delete = try db.cachedStatement(sql: "DELETE FROM \(table) WHERE key = ? AND document_id = ?")
             var deleted = 0
             for key in keys {
                 try delete.execute(arguments: [key, documentID])
                 deleted += db.changesCount
             }
-            if let counter = counters[table], deleted > 0 {
+            if let counter, deleted > 0 {
                 try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value - ? WHERE name = ?").execute(arguments: [deleted, counter])
             }
         }
