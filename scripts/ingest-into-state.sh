@@ -7,7 +7,8 @@
 # e.g. python3 bench/gen_corpus.py --out /tmp/new --count 5000 --start 260000 --format jsonl --per-file 5000
 #      for s in .build/state-10k .build/state-250k; do scripts/ingest-into-state.sh $s /tmp/new/d0260000.jsonl; done
 # With --strace TRACE corpusd runs under `strace -f -e trace=openat,pread64` (slow) and scripts/page-reads.py TRACE
-# STATE/corpus.sqlite then says which tables and indexes the page reads of the database file fell on.
+# STATE/corpus.sqlite then says which tables and indexes the page reads of the database file fell on; STRACE_CALLS=fsync,
+# fdatasync,pwrite64 traces those instead (-T: each call's time).
 set -euo pipefail
 state=$(realpath "$1"); dump=$(realpath "$2"); bin=$(realpath "${3:-.build/release}")
 trace=""; if [ "${4:-}" = "--strace" ]; then trace=$(realpath -m "$5"); fi
@@ -17,7 +18,7 @@ cp -r "$state" "$copy"; mkdir -p "$copy/inbox"
 entries=$(wc -l < "$dump")
 before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM item WHERE parent_id IS NOT NULL').fetchone()[0])" "$copy/corpus.sqlite")
 if [ -n "$trace" ]; then
-    strace -f -qq -e trace=openat,pread64 -o "$trace" "$bin/corpusd" --state-dir "$copy" > "$copy.log" 2>&1 &
+    strace -f -qq -T --seccomp-bpf -e trace="${STRACE_CALLS:-openat,pread64}" -o "$trace" "$bin/corpusd" --state-dir "$copy" > "$copy.log" 2>&1 &
 else
     "$bin/corpusd" --state-dir "$copy" > "$copy.log" 2>&1 &
 fi

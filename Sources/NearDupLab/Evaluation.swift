@@ -174,7 +174,7 @@ public struct Evaluation {
 }
 
 /// Records the labelled set through the real store (`CorpusDatabase.record`, in-memory), in batches as the
-/// ingestor does, and reads back its decisions and story clusters.
+/// ingestor does (near-duplicate look-ups made ahead), and reads back its decisions and story clusters.
 public struct StoreRun {
     public var decisions: [Int?]
     public var storyOf: [Int: Int64]
@@ -199,7 +199,8 @@ public struct StoreRun {
                 return ProcessedItem(item: item, rawHash: Digest.sha256(file.bytes),
                                      result: pipeline.process(SourceFile(name: file.name, bytes: file.bytes)).mapError(IntakeFailure.pipeline))
             }
-            for recorded in try database.record(processed, now: now, policy: policy) {
+            // As the ingestor does: the look-ups against what was stored before the batch are made ahead.
+            for recorded in try database.record(database.lookingAhead(processed, policy: policy), now: now, policy: policy) {
                 let index = byName[recorded.path.description]!
                 switch recorded.outcome {
                 case .stored(let id):

@@ -270,14 +270,15 @@ struct EntryIngest: Sendable {
     /// Bytes of pending entries that make a chunk be recorded even before it has `chunkSize` entries.
     static let chunkBytes = 8 << 20
 
-    /// Runs entries read together through the pipeline in parallel, furniture learned across them.
+    /// Runs entries read together through the pipeline in parallel, furniture learned across them; their
+    /// near-duplicate look-ups are made ahead, beside the recording of the chunk before.
     private func parsed(fields: [(Int, Result<ArticleFields, PipelineError>)], of item: ClaimedItem, pipeline: ArticlePipeline) -> [ProcessedEntry] {
         guard !fields.isEmpty else { return [] }
         let known = ArticleFields.boilerplate(of: fields.map(\.1))
         let folderTags = tags(item)
-        return fields.concurrentMap { index, result in
+        return database.lookingAhead(fields.concurrentMap { index, result in
             ProcessedEntry(index: index, result: pipeline.entry(result, known: known, folderTags: folderTags).mapError(IntakeFailure.pipeline))
-        }
+        }, policy: nearDuplicates.policy)
     }
 
     /// The work that records entries read together in one transaction and extends the container's lease.
@@ -302,7 +303,8 @@ struct EntryIngest: Sendable {
         }
     }
 
-    /// Runs the pipeline over lines in parallel.
+    /// Runs the pipeline over lines in parallel; their near-duplicate look-ups are made ahead, beside the
+    /// recording of the chunk before.
     private func parsed(_ lines: [LineSplitter.Line], modified: Date, folderTags: [String], pipeline: ArticlePipeline) -> [ProcessedEntry] {
         guard !lines.isEmpty else { return [] }
         let limit = files.maxFileSize
@@ -316,7 +318,7 @@ struct EntryIngest: Sendable {
             }
             return result.map { ProcessedEntry(index: line.number, result: $0) }
         }
-        return results.compactMap { $0 }
+        return database.lookingAhead(results.compactMap { $0 }, policy: nearDuplicates.policy)
     }
 }
 

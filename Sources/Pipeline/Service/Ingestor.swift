@@ -290,8 +290,11 @@ public struct Ingestor: Service {
         }
     }
 
+    /// Reads and runs the pipeline over a batch's files in parallel; their near-duplicate look-ups are made ahead,
+    /// beside the recording of the batch before.
     private func processAll(_ claimed: [(ClaimedItem, FormatDetection.Verdict?)], pipeline: ArticlePipeline) -> [ProcessedItem] {
-        claimed.concurrentMap { process($0.0, sniffed: $0.1, pipeline: pipeline) }
+        database.lookingAhead(claimed.concurrentMap { process($0.0, sniffed: $0.1, pipeline: pipeline) },
+                              policy: settings.nearDuplicates.policy)
     }
 
     /// Read and pipeline for one item. Pure but for the one read. `sniffed`: the verdict on its head, if one was made.

@@ -57,21 +57,39 @@ extension CorpusDatabase {
     ]
     static let bandLevelTables = bandLevels.map(\.table)
     private static let recentCounter = "near_band.recent", lastCounter = "near_band.rows", sweepCursor = "near_band.sweep"
+    /// Documents taken out of the band index so far (a look-up made ahead of a removal is made again).
+    static let unfiledCounter = "near_band.unfiled"
+    /// The highest document id when the recent level was last merged: every document after it that is filed is
+    /// in the recent level. Absent before the first merge (then every level is searched).
+    static let mergedThroughCounter = "near_band.merged_through"
+
+    /// A `corpus_stat` value of the band index; nil when it was never set.
+    func bandStat(_ name: String, db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?"), arguments: [name])
+    }
 
     /// The documents filed under each of `keys` in the band index, of each key the newest `limit` (with an id below
-    /// `before` when given), as (key, document) pairs in no particular order.
-    func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, db: Database) throws -> [(key: Int64, document: Int64)] {
+    /// `before` and above `after` when given), as (key, document) pairs in no particular order.
+    func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, after: Int64? = nil, db: Database) throws
+        -> [(key: Int64, document: Int64)]
+    {
+        // Documents after the last merge are all in the recent level: the others need not be read.
+        var tables = Self.bandLevelTables
+        if let after, let merged = try bandStat(Self.mergedThroughCounter, db: db), merged <= after {
+            tables = [Self.bandLevels[0].table]
+        }
         // One statement, one range of a primary key per key and level (each newest first, cut at the limit), rather
         // than one statement per key: a statement's arguments, step and reset cost more than its few rows.
-        let filter = before == nil ? "key = ?" : "key = ? AND document_id < ?"
-        let bucket = Self.bandLevelTables.map {
+        let filter = "key = ?" + (before == nil ? "" : " AND document_id < ?") + (after == nil ? "" : " AND document_id > ?")
+        let bucket = tables.map {
             "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
         }.joined(separator: " UNION ALL ")
         let sql = Array(repeating: bucket, count: keys.count).joined(separator: " UNION ALL ")
+        let bounds: [Int64] = [before, after].compactMap { $0 }
         var arguments = StatementArguments()
         for key in keys {
-            for _ in Self.bandLevelTables {
-                _ = arguments.append(contentsOf: before.map { [key, $0, limit] } ?? [key, limit])
+            for _ in tables {
+                _ = arguments.append(contentsOf: StatementArguments([key] + bounds + [Int64(limit)]))
             }
         }
         var found: [(key: Int64, document: Int64)] = []
@@ -134,6 +152,10 @@ extension CorpusDatabase {
         try set.execute(arguments: [0, Self.recentCounter])
         try set.execute(arguments: [lastRows + moved, Self.lastCounter])
         try set.execute(arguments: [next, Self.sweepCursor])
+        try db.cachedStatement(sql: """
+            INSERT INTO corpus_stat (name, value) VALUES (?, (SELECT COALESCE(MAX(id), 0) FROM document))
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value
+            """).execute(arguments: [Self.mergedThroughCounter])
     }
 
     /// Takes a document out of the band index: by the keys its signature row kept, else (a document stored
@@ -159,5 +181,8 @@ extension CorpusDatabase {
             }
         }
         try db.cachedStatement(sql: "DELETE FROM near_signature WHERE document_id = ?").execute(arguments: [documentID])
+        try db.cachedStatement(sql: """
+            INSERT INTO corpus_stat (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1
+            """).execute(arguments: [Self.unfiledCounter])
     }
 }

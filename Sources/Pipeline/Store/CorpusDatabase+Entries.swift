@@ -6,10 +6,13 @@ public struct ProcessedEntry: Sendable {
     /// 1-based position in the file (the line number for JSON Lines), stable across replays.
     public var index: Int
     public var result: Result<ExtractedArticle, IntakeFailure>
+    /// Its near-duplicate look-up, made ahead on a reader's snapshot, if it was.
+    public var nearAhead: NearMatchAhead?
 
-    public init(index: Int, result: Result<ExtractedArticle, IntakeFailure>) {
+    public init(index: Int, result: Result<ExtractedArticle, IntakeFailure>, nearAhead: NearMatchAhead? = nil) {
         self.index = index
         self.result = result
+        self.nearAhead = nearAhead
     }
 }
 
@@ -54,7 +57,8 @@ extension CorpusDatabase {
                     Data(path), display, now.timeIntervalSince1970, parent.id, entry.index, now.timeIntervalSince1970,
                 ]) else { continue }
                 let child = ProcessedItem(
-                    item: ClaimedItem(id: id, path: InboxPath(bytes: path), size: 0, attempts: 1), rawHash: nil, result: entry.result)
+                    item: ClaimedItem(id: id, path: InboxPath(bytes: path), size: 0, attempts: 1), rawHash: nil, result: entry.result,
+                    nearAhead: entry.nearAhead)
                 let outcome = try recordOutcome(of: child, policy: policy, db: db, now: now)
                 outcomes.append(outcome)
             }

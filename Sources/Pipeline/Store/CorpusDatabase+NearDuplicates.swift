@@ -46,24 +46,86 @@ enum StoryClock: Int {
     case arrivalDated = 2
 }
 
+/// A near-duplicate look-up made before the recording transaction, on a reader's snapshot and in parallel with
+/// the writer: the best match among the documents the snapshot held. The writer then looks only among the
+/// documents stored since (`CorpusDatabase.nearDuplicate(of:ahead:policy:db:)`), so the band probes, screen
+/// signatures and bodies of the whole corpus are read off the one writer thread and out of its page cache.
+public struct NearMatchAhead: Sendable {
+    /// The policy it was made under; under any other the writer looks again.
+    let policy: NearDuplicatePolicy
+    /// The highest document id in the snapshot: documents after it are the writer's to look at.
+    let through: Int64
+    /// How many documents had left the band index by the snapshot (`near_band.unfiled`): when more have since
+    /// (a re-check merged one), the match may be gone, and the writer looks again.
+    let unfiled: Int64
+    let match: NearMatch?
+}
+
+/// A stored document a body repeats, and how similar the two are (exact Jaccard of shingle sets).
+typealias NearMatch = (documentID: Int64, similarity: Double)
+
 /// The canonical rule: the first copy stored is the document; every later copy (exact bytes, same text,
 /// or near) is recorded as a duplicate of it and keeps its own provenance in `document_copy`.
 extension CorpusDatabase {
     /// Among the LSH candidates, the stored document most similar to `fingerprint` (exact Jaccard of shingle
-    /// sets; the earlier on a tie) when at least `policy.threshold`; only documents with id < `before` when given.
+    /// sets; the earlier on a tie) when at least `policy.threshold`; only documents with id < `before` and
+    /// > `after` when given.
     func nearDuplicate(of fingerprint: NearDuplicateFingerprint, policy: NearDuplicatePolicy, before: Int64? = nil,
-                       db: Database) throws -> (documentID: Int64, similarity: Double)?
+                       after: Int64? = nil, db: Database) throws -> NearMatch?
     {
         guard let threshold = policy.threshold, !fingerprint.bandKeys.isEmpty else { return nil }
-        var best: (documentID: Int64, similarity: Double)?
-        for candidate in try candidates(of: fingerprint, threshold: threshold, policy: policy, before: before, db: db) {
+        var best: NearMatch?
+        for candidate in try candidates(of: fingerprint, threshold: threshold, policy: policy, before: before, after: after,
+                                        db: db)
+        {
             let similarity = try similarity(of: fingerprint, toDocument: candidate, db: db)
             guard similarity >= threshold else { continue }
-            if best == nil || similarity > best!.similarity || (similarity == best!.similarity && candidate < best!.documentID) {
-                best = (candidate, similarity)
-            }
+            best = Self.better(best, (candidate, similarity))
         }
         return best
+    }
+
+    /// The more similar of two matches; the earlier document on a tie.
+    static func better(_ a: NearMatch?, _ b: NearMatch?) -> NearMatch? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return b.similarity > a.similarity || (b.similarity == a.similarity && b.documentID < a.documentID) ? b : a
+    }
+
+    /// The writer's half of a look-up made ahead: the documents stored since `ahead`'s snapshot are looked at
+    /// (their band keys are still in the recent level, which stays cached, unless a merge moved them since),
+    /// and the better of their match and `ahead`'s wins. Without a usable `ahead` (none, another policy, or
+    /// documents left the band index since), the whole look-up is made here.
+    func nearDuplicate(of fingerprint: NearDuplicateFingerprint, ahead: NearMatchAhead?, policy: NearDuplicatePolicy,
+                       db: Database) throws -> NearMatch?
+    {
+        guard let ahead, ahead.policy == policy, try bandStat(Self.unfiledCounter, db: db) ?? 0 == ahead.unfiled else {
+            return try nearDuplicate(of: fingerprint, policy: policy, db: db)
+        }
+        return Self.better(ahead.match, try nearDuplicate(of: fingerprint, policy: policy, after: ahead.through, db: db))
+    }
+
+    /// Makes the near-duplicate look-up of each fingerprint ahead, in one read transaction (a reader's snapshot
+    /// when the database is a pool, so that it runs beside the writer). Nil for an article without one, and for
+    /// all when near-duplicate detection is off or the read fails (the writer then looks itself).
+    public func nearMatchesAhead(_ fingerprints: [NearDuplicateFingerprint?], policy: NearDuplicatePolicy) -> [NearMatchAhead?] {
+        guard policy.threshold != nil, fingerprints.contains(where: { $0 != nil }) else {
+            return Array(repeating: nil, count: fingerprints.count)
+        }
+        do {
+            return try writer.read { db in
+                let through = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM document")) ?? 0
+                let unfiled = try bandStat(Self.unfiledCounter, db: db) ?? 0
+                return try fingerprints.map { fingerprint in
+                    try fingerprint.map { fingerprint in
+                        NearMatchAhead(policy: policy, through: through, unfiled: unfiled,
+                                       match: try nearDuplicate(of: fingerprint, policy: policy, db: db))
+                    }
+                }
+            }
+        } catch {
+            return Array(repeating: nil, count: fingerprints.count)
+        }
     }
 
     /// Documents filed under at least one of the fingerprint's band keys (of each key the newest
@@ -72,10 +134,12 @@ extension CorpusDatabase {
     /// are set aside, so that no more than `policy.maxCandidates` bodies are read. Every bound is a number of
     /// rows, not a share of the corpus: the look-up costs the same at 10 k documents as at 1 M.
     func candidates(of fingerprint: NearDuplicateFingerprint, threshold: Double, policy: NearDuplicatePolicy,
-                    before: Int64?, db: Database) throws -> [Int64]
+                    before: Int64?, after: Int64? = nil, db: Database) throws -> [Int64]
     {
         var shared: [Int64: Int] = [:]
-        for (_, document) in try bandBuckets(fingerprint.bandKeys, limit: policy.bandBucketLimit, before: before, db: db) {
+        for (_, document) in try bandBuckets(fingerprint.bandKeys, limit: policy.bandBucketLimit, before: before, after: after,
+                                             db: db)
+        {
             shared[document, default: 0] += 1
         }
         let ranked = NearDuplicate.rankCandidates(shared).prefix(policy.maxScreened)
@@ -93,6 +157,26 @@ extension CorpusDatabase {
             if kept.count == policy.maxCandidates { break }
         }
         return kept
+    }
+
+    /// The items with their near-duplicate look-ups made ahead (`nearMatchesAhead`).
+    public func lookingAhead(_ items: [ProcessedItem], policy: NearDuplicatePolicy) -> [ProcessedItem] {
+        let ahead = nearMatchesAhead(items.map { try? $0.result.get().nearDuplicate }, policy: policy)
+        return zip(items, ahead).map { item, ahead in
+            var item = item
+            item.nearAhead = ahead
+            return item
+        }
+    }
+
+    /// The entries with their near-duplicate look-ups made ahead (`nearMatchesAhead`).
+    public func lookingAhead(_ entries: [ProcessedEntry], policy: NearDuplicatePolicy) -> [ProcessedEntry] {
+        let ahead = nearMatchesAhead(entries.map { try? $0.result.get().nearDuplicate }, policy: policy)
+        return zip(entries, ahead).map { entry, ahead in
+            var entry = entry
+            entry.nearAhead = ahead
+            return entry
+        }
     }
 
     /// Exact Jaccard similarity between a fingerprint and a stored document's body.

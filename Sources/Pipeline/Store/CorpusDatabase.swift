@@ -251,7 +251,7 @@ extension CorpusDatabase {
             {
                 return .duplicate(of: original, kind: .sameText, similarity: 1)
             }
-            if let near = try nearDuplicate(of: extracted.nearDuplicate, policy: policy, db: db) {
+            if let near = try nearDuplicate(of: extracted.nearDuplicate, ahead: item.nearAhead, policy: policy, db: db) {
                 return .duplicate(of: near.documentID, kind: .near, similarity: near.similarity)
             }
             let id = try insertDocument(extracted, item: item.item, db: db, now: now)

@@ -82,11 +82,16 @@ public struct ProcessedItem: Sendable {
     public var item: ClaimedItem
     public var rawHash: Digest?
     public var result: Result<ExtractedArticle, IntakeFailure>
+    /// Its near-duplicate look-up, made ahead on a reader's snapshot (`CorpusDatabase.nearMatchesAhead`), if it was.
+    public var nearAhead: NearMatchAhead?
 
-    public init(item: ClaimedItem, rawHash: Digest?, result: Result<ExtractedArticle, IntakeFailure>) {
+    public init(item: ClaimedItem, rawHash: Digest?, result: Result<ExtractedArticle, IntakeFailure>,
+                nearAhead: NearMatchAhead? = nil)
+    {
         self.item = item
         self.rawHash = rawHash
         self.result = result
+        self.nearAhead = nearAhead
     }
 }
 
