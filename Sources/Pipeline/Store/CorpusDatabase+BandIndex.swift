@@ -59,8 +59,8 @@ extension CorpusDatabase {
     private static let recentCounter = "near_band.recent", lastCounter = "near_band.rows", sweepCursor = "near_band.sweep"
     /// Documents taken out of the band index so far (a look-up made ahead of a removal is made again).
     static let unfiledCounter = "near_band.unfiled"
-    /// The highest document id when the recent level was last merged: every document after it that is filed is
-    /// in the recent level. Absent before the first merge (then every level is searched).
+    /// At least the highest document id in the older levels (the highest of all when the recent level was last
+    /// merged): every filed document after it is in the recent level.
     static let mergedThroughCounter = "near_band.merged_through"
 
     /// A `corpus_stat` value of the band index; nil when it was never set.
@@ -73,7 +73,8 @@ extension CorpusDatabase {
     func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, after: Int64? = nil, db: Database) throws
         -> [(key: Int64, document: Int64)]
     {
-        // Documents after the last merge are all in the recent level: the others need not be read.
+        // Documents after the last merge are all in the recent level: the others need not be read. (Read anyway
+        // when the counter is missing: a database mid-migration.)
         var tables = Self.bandLevelTables
         if let after, let merged = try bandStat(Self.mergedThroughCounter, db: db), merged <= after {
             tables = [Self.bandLevels[0].table]
@@ -152,10 +153,8 @@ extension CorpusDatabase {
         try set.execute(arguments: [0, Self.recentCounter])
         try set.execute(arguments: [lastRows + moved, Self.lastCounter])
         try set.execute(arguments: [next, Self.sweepCursor])
-        try db.cachedStatement(sql: """
-            INSERT INTO corpus_stat (name, value) VALUES (?, (SELECT COALESCE(MAX(id), 0) FROM document))
-            ON CONFLICT (name) DO UPDATE SET value = excluded.value
-            """).execute(arguments: [Self.mergedThroughCounter])
+        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = (SELECT COALESCE(MAX(id), 0) FROM document) WHERE name = ?")
+            .execute(arguments: [Self.mergedThroughCounter])
     }
 
     /// Takes a document out of the band index: by the keys its signature row kept, else (a document stored
@@ -181,8 +180,6 @@ extension CorpusDatabase {
             }
         }
         try db.cachedStatement(sql: "DELETE FROM near_signature WHERE document_id = ?").execute(arguments: [documentID])
-        try db.cachedStatement(sql: """
-            INSERT INTO corpus_stat (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1
-            """).execute(arguments: [Self.unfiledCounter])
+        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + 1 WHERE name = ?").execute(arguments: [Self.unfiledCounter])
     }
 }

@@ -101,7 +101,7 @@ struct BandIndexTests {
         try expectIndexHolds("after a third was taken out")
     }
 
-    /// A database filed before the levels keeps its rows as the last level, counted.
+    /// A database filed before the levels keeps its rows as the last level, counted, and known to be out of the recent level.
     @Test func rowsFiledBeforeTheLevelsAreTheLastLevel() throws {
         let queue = try DatabaseQueue()
         try Migrations.migrator.migrate(queue, upTo: "source line rows counted beside the table")
@@ -114,11 +114,14 @@ struct BandIndexTests {
                 """)
         }
         let db = try CorpusDatabase(queue)
-        let (counted, found) = try queue.read { conn in
+        let (counted, mergedThrough, found) = try queue.read { conn in
             (try Int.fetchOne(conn, sql: "SELECT value FROM corpus_stat WHERE name = 'near_band.rows'"),
+             try db.bandStat(CorpusDatabase.mergedThroughCounter, db: conn),
              try db.bandBuckets([42, 43, 44], limit: 5, before: nil, db: conn).map(\.document))
         }
         #expect(counted == 2)
         #expect(found == [1, 1])
+        // Its documents are not in the recent level: a look-up for documents after them reads only that level.
+        #expect(mergedThrough == 1)
     }
 }
