@@ -354,7 +354,7 @@ enum Migrations {
         // The writer's half of a near-duplicate look-up made ahead reads only the recent level when no document after
         // the look-up's snapshot has left it: counted from here on by each merge (the highest document id then) and
         // by each removal from the band index.
-        migrator.registerMigration("band index counts merges and removals for look-ups made ahead") { db in
+        migrator.registerMigration("band index counts merges and removals for look-ups made ahead", foreignKeyChecks: .immediate) { db in
             try db.execute(sql: """
                 INSERT INTO corpus_stat VALUES ('near_band.merged_through', (SELECT COALESCE(MAX(id), 0) FROM (
                     SELECT MAX(document_id) AS id FROM near_band UNION ALL SELECT MAX(document_id) FROM near_band_middle)))
