@@ -19,7 +19,7 @@ extension CorpusDatabase {
         try writer.read { db in
             QueueAccounting(
                 undisposed: try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM item WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed')
+                    SELECT COUNT(*) FROM item INDEXED BY item_undisposed WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed')
                     """) ?? 0,
                 storedWithoutDocument: try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM item i WHERE i.state = 'stored' AND i.entry_count IS NULL

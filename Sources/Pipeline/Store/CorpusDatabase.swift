@@ -347,12 +347,10 @@ extension CorpusDatabase {
     }
 
     /// Items with a recorded outcome whose original was not moved yet (the daemon stopped in between).
+    /// Asked after every drain of the queue and every poll of an idle daemon.
     public func undisposed(limit: Int) throws -> [UndisposedItem] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, path, state, disposing_to FROM item
-                WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed') ORDER BY id LIMIT ?
-                """, arguments: [limit]).map { row in
+            try Row.fetchAll(db, sql: Self.undisposedQuery, arguments: [limit]).map { row in
                 UndisposedItem(id: row["id"], path: InboxPath(bytes: [UInt8](row["path"] as Data)),
                                state: ItemState(rawValue: row["state"]) ?? .failed,
                                destination: (row["disposing_to"] as Data?).map { [UInt8]($0) })
@@ -362,6 +360,16 @@ extension CorpusDatabase {
 }
 
 // MARK: - Reads
+
+extension CorpusDatabase {
+    /// The undisposed items, read through their partial index (a handful of rows at most). Left to itself, SQLite
+    /// picks `item_state` for the `IN`, which reads every stored item's row: at 250,000 items, ~90 MB and ~6 % of
+    /// a core every few seconds of an idle daemon.
+    static let undisposedQuery = """
+        SELECT id, path, state, disposing_to FROM item INDEXED BY item_undisposed
+        WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed') ORDER BY id LIMIT ?
+        """
+}
 
 extension CorpusDatabase {
     /// Items per state, documents and the last recorded outcome from the counters the triggers keep (see

@@ -111,6 +111,24 @@ struct ScaleTests {
         #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT document_id FROM near_band WHERE key = 42") } == 1)
     }
 
+    /// Asked after every drain of the queue and every poll of an idle daemon: the few undisposed items, read off
+    /// their partial index, never every stored item's row.
+    @Test func undisposedItemsAreReadOffTheirIndex() throws {
+        let db = try CorpusDatabase.inMemory()
+        try db.writer.write { conn in
+            for n in 1...300 {
+                try conn.execute(sql: """
+                    INSERT INTO item (path, name, size, first_seen, state, disposed_at) VALUES (?, ?, 1, 1, ?, ?)
+                    """, arguments: [Data("p\(n)".utf8), "p\(n)", n % 7 == 0 ? "failed" : "stored", n == 120 || n == 240 ? nil : 5.0])
+            }
+        }
+        #expect(try db.undisposed(limit: 10).map(\.id) == [120, 240])
+        let plan = try db.writer.read { conn in
+            try Row.fetchAll(conn, sql: "EXPLAIN QUERY PLAN " + CorpusDatabase.undisposedQuery, arguments: [10]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("item_undisposed") } && !plan.contains { $0.contains("item_state") }, "\(plan)")
+    }
+
     @Test func listingATagNewestFirstGivesWhatFilteringEveryDocumentGives() throws {
         let db = try CorpusDatabase.inMemory()
         let tagSets = [["sport"], ["china"], ["sport", "china"], ["economy"], ["sport", "economy"]]
