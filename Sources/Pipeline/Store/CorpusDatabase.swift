@@ -41,6 +41,9 @@ public struct CorpusDatabase: Sendable {
         self.writer = reader
     }
 
+    /// The writer connection's page cache (BENCHMARKS.md, "The writer's transactions and its page cache").
+    static let writerCacheKiB = 16_384
+
     static func makeConfiguration() -> Configuration {
         var config = Configuration()
         config.busyMode = .timeout(5)
@@ -54,6 +57,9 @@ public struct CorpusDatabase: Sendable {
                 // they are truncated after each statement. The writer's own sorts are small (the readers keep the
                 // default: a large sort for corpusctl may spill to disk).
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                // The writer's page cache holds a recording transaction's pages (see `EntryIngest.chunkSize`) beside
+                // the B-trees' upper levels; readers keep SQLite's default of 2 MiB each.
+                try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
                 // Keep -wal and -shm after the daemon closes, so that read-only readers (corpusctl, members
                 // of the service group without write access to the folder) can always open the file.
                 var persist: CInt = 1
