@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The shape of the LSH band index: three tables of (key, document) rows, each ordered by key, the way a
 /// log-structured merge tree is.
@@ -79,20 +80,18 @@ extension CorpusDatabase {
         if let after, let merged = try bandStat(Self.mergedThroughCounter, db: db), merged <= after {
             tables = [Self.bandLevels[0].table]
         }
-        // One statement, one range of a primary key per key and level (each newest first, cut at the limit), rather
-        // than one statement per key: a statement's arguments, step and reset cost more than its few rows.
-        let filter = "key = ?" + (before == nil ? "" : " AND document_id < ?") + (after == nil ? "" : " AND document_id > ?")
-        let bucket = tables.map {
-            "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
-        }.joined(separator: " UNION ALL ")
-        let sql = Array(repeating: bucket, count: keys.count).joined(separator: " UNION ALL ")
         let bounds: [Int64] = [before, after].compactMap { $0 }
-        var arguments = StatementArguments()
+        var values: [Int64] = []
+        values.reserveCapacity(keys.count * tables.count * (bounds.count + 2))
         for key in keys {
             for _ in tables {
-                _ = arguments.append(contentsOf: StatementArguments([key] + bounds + [Int64(limit)]))
+                values.append(key)
+                values += bounds
+                values.append(Int64(limit))
             }
         }
+        let sql = Self.bucketQuery(BucketQueryShape(keys: keys.count, tables: tables, before: before != nil, after: after != nil))
+        let arguments = StatementArguments(values)
         var found: [(key: Int64, document: Int64)] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         while let row = try rows.next() { found.append((row[0], row[1])) }
@@ -106,6 +105,31 @@ extension CorpusDatabase {
             if run < limit { kept.append(pair) }
         }
         return kept
+    }
+
+    /// What a band look-up's SQL depends on.
+    private struct BucketQueryShape: Hashable {
+        var keys: Int
+        var tables: [String]
+        var before: Bool
+        var after: Bool
+    }
+
+    /// The SQL of each shape of band look-up, made once: ~9 KB for 25 keys in three levels, built and then hashed by
+    /// GRDB's statement cache on every look-up otherwise.
+    private static let bucketQueries = Mutex<[BucketQueryShape: String]>([:])
+
+    /// One statement, one range of a primary key per key and level (each newest first, cut at the limit), rather
+    /// than one statement per key: a statement's arguments, step and reset cost more than its few rows.
+    private static func bucketQuery(_ shape: BucketQueryShape) -> String {
+        if let sql = bucketQueries.withLock({ $0[shape] }) { return sql }
+        let filter = "key = ?" + (shape.before ? " AND document_id < ?" : "") + (shape.after ? " AND document_id > ?" : "")
+        let bucket = shape.tables.map {
+            "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
+        }.joined(separator: " UNION ALL ")
+        let sql = Array(repeating: bucket, count: shape.keys).joined(separator: " UNION ALL ")
+        bucketQueries.withLock { $0[shape] = sql }
+        return sql
     }
 
     /// Files a document under its band keys (in the recent level) and keeps its signature row (band keys and
