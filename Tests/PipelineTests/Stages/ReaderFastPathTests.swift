@@ -111,7 +111,15 @@ struct ReaderFastPathTests {
     }
 
     @Test func visibleAndControlCountsMatchByteByByte() {
-        for bytes in Self.utf8Samples + [Array(repeating: 0x41, count: 5000) + Array(repeating: 0x01, count: 4099)] {
+        // Lines of text as pages hold them (tabs, line feeds, carriage returns between words), with a control byte, a
+        // NUL or 0x7F at each offset of a word.
+        let lines = Array("<p>\tGrüße,\r\n  line two\n\t\tend</p>\n".utf8)
+        let blanks: [UInt8] = Array(repeating: [0x20, 0x0A, 0x09, 0x0D], count: 20).flatMap { $0 }
+        var paged: [[UInt8]] = [Array(repeating: lines, count: 300).flatMap { $0 }, blanks, blanks + [0x0B]]
+        for odd: UInt8 in [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x0E, 0x1F, 0x7F] {
+            for offset in 0..<9 { paged.append(Array(lines.prefix(offset)) + [odd] + lines + lines) }
+        }
+        for bytes in Self.utf8Samples + paged + [Array(repeating: 0x41, count: 5000) + Array(repeating: 0x01, count: 4099)] {
             var visible = 0
             var control = 0
             for byte in bytes {
@@ -123,6 +131,13 @@ struct ReaderFastPathTests {
             }
             let counts = bytes.withUnsafeBufferPointer(TextDecoding.countVisibleAndControl)
             #expect(counts.visible == visible && counts.control == control, "\(bytes.prefix(40))")
+            // The check that counts only when there is a control byte decides as the counts do.
+            var expected: PipelineError?
+            if visible == 0 && control == 0 { expected = .empty } else if control * 10 > visible {
+                expected = .controlCharacters(count: control, visible: visible)
+            }
+            #expect(bytes.withUnsafeBufferPointer(TextDecoding.visibleAndControlFailure) == expected, "\(bytes.prefix(40))")
+            #expect(bytes.withUnsafeBufferPointer(TextDecoding.containsControl) == (control > 0), "\(bytes.prefix(40))")
         }
     }
 
