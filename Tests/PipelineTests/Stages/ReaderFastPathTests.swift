@@ -161,6 +161,23 @@ struct ReaderFastPathTests {
         }
     }
 
+    /// `SeenTexts` finds a text again when `Set<String>` does: canonically equivalent texts written with other scalars
+    /// (composed and decomposed accents and Hangul, the Ångström and Kelvin signs, reordered marks) count as seen.
+    @Test func seenTextsMatchesSetOfStrings() {
+        let variants = ["caf\u{E9} au lait", "cafe\u{301} au lait", "\u{212B}ngstr\u{F6}m", "\u{C5}ngstro\u{308}m", "\u{D55C}\u{AE00} x",
+                        "\u{1112}\u{1161}\u{11AB}\u{1100}\u{1173}\u{11AF} x", "q\u{307}\u{323} y", "q\u{323}\u{307} y", "\u{212A}elvin",
+                        "Kelvin", "a b", "a  b", "a\u{A0}b", "", " ", "ae\u{301} b", "a\u{E9} b"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var seen = HTMLReader.SeenTexts()
+            var reference = Set<String>()
+            for _ in 0..<30 {
+                let text = (Self.texts + variants).randomElement(using: &generator)!
+                #expect(seen.insert(text) == reference.insert(text).inserted, "\(text.debugDescription)")
+            }
+        }
+    }
+
     @Test func asciiLowercasedMatchesByteMap() {
         let bytes = (0...255).map(UInt8.init) + Array("<META CHARSET=\"UTF-8\"> Grüße ÄÖÜ".utf8)
         let expected = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
