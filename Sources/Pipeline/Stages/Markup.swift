@@ -41,17 +41,18 @@ final class MarkupDocument {
     /// nothing here calls). Where `UnreadMarkup` took an attribute value out of the page, the tree holds a token for
     /// it, which `MarkupNode.withValue` (and so `attribute`) reads as the value.
     static func htmlForReader(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
-        guard let cut = UnreadMarkup.cut(utf8) else { return htmlWithReadAttributes(utf8) }
-        let document = cut.withPage(htmlWithReadAttributes)
+        guard let cut = UnreadMarkup.cut(utf8) else { return htmlWithReadAttributes(utf8, filtering: true) }
+        // A cut page whose attributes are all read needs no filter of them.
+        let document = cut.withPage { htmlWithReadAttributes($0, filtering: !cut.onlyReadAttributes) }
         document?.keep(cut.values)
         return document
     }
 
-    private static func htmlWithReadAttributes(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
+    private static func htmlWithReadAttributes(_ utf8: UnsafeBufferPointer<UInt8>, filtering: Bool) -> MarkupDocument? {
         guard !utf8.isEmpty, utf8.count < Int32.max, let context = htmlNewParserCtxt() else { return nil }
         defer { htmlFreeParserCtxt(context) }
         // The context's handler is its own copy of libxml2's HTML handler: changing it changes this parse only.
-        context.pointee.sax.pointee.startElement = startElementWithReadAttributes
+        if filtering { context.pointee.sax.pointee.startElement = startElementWithReadAttributes }
         context.pointee.loadsubset |= XML_SKIP_IDS
         let doc = utf8.withMemoryRebound(to: CChar.self) { chars in
             htmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), nil, "UTF-8", htmlOptions)

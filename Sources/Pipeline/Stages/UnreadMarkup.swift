@@ -59,7 +59,8 @@ enum UnreadMarkup {
             }
             written = w
         }
-        return Cut(buffer: buffer, parsed: parsed, values: ends.isEmpty ? nil : AttributeValues(buffer: buffer, start: parsed, ends: ends))
+        return Cut(buffer: buffer, parsed: parsed, values: ends.isEmpty ? nil : AttributeValues(buffer: buffer, start: parsed, ends: ends),
+                   onlyReadAttributes: !scan.keepsUnread)
     }
 
     /// What `cut` makes of a page: the bytes libxml2 is to parse (the first `parsed` of `buffer`), and the attribute
@@ -68,6 +69,8 @@ enum UnreadMarkup {
         var buffer: [UInt8]
         var parsed: Int
         var values: AttributeValues?
+        /// Is every attribute left in the page a `MarkupName.Attribute`?
+        var onlyReadAttributes: Bool
 
         func withPage<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
             buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[..<parsed])) }
@@ -97,6 +100,8 @@ enum UnreadMarkup {
         /// May attribute values be taken out (`UnreadMarkup.cut`)? How many were.
         var takesValues = false
         var takenValues = 0
+        /// Was an attribute that is no `MarkupName.Attribute` left in the page (a name of 100 bytes or more)?
+        var keepsUnread = false
 
         /// The first `byte` at `from` or after.
         func firstIndex(of byte: UInt8, from: Int) -> Int? {
@@ -180,7 +185,9 @@ enum UnreadMarkup {
                     // An attribute the reader never reads is not built (`MarkupDocument.htmlForReader`): it is cut
                     // with its value. What precedes it is a blank or a quote, so nothing joins what follows. A name of
                     // 100 bytes may go on in the page as another attribute, and stays.
-                    if attribute.count < 100 {
+                    if attribute.count >= 100 {
+                        keepsUnread = true
+                    } else {
                         if MarkupName.attribute(UnsafeBufferPointer(rebasing: page[attribute])) == nil {
                             edits.append(Edit(range: attribute.lowerBound..<end))
                         } else if takesValues, let value, value.count >= minTakenValue,

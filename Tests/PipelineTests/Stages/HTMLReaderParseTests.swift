@@ -56,6 +56,26 @@ struct HTMLReaderParseTests {
         readable(Array(html.utf8).withUnsafeBufferPointer(MarkupDocument.htmlForReader))
     }
 
+    /// Does the reader's tree of `html` hold only attributes the reader reads (`MarkupName.Attribute`)?
+    static func onlyReadAttributes(_ html: String) -> Bool {
+        guard let document = Array(html.utf8).withUnsafeBufferPointer(MarkupDocument.htmlForReader), let root = document.root,
+              let top = root.ptr.pointee.parent else { return true }
+        func listed(_ node: xmlNodePtr) -> Bool {
+            var attribute = node.pointee.properties
+            while let a = attribute {
+                if MarkupName.attribute(a.pointee.name) == nil { return false }
+                attribute = a.pointee.next
+            }
+            var child = node.pointee.children
+            while let c = child {
+                if c.pointee.type == XML_ELEMENT_NODE, !listed(c) { return false }
+                child = c.pointee.next
+            }
+            return true
+        }
+        return listed(top)
+    }
+
     static func cuts(_ html: String) -> Bool { Array(html.utf8).withUnsafeBufferPointer { UnreadMarkup.cut($0) } != nil }
 
     /// Pages that libxml2's tokenizer reads in its own ways: each is cut, and the tree the reader sees is the same.
@@ -112,6 +132,7 @@ struct HTMLReaderParseTests {
         for page in Self.adversarial {
             #expect(Self.cuts(page), "\(page)")
             #expect(Self.forReader(page) == Self.whole(page), "\(page)")
+            #expect(Self.onlyReadAttributes(page), "\(page)")
         }
     }
 
@@ -138,6 +159,7 @@ struct HTMLReaderParseTests {
             let count = Int.random(in: 1...40, using: &generator)
             let page = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
             #expect(Self.forReader(page) == Self.whole(page), "\(page.debugDescription)")
+            #expect(Self.onlyReadAttributes(page), "\(page.debugDescription)")
         }
     }
 
