@@ -178,6 +178,24 @@ struct ReaderFastPathTests {
         }
     }
 
+    /// `DateParsing.find` looks for four digits in a row before it reads a line's tokens: it finds what the tokens give.
+    @Test func dateFindMatchesTokenScan() {
+        var lines = Self.texts + [
+            "2024-01-26T11:12:00Z", "Friday, 26 January 2024 11:12 AM EST", "Jan. 26, 2024", "26/01/2024", "26.01.2024",
+            "1/2/2024", "26 January 24", "January 26th, 2024", "+2024-01-26", "2024/1/26", "26.1.2024 um 11.12 Uhr",
+            "Published 3 March 1999, updated", "Jan 26 202", "Jan 26 ２０２４", "Jan 26 ٢٠٢٤", "26-01-2024", "20240126",
+            "Posted Jan. 5, 2201", "Jan 5 1799", "Jan 5, 2 024", "(26/01/2024)", "26|01|2024", "Jan.26.2024", "", "2024",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["2024", "26", "Jan", "January", ",", " ", "/", ".", "-", "T", "11:12", "AM", "EST", "th", "1", "0", "١", "x"]
+        for _ in 0..<3000 {
+            lines.append((0..<Int.random(in: 1...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for line in lines {
+            #expect(DateParsing.find(in: line) == DateParsing.findInTokens(line), "\(line.debugDescription)")
+        }
+    }
+
     @Test func asciiLowercasedMatchesByteMap() {
         let bytes = (0...255).map(UInt8.init) + Array("<META CHARSET=\"UTF-8\"> Grüße ÄÖÜ".utf8)
         let expected = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
