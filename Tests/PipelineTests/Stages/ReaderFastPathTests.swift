@@ -196,6 +196,30 @@ struct ReaderFastPathTests {
         }
     }
 
+    /// `Normalizer.latin1Normalized` gives what the Unicode path gives, for every Latin-1 letter in every place, and
+    /// for random text of ASCII, Latin-1 letters, separators and a few characters that send it down the Unicode path.
+    @Test func latin1NormalizeMatchesUnicodePath() {
+        var texts = Self.texts + ["Grüße aus Köln – „Straße“ ÄÖÜ ß × ÷ ÿ", "ÉCOLE élève", "Ä\u{308}", "a\u{308}b", "ſ ﬁ ² ª º µ", "İstanbul"]
+        for v in 0xC0...0xFF {
+            let letter = String(Unicode.Scalar(UInt8(v)))
+            texts += [letter, "A" + letter + "b", " " + letter + ", " + letter + letter.uppercased() + "\u{A0}x", letter + "\u{301}"]
+        }
+        let pieces = ["a", "Z", "9", " ", ",", "-", "\u{A0}", "\u{2019}", "\u{201C}", "\u{2013}", "ä", "Ö", "ß", "É", "ÿ", "×", "÷",
+                      "\u{301}", "\u{130}", "ﬁ", "\u{3A3}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            texts.append((0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in texts {
+            if let fast = Normalizer.latin1Normalized(text) {
+                #expect(fast == Normalizer.unicodeNormalized(text), "\(text.debugDescription)")
+            }
+            if let ascii = Normalizer.asciiNormalized(text) { #expect(Normalizer.latin1Normalized(text) == ascii) }
+            #expect(Normalizer.normalize(text) == Normalizer.unicodeNormalized(text), "\(text.debugDescription)")
+        }
+        #expect(Normalizer.latin1Normalized("Grüße aus Köln – „Straße“ ÄÖÜ ß × ÷ ÿ") == "grüße aus köln straße äöü ß ÿ")
+    }
+
     @Test func asciiLowercasedMatchesByteMap() {
         let bytes = (0...255).map(UInt8.init) + Array("<META CHARSET=\"UTF-8\"> Grüße ÄÖÜ".utf8)
         let expected = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
