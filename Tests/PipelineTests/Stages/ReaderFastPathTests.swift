@@ -220,6 +220,27 @@ struct ReaderFastPathTests {
         #expect(Normalizer.latin1Normalized("Grüße aus Köln – „Straße“ ÄÖÜ ß × ÷ ÿ") == "grüße aus köln straße äöü ß ÿ")
     }
 
+    /// `letterCount` over the bytes counts the alphabetic scalars the scalar loop counts: every scalar of U+0080–U+00FF
+    /// and U+2000–U+203F between letters, and random mixes with scalars that send the text down the scalar loop.
+    @Test func letterCountMatchesScalars() {
+        func reference(_ text: String) -> Int {
+            text.unicodeScalars.filter { $0.isASCII ? ($0.value | 0x20) >= 0x61 && ($0.value | 0x20) <= 0x7A : $0.properties.isAlphabetic }.count
+        }
+        var texts = Self.texts
+        for v in Array(0x80...0xFF) + Array(0x2000...0x203F) {
+            let s = String(Unicode.Scalar(UInt32(v))!)
+            texts += [s, "a" + s + "b", s + s + " x"]
+        }
+        let pieces = ["a", "Z", "9", " ", "ä", "ß", "×", "÷", "ª", "µ", "\u{A0}", "\u{2019}", "\u{2014}", "\u{301}", "ﬁ", "\u{3A3}", "ⁱ", "€"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            texts.append((0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in texts {
+            #expect(TextSearch.letterCount(text) == reference(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test func asciiLowercasedMatchesByteMap() {
         let bytes = (0...255).map(UInt8.init) + Array("<META CHARSET=\"UTF-8\"> Grüße ÄÖÜ".utf8)
         let expected = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
