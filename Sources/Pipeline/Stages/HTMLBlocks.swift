@@ -110,9 +110,15 @@ struct HTMLBlocks {
     }()
     private static let shortClassWords = ShortKeyTable(classWords.filter { $0.key.utf8.count <= 16 }.map { ($0.key, $0.value) })
 
-    /// The lists a class word is in (ASCII case ignored).
-    private static func lists(_ word: UnsafeBufferPointer<UInt8>) -> ClassWords {
+    /// The longest word of the lists, in bytes (all are ASCII).
+    private static let longestClassWord = classWords.keys.map(\.utf8.count).max() ?? 0
+
+    /// The lists a class word is in (ASCII case ignored). A word longer than every listed word is in none: no
+    /// String is made of it (a String beyond ASCII equal to an ASCII one has its bytes, but for the Kelvin sign, a
+    /// Greek question mark or a varia, which stand for `K`, `;` and a backtick, none in a listed word).
+    static func lists(_ word: UnsafeBufferPointer<UInt8>) -> ClassWords {
         if let key = ShortKey(word) { return shortClassWords[key] ?? [] }
+        guard word.count <= longestClassWord else { return [] }
         return classWords[MarkupName.asciiLowercased(word)] ?? []
     }
 

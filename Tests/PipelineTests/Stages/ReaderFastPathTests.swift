@@ -241,6 +241,20 @@ struct ReaderFastPathTests {
         }
     }
 
+    /// A class word longer than every listed word is in no list: what the lists' dictionary says of it too.
+    @Test func longClassWordsAreInNoList() {
+        let words = ["screen-reader-text", "SCREEN-READER-TEXT", "screen-reader-texts", "article__body-content--wide-layout",
+                     "visually-hidden-focusable", "x" + String(repeating: "-share", count: 5), "kelvin-\u{212A}\u{212A}\u{212A}-long-name",
+                     "recommendations-widget", String(repeating: "a", count: 17), String(repeating: "a", count: 40)]
+        let all = HTMLBlocks.strongNegative.union(HTMLBlocks.weakNegative).union(HTMLBlocks.positive).union(HTMLBlocks.layoutWords)
+        for word in words {
+            let lowered = Array(word.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            let listed = all.contains(String(decoding: lowered, as: UTF8.self))
+            let found = Array(word.utf8).withUnsafeBufferPointer(HTMLBlocks.lists)
+            #expect(found.isEmpty == !listed, "\(word)")
+        }
+    }
+
     @Test func asciiLowercasedMatchesByteMap() {
         let bytes = (0...255).map(UInt8.init) + Array("<META CHARSET=\"UTF-8\"> Grüße ÄÖÜ".utf8)
         let expected = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
