@@ -5,6 +5,28 @@ import Foundation
 /// A date is only returned when day, month and year are all present: a bare year is never a date.
 public enum DateParsing {
     public static func find(in line: String) -> PublishedTime? {
+        guard hasFourDigits(line) else { return nil }
+        return findInTokens(line)
+    }
+
+    /// Could `line` hold a year? Every form `find` reads has one (1800–2200, parsed by `Int` from ASCII digits, a
+    /// sign at most before them): four ASCII digits in a row. Most lines a page is judged by have none, and need
+    /// not be cut into tokens.
+    static func hasFourDigits(_ line: String) -> Bool {
+        var run = 0
+        for b in line.utf8 {
+            if b >= 0x30 && b <= 0x39 {
+                run += 1
+                if run == 4 { return true }
+            } else {
+                run = 0
+            }
+        }
+        return false
+    }
+
+    /// `find` over the line's tokens, without looking for a year first.
+    static func findInTokens(_ line: String) -> PublishedTime? {
         let tokens = tokenize(line)
         var i = 0
         while i < tokens.count {

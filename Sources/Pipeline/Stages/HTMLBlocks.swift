@@ -110,9 +110,15 @@ struct HTMLBlocks {
     }()
     private static let shortClassWords = ShortKeyTable(classWords.filter { $0.key.utf8.count <= 16 }.map { ($0.key, $0.value) })
 
-    /// The lists a class word is in (ASCII case ignored).
-    private static func lists(_ word: UnsafeBufferPointer<UInt8>) -> ClassWords {
+    /// The longest word of the lists, in bytes (all are ASCII).
+    private static let longestClassWord = classWords.keys.map(\.utf8.count).max() ?? 0
+
+    /// The lists a class word is in (ASCII case ignored). A word longer than every listed word is in none: no
+    /// String is made of it (a String beyond ASCII equal to an ASCII one has its bytes, but for the Kelvin sign, a
+    /// Greek question mark or a varia, which stand for `K`, `;` and a backtick, none in a listed word).
+    static func lists(_ word: UnsafeBufferPointer<UInt8>) -> ClassWords {
         if let key = ShortKey(word) { return shortClassWords[key] ?? [] }
+        guard word.count <= longestClassWord else { return [] }
         return classWords[MarkupName.asciiLowercased(word)] ?? []
     }
 
@@ -199,9 +205,18 @@ struct HTMLBlocks {
         var items = 0
     }
 
+    /// What `storyBytes` read of an element besides what it holds of the story: its attributes, and for an `a`
+    /// whether it is a link (`isAddressLink` says no), so the collector's walk does not read them again.
+    struct StoryEntry {
+        var bytes: StoryBytes
+        var attributes: ElementAttributes?
+        var isLink = false
+    }
+
     /// `StoryBytes` of every element of the tree under `node` (and of `node`), keyed by the element, in one
     /// walk.
-    static func storyBytes(_ node: xmlNodePtr, into table: inout [UnsafeMutableRawPointer: StoryBytes],
+    static func storyBytes(_ node: xmlNodePtr, into table: inout [UnsafeMutableRawPointer: StoryEntry],
+                           attributes: ElementAttributes? = nil, isLink: Bool = false,
                            inParagraph: Bool = false, inItem: Bool = false, inLink: Bool = false) -> StoryBytes
     {
         var total = StoryBytes()
@@ -216,9 +231,12 @@ struct HTMLBlocks {
                 if inLink { total.linked += n } else { total.unlinked += n }
             case XML_ELEMENT_NODE:
                 let tag = HTMLTag(c.pointee.name)
-                if tag.isNeverText || furniture(tag, ElementAttributes(c, tag)) == .yes { continue }
-                let inner = storyBytes(c, into: &table, inParagraph: inParagraph || tag == .p, inItem: inItem || tag == .li,
-                                       inLink: inLink || (tag == .a && !isAddressLink(c)))
+                if tag.isNeverText { continue }
+                let attributes = ElementAttributes(c, tag)
+                if furniture(tag, attributes) == .yes { continue }
+                let link = tag == .a && !isAddressLink(c)
+                let inner = storyBytes(c, into: &table, attributes: attributes, isLink: link, inParagraph: inParagraph || tag == .p,
+                                       inItem: inItem || tag == .li, inLink: inLink || link)
                 total.paragraphs += inner.paragraphs
                 total.items += inner.items
                 total.unlinked += inner.unlinked
@@ -227,7 +245,7 @@ struct HTMLBlocks {
                 break
             }
         }
-        table[UnsafeMutableRawPointer(node)] = total
+        table[UnsafeMutableRawPointer(node)] = StoryEntry(bytes: total, attributes: attributes, isLink: isLink)
         return total
     }
 
@@ -380,7 +398,7 @@ struct HTMLBlocks {
         var linkChars = 0
         var linkDepth = 0
         /// What each element holds of the story (`storyBytes`), counted for the whole page when first needed.
-        var story: [UnsafeMutableRawPointer: StoryBytes]?
+        var story: [UnsafeMutableRawPointer: StoryEntry]?
         /// The page's own, and whether it is measured by paragraphs (else by text outside links).
         var pageStory = StoryBytes()
         var measuredByParagraphs = true
@@ -407,7 +425,9 @@ struct HTMLBlocks {
                 flush(owner)
                 return
             }
-            let attributes = ElementAttributes(node, tag)
+            // Read by `storyBytes` already, once it ran (but for an element without attributes, read at once).
+            let entry = node.pointee.properties == nil ? nil : story?[UnsafeMutableRawPointer(node)]
+            let attributes = entry?.attributes ?? ElementAttributes(node, tag)
             if pruning, tag != .body, tag != .html, isFurniture(node, tag, attributes) {
                 // Furniture between inline text splits it, as the browser would show it; hidden inline markup
                 // (a formula's text for screen readers) shows nothing, and the text around it stays one block.
@@ -425,7 +445,7 @@ struct HTMLBlocks {
                 }
                 flush(index)
             } else {
-                let link = tag == .a && !HTMLBlocks.isAddressLink(node)
+                let link = tag == .a && (entry.map(\.isLink) ?? !HTMLBlocks.isAddressLink(node))
                 if link { linkDepth += 1 }
                 var child = node.pointee.children
                 while let c = child {
@@ -448,12 +468,12 @@ struct HTMLBlocks {
                 if story == nil {
                     var top = node
                     while let parent = top.pointee.parent, parent.pointee.type == XML_ELEMENT_NODE { top = parent }
-                    var table: [UnsafeMutableRawPointer: StoryBytes] = [:]
+                    var table: [UnsafeMutableRawPointer: StoryEntry] = [:]
                     pageStory = HTMLBlocks.storyBytes(top, into: &table)
                     measuredByParagraphs = pageStory.paragraphs >= HTMLBlocks.fewParagraphBytes
                     story = table
                 }
-                let held = story?[UnsafeMutableRawPointer(node)] ?? StoryBytes()
+                let held = story?[UnsafeMutableRawPointer(node)]?.bytes ?? StoryBytes()
                 let holdsParagraphs = measuredByParagraphs && held.paragraphs * 2 >= pageStory.paragraphs
                 let holdsText = pageStory.unlinked > 0 && held.unlinked * 2 >= pageStory.unlinked
                 let isProse = verdict == .unlessItIsProse && (

@@ -216,7 +216,7 @@ public enum HTMLReader {
 
         let titleKey = title.map(Normalizer.normalize)
         var kept: [(text: String, heading: Bool)] = []
-        var seen = Set<String>()
+        var seen = SeenTexts()
         // Each block of the region judged; a fragment is text when the nearest judged blocks on both sides
         // are text (a short item of a list, a credit line inside the story), as jusText judges short blocks
         // by their neighbours.
@@ -245,7 +245,7 @@ public enum HTMLReader {
                 guard (textBefore && (textAfter || atEnd[index])) || (atStart && textAfter) else { continue }
                 verdict = .text
             }
-            guard seen.insert(block.text).inserted else { continue }
+            guard seen.insert(block.text) else { continue }
             kept.append((block.text, verdict == .heading))
         }
         // A heading counts only when text follows it.
@@ -259,6 +259,27 @@ public enum HTMLReader {
         }
         while let last = kept.last, last.heading, out.last == last.text { out.removeLast() }
         return out
+    }
+
+    /// Texts already kept, told apart as a `Set<String>` tells them (Unicode canonical equivalence) without hashing
+    /// whole paragraphs (a String's hash normalizes text beyond ASCII scalar by scalar): texts are filed by their number
+    /// of spaces, which canonical equivalence keeps (no canonical decomposition holds U+0020), and compared with `==`
+    /// only to those with as many.
+    struct SeenTexts {
+        private var bySpaces: [Int: [String]] = [:]
+
+        /// False when an equal text was inserted before.
+        mutating func insert(_ text: String) -> Bool {
+            var copy = text
+            let spaces = copy.withUTF8 { bytes in
+                var count = 0
+                for b in bytes where b == 0x20 { count += 1 }
+                return count
+            }
+            if let texts = bySpaces[spaces], texts.contains(text) { return false }
+            bySpaces[spaces, default: []].append(text)
+            return true
+        }
     }
 
     /// The region climbs to an ancestor of the best box at most this many times, when the ancestor holds

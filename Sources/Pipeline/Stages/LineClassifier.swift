@@ -98,7 +98,12 @@ enum LineClassifier {
 
     private static func field(_ line: String, _ lower: String) -> LineKind? {
         // ":" is one byte and a grapheme cluster of its own: found among the bytes, it splits the line exactly.
-        guard let colon = lower.utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        var copy = lower
+        guard let offset = copy.withUTF8({ bytes -> Int? in
+            guard let base = bytes.baseAddress, let found = memchr(base, 0x3A, bytes.count) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }) else { return nil }
+        let colon = lower.utf8.index(lower.utf8.startIndex, offsetBy: offset)
         guard let label = fieldLabels[TextSearch.trimmingWhitespace(lower[..<colon])] else { return nil }
         let value = TextSearch.trimmingWhitespace(line[line.index(after: colon)...])
         return value.isEmpty ? nil : .field(label, value)

@@ -7,9 +7,16 @@ import Glibc
 /// stage call (never shared across threads), so the raw pointers never outlive it.
 final class MarkupDocument {
     private let doc: xmlDocPtr
+    /// The attribute values whose tokens the tree holds (`htmlForReader`); the document's `_private` points to them.
+    private var attributeValues: AttributeValues?
 
     private init(_ doc: xmlDocPtr) { self.doc = doc }
     deinit { xmlFreeDoc(doc) }
+
+    private func keep(_ values: AttributeValues?) {
+        attributeValues = values
+        doc.pointee._private = values.map { UnsafeMutableRawPointer(Unmanaged.passUnretained($0).toOpaque()) }
+    }
 
     var root: MarkupNode? { xmlDocGetRootElement(doc).map(MarkupNode.init) }
 
@@ -31,17 +38,21 @@ final class MarkupDocument {
     /// (but JSON-LD's) and of comments, cut from the page before the parse (`UnreadMarkup`: a third of a news page's
     /// bytes); the attributes but those the reader reads (`MarkupName.Attribute`: half a page's nodes), cut before
     /// the parse too where `UnreadMarkup` can, else left unbuilt; and libxml2's table of ids (for `xmlGetID`, which
-    /// nothing here calls).
+    /// nothing here calls). Where `UnreadMarkup` took an attribute value out of the page, the tree holds a token for
+    /// it, which `MarkupNode.withValue` (and so `attribute`) reads as the value.
     static func htmlForReader(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
-        if let cut = UnreadMarkup.cut(utf8) { return cut.withUnsafeBufferPointer(htmlWithReadAttributes) }
-        return htmlWithReadAttributes(utf8)
+        guard let cut = UnreadMarkup.cut(utf8) else { return htmlWithReadAttributes(utf8, filtering: true) }
+        // A cut page whose attributes are all read needs no filter of them.
+        let document = cut.withPage { htmlWithReadAttributes($0, filtering: !cut.onlyReadAttributes) }
+        document?.keep(cut.values)
+        return document
     }
 
-    private static func htmlWithReadAttributes(_ utf8: UnsafeBufferPointer<UInt8>) -> MarkupDocument? {
+    private static func htmlWithReadAttributes(_ utf8: UnsafeBufferPointer<UInt8>, filtering: Bool) -> MarkupDocument? {
         guard !utf8.isEmpty, utf8.count < Int32.max, let context = htmlNewParserCtxt() else { return nil }
         defer { htmlFreeParserCtxt(context) }
         // The context's handler is its own copy of libxml2's HTML handler: changing it changes this parse only.
-        context.pointee.sax.pointee.startElement = startElementWithReadAttributes
+        if filtering { context.pointee.sax.pointee.startElement = startElementWithReadAttributes }
         context.pointee.loadsubset |= XML_SKIP_IDS
         let doc = utf8.withMemoryRebound(to: CChar.self) { chars in
             htmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), nil, "UTF-8", htmlOptions)
@@ -116,11 +127,17 @@ struct MarkupNode {
         return nil
     }
 
-    /// Calls `body` with an attribute's value as UTF-8 bytes (libxml2 keeps it as text children, usually one).
+    /// Calls `body` with an attribute's value as UTF-8 bytes (libxml2 keeps it as text children, usually one; a
+    /// token of `AttributeValues` is read as the value it stands for).
     static func withValue<R>(of attribute: xmlAttrPtr, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         guard let first = attribute.pointee.children else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
         if first.pointee.next == nil {
             guard let text = first.pointee.content else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+            if text[0] == AttributeValues.marker, let values = AttributeValues.of(attribute.pointee.doc),
+               let result = values.withValue(token: text, body)
+            {
+                return result
+            }
             return body(UnsafeBufferPointer(start: text, count: strlen(text)))
         }
         var value: [UInt8] = []

@@ -4,7 +4,7 @@ import Foundation
 /// Unicode NFKC, lowercased, every run of punctuation and white space collapsed to one space.
 public enum Normalizer {
     public static func normalize(_ text: String) -> String {
-        asciiNormalized(text) ?? unicodeNormalized(text)
+        latin1Normalized(text) ?? unicodeNormalized(text)
     }
 
     static func unicodeNormalized(_ text: String) -> String {

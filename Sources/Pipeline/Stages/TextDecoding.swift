@@ -81,7 +81,7 @@ public enum TextDecoding {
             break
         }
         if body.withUnsafeBufferPointer(isValidUTF8) {
-            try checked(counts: body.withUnsafeBufferPointer(countVisibleAndControl))
+            if let failure = body.withUnsafeBufferPointer(visibleAndControlFailure) { throw failure }
             return .utf8(body)
         }
         return .text(try checked(DecodedText(text: windows1252(body), encoding: .windows1252)))
@@ -168,8 +168,55 @@ public enum TextDecoding {
     /// A file of whitespace, or one that is mostly control characters, is not an article.
     private static func checked(_ decoded: DecodedText) throws(PipelineError) -> DecodedText {
         var text = decoded.text
-        try checked(counts: text.withUTF8(countVisibleAndControl))
+        if let failure = text.withUTF8(visibleAndControlFailure) { throw failure }
         return decoded
+    }
+
+    /// What `checked(counts:)` of the bytes' counts throws, if anything; counted only when the bytes hold a control
+    /// character: without one, only text that is all white space fails, and the first visible byte settles it.
+    static func visibleAndControlFailure(_ bytes: UnsafeBufferPointer<UInt8>) -> PipelineError? {
+        if containsControl(bytes) {
+            do throws(PipelineError) { try checked(counts: countVisibleAndControl(bytes)) } catch { return error }
+            return nil
+        }
+        // No control byte: every byte but tab, line feed, carriage return, space and continuation bytes is visible.
+        let visible = bytes.contains { (b: UInt8) -> Bool in
+            switch b {
+            case 0x09, 0x0A, 0x0D, 0x20, 0x80...0xBF: return false
+            default: return true
+            }
+        }
+        return visible ? nil : .empty
+    }
+
+    /// Does any byte count as a control character for `countVisibleAndControl` (0x01–0x1F but tab, line feed and carriage
+    /// return, and 0x7F)? Eight bytes at a time: a word with no byte below 0x20 and no 0x7F has none, which is most words
+    /// of a page; a word with a byte below 0x20 that is no tab, line feed or carriage return is read byte by byte.
+    static func containsControl(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        func isControl(_ b: UInt8) -> Bool { (b >= 0x01 && b <= 0x1F && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F }
+        guard let base = bytes.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = ones &* 0x80, low7 = ones &* 0x7F
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= bytes.count {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // High bit of a lane set when its byte is below 0x20, or is `byte` (exact: no carry leaves a lane).
+            let below20 = ~(((w & low7) &+ ones &* 0x60) | w) & high
+            func lanesEqual(_ byte: UInt8) -> UInt64 {
+                let x = w ^ (ones &* UInt64(byte))
+                return ~(((x & low7) &+ low7) | x) & high
+            }
+            var odd = lanesEqual(0x7F)
+            if below20 != 0 { odd |= below20 & ~(lanesEqual(0x09) | lanesEqual(0x0A) | lanesEqual(0x0D)) }
+            if odd != 0, (0..<8).contains(where: { isControl(base[i + $0]) }) { return true }
+            i += 8
+        }
+        while i < bytes.count {
+            if isControl(base[i]) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// `checked` on the counts of the text's UTF-8 bytes (every scalar has exactly one byte that is not a

@@ -126,19 +126,34 @@ enum TextSearch {
         return scalar.properties.generalCategory == .spaceSeparator
     }
 
-    /// How many scalars of `text` are alphabetic.
+    /// How many scalars of `text` are alphabetic. Over the bytes for text of ASCII, U+0080–U+00FF (alphabetic: ª, µ,
+    /// º and U+00C0–U+00FF but × and ÷) and U+2000–U+203F (none); scalar by scalar else.
     static func letterCount(_ text: String) -> Int {
         var count = 0
         var text = text
-        let ascii = text.withUTF8 { bytes -> Bool in
-            for b in bytes {
-                if b >= 0x80 { return false }
-                let folded = b | 0x20
-                if folded >= 0x61 && folded <= 0x7A { count += 1 }
+        let overBytes = text.withUTF8 { bytes -> Bool in
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b < 0x80 {
+                    let folded = b | 0x20
+                    if folded >= 0x61 && folded <= 0x7A { count += 1 }
+                    i += 1
+                } else if b == 0xC3, i + 1 < bytes.count {
+                    if bytes[i + 1] != 0x97 && bytes[i + 1] != 0xB7 { count += 1 }
+                    i += 2
+                } else if b == 0xC2, i + 1 < bytes.count {
+                    if bytes[i + 1] == 0xAA || bytes[i + 1] == 0xB5 || bytes[i + 1] == 0xBA { count += 1 }
+                    i += 2
+                } else if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80 {
+                    i += 3
+                } else {
+                    return false
+                }
             }
             return true
         }
-        if ascii { return count }
+        if overBytes { return count }
         count = 0
         for scalar in text.unicodeScalars {
             if scalar.isASCII {

@@ -19,22 +19,73 @@ import Glibc
 enum UnreadMarkup {
     /// `page` (UTF-8) with the bodies of its `<script>` and `<style>` elements cut out, but those of scripts that may
     /// be JSON-LD (the start tag holds `ld+json`, ASCII case ignored, or a character reference); its comments emptied;
-    /// and the attributes (name and value) that are no `MarkupName.Attribute` cut from its start tags. Nil when there
-    /// is nothing to cut or the page is left whole.
-    static func cut(_ page: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    /// the attributes (name and value) that are no `MarkupName.Attribute` cut from its start tags; and the values of
+    /// those that are, but for short ones and those holding a character reference, taken out into `AttributeValues`
+    /// with a token in their place. Nil when there is nothing to cut or the page is left whole.
+    static func cut(_ page: UnsafeBufferPointer<UInt8>) -> Cut? {
         guard followsLinkedLibxml2 else { return nil }
         var scan = Scan(page: page)
-        guard scan.run(), !scan.cuts.isEmpty else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(page.count - scan.cuts.reduce(0) { $0 + $1.count })
-        var from = 0
-        for cut in scan.cuts {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: page[from..<cut.lowerBound]))
-            from = cut.upperBound
+        // A value libxml2 reads from a page without the marker never starts with it (a reference to U+0001 is no
+        // character, and a value holding a reference keeps its place): there a token cannot be taken for a value.
+        scan.takesValues = memchr(page.baseAddress!, Int32(AttributeValues.marker), page.count) == nil
+        guard scan.run(), !scan.edits.isEmpty else { return nil }
+        // One buffer: the page as libxml2 is to read it, then the values taken out of it, one after another. The
+        // first part is never longer than the page (a token is no longer than the value it stands for).
+        let taken = scan.edits.reduce(0) { $0 + ($1.isValue ? $1.range.count : 0) }
+        var parsed = 0
+        var ends: [Int] = []
+        ends.reserveCapacity(scan.takenValues)
+        let buffer = [UInt8](unsafeUninitializedCapacity: page.count + taken) { out, written in
+            let base = page.baseAddress!
+            var w = 0
+            func copy(_ from: Int, _ to: Int) {
+                guard to > from else { return }
+                (out.baseAddress! + w).initialize(from: base + from, count: to - from)
+                w += to - from
+            }
+            var from = 0
+            for edit in scan.edits {
+                copy(from, edit.range.lowerBound)
+                if edit.isValue { w += AttributeValues.writeToken(ends.count, into: out.baseAddress! + w); ends.append(0) }
+                from = edit.range.upperBound
+            }
+            copy(from, page.count)
+            parsed = w
+            var k = 0
+            for edit in scan.edits where edit.isValue {
+                copy(edit.range.lowerBound, edit.range.upperBound)
+                ends[k] = w
+                k += 1
+            }
+            written = w
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: page[from...]))
-        return out
+        return Cut(buffer: buffer, parsed: parsed, values: ends.isEmpty ? nil : AttributeValues(buffer: buffer, start: parsed, ends: ends),
+                   onlyReadAttributes: !scan.keepsUnread)
     }
+
+    /// What `cut` makes of a page: the bytes libxml2 is to parse (the first `parsed` of `buffer`), and the attribute
+    /// values its tokens stand for (after them in `buffer`).
+    struct Cut {
+        var buffer: [UInt8]
+        var parsed: Int
+        var values: AttributeValues?
+        /// Is every attribute left in the page a `MarkupName.Attribute`?
+        var onlyReadAttributes: Bool
+
+        func withPage<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[..<parsed])) }
+        }
+    }
+
+    /// A range of the page that libxml2 does not read: cut, or a value taken out (`isValue`) and put in a token's place.
+    struct Edit {
+        var range: Range<Int>
+        var isValue = false
+    }
+
+    /// Values this long or longer are taken out, when their token is no longer (two characters up to 63 values, three
+    /// up to 4,095, four up to 262,143 …).
+    static let minTakenValue = 4
 
     /// Is the libxml2 this runs with the one whose tokenizer `Scan` follows? Another leaves every page whole.
     static let followsLinkedLibxml2 = __xmlParserVersion()?.pointee.map { String(cString: $0) } == "20914"
@@ -44,8 +95,13 @@ enum UnreadMarkup {
     private struct Scan {
         let page: UnsafeBufferPointer<UInt8>
         var i = 0
-        /// The ranges to cut, in page order.
-        var cuts: [Range<Int>] = []
+        /// The ranges to cut or put a token in place of, in page order.
+        var edits: [Edit] = []
+        /// May attribute values be taken out (`UnreadMarkup.cut`)? How many were.
+        var takesValues = false
+        var takenValues = 0
+        /// Was an attribute that is no `MarkupName.Attribute` left in the page (a name of 100 bytes or more)?
+        var keepsUnread = false
 
         /// The first `byte` at `from` or after.
         func firstIndex(of byte: UInt8, from: Int) -> Int? {
@@ -118,20 +174,31 @@ enum UnreadMarkup {
             while i < page.count && page[i] != gt && !(page[i] == slash && at(i + 1) == gt) {
                 if let attribute = htmlName() {
                     var end = i
+                    var value: Range<Int>?
                     skipBlanks()
                     if at(i) == equals {
                         i += 1
                         skipBlanks()
-                        attributeValue()
+                        value = attributeValue()
                         end = i
                     }
                     // An attribute the reader never reads is not built (`MarkupDocument.htmlForReader`): it is cut
                     // with its value. What precedes it is a blank or a quote, so nothing joins what follows. A name of
                     // 100 bytes may go on in the page as another attribute, and stays.
-                    if attribute.count < 100,
-                       MarkupName.attribute(UnsafeBufferPointer(rebasing: page[attribute])) == nil
-                    {
-                        cuts.append(attribute.lowerBound..<end)
+                    if attribute.count >= 100 {
+                        keepsUnread = true
+                    } else {
+                        if MarkupName.attribute(UnsafeBufferPointer(rebasing: page[attribute])) == nil {
+                            edits.append(Edit(range: attribute.lowerBound..<end))
+                        } else if takesValues, let value, value.count >= minTakenValue,
+                                  value.count >= AttributeValues.tokenLength(takenValues),
+                                  memchr(page.baseAddress! + value.lowerBound, Int32(ampersand), value.count) == nil
+                        {
+                            // libxml2 copies a value's characters as they are but for references (the page is valid
+                            // UTF-8 without NUL): the value it would build is these bytes.
+                            edits.append(Edit(range: value, isValue: true))
+                            takenValues += 1
+                        }
                     }
                 } else {
                     // A bogus attribute is dropped up to the next blank or the end of the tag.
@@ -157,7 +224,7 @@ enum UnreadMarkup {
                 || at(body + 1) == colon { return false }
             // `</scripts>` ends libxml2's scan of the body too, but names another element: libxml2 reads on after it.
             if end < page.count, isHTMLNameByte(at(end + 2 + name.count)) { return false }
-            if !(script && mayBeJSONLD(tag..<body)) { cuts.append(body..<end) }
+            if !(script && mayBeJSONLD(tag..<body)) { edits.append(Edit(range: body..<end)) }
             i = end
             return true
         }
@@ -185,14 +252,23 @@ enum UnreadMarkup {
         }
 
         /// `htmlParseAttValue`: quoted up to the same quote, or unquoted up to a blank or `>`. Character references
-        /// inside never read past either.
-        mutating func attributeValue() {
+        /// inside never read past either. The value's bytes, but for a quoted value the page ends in.
+        @discardableResult
+        mutating func attributeValue() -> Range<Int>? {
             let quote = at(i)
             if quote == doubleQuote || quote == singleQuote {
                 i += 1
-                i = firstIndex(of: quote, from: i).map { $0 + 1 } ?? page.count
+                let start = i
+                guard let close = firstIndex(of: quote, from: i) else {
+                    i = page.count
+                    return nil
+                }
+                i = close + 1
+                return start..<close
             } else {
+                let start = i
                 while i < page.count && page[i] != gt && !isBlank(page[i]) { i += 1 }
+                return start..<i
             }
         }
 
@@ -214,7 +290,7 @@ enum UnreadMarkup {
             while let found = firstIndex(of: dash, from: k) {
                 k = found
                 if at(k + 1) == dash && (at(k + 2) == gt || (at(k + 2) == bang && at(k + 3) == gt)) {
-                    if k > i + 4 { cuts.append((i + 4)..<k) }
+                    if k > i + 4 { edits.append(Edit(range: (i + 4)..<k)) }
                     i = k + (at(k + 2) == gt ? 3 : 4)
                     return
                 }
@@ -333,4 +409,82 @@ enum UnreadMarkup {
 
     @inline(__always)
     private static func uppered(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b & ~0x20 : b }
+}
+
+/// The attribute values `UnreadMarkup` took out of a page, and the tokens libxml2 was given in their place.
+///
+/// libxml2 reads an attribute value character by character (some 130 instructions each: a quarter of its parse of a news
+/// page went to the values of `class`, `href` and the like). A token is the byte 0x01 and the value's index in base 64
+/// (`A`–`Z`, `a`–`z`, `0`–`9`, `-`, `_`, lowest digit first), none of which ends a value. A page
+/// gets tokens only when it holds no 0x01 byte, so a value that libxml2 built from it and that starts with 0x01 is a
+/// token. `MarkupNode.withValue` reads a token's value here (`MarkupDocument` keeps it beside its tree).
+final class AttributeValues {
+    /// The values, one after another, from `start` on.
+    private let buffer: [UInt8]
+    private let start: Int
+    /// Where each value ends in `buffer`; it starts where the one before ends.
+    private let ends: [Int]
+
+    init(buffer: [UInt8], start: Int, ends: [Int]) {
+        self.buffer = buffer
+        self.start = start
+        self.ends = ends
+    }
+
+    static let marker: UInt8 = 0x01
+    private static let digits = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let digitValues: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, digit) in digits.enumerated() { table[Int(digit)] = UInt8(value) }
+        return table
+    }()
+
+    /// The length of the token of the value numbered `index`.
+    static func tokenLength(_ index: Int) -> Int {
+        var index = index >> 6
+        var length = 2
+        while index > 0 {
+            index >>= 6
+            length += 1
+        }
+        return length
+    }
+
+    /// Writes the token of the value numbered `index` at `out`; returns its length (`tokenLength`).
+    static func writeToken(_ index: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = marker
+        var index = index
+        var k = 1
+        repeat {
+            out[k] = digits[index & 63]
+            index >>= 6
+            k += 1
+        } while index > 0
+        return k
+    }
+
+    /// Calls `body` with the value `token` (a NUL-terminated attribute value as libxml2 built it) stands for; nil when it
+    /// is no token of these values.
+    func withValue<R>(token: UnsafePointer<xmlChar>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard token[0] == Self.marker else { return nil }
+        var index = 0
+        var shift = 0
+        var k = 1
+        while token[k] != 0 {
+            let digit = Self.digitValues[Int(token[k])]
+            guard digit != 0xFF, shift < 48 else { return nil }
+            index |= Int(digit) << shift
+            shift += 6
+            k += 1
+        }
+        guard k > 1, index < ends.count else { return nil }
+        let from = index == 0 ? start : ends[index - 1]
+        return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<ends[index]])) }
+    }
+
+    /// The values whose tokens the tree of `doc` holds, if any (`MarkupDocument` keeps them in the document's `_private`).
+    static func of(_ doc: xmlDocPtr?) -> AttributeValues? {
+        guard let raw = doc?.pointee._private else { return nil }
+        return Unmanaged<AttributeValues>.fromOpaque(raw).takeUnretainedValue()
+    }
 }

@@ -56,6 +56,26 @@ struct HTMLReaderParseTests {
         readable(Array(html.utf8).withUnsafeBufferPointer(MarkupDocument.htmlForReader))
     }
 
+    /// Does the reader's tree of `html` hold only attributes the reader reads (`MarkupName.Attribute`)?
+    static func onlyReadAttributes(_ html: String) -> Bool {
+        guard let document = Array(html.utf8).withUnsafeBufferPointer(MarkupDocument.htmlForReader), let root = document.root,
+              let top = root.ptr.pointee.parent else { return true }
+        func listed(_ node: xmlNodePtr) -> Bool {
+            var attribute = node.pointee.properties
+            while let a = attribute {
+                if MarkupName.attribute(a.pointee.name) == nil { return false }
+                attribute = a.pointee.next
+            }
+            var child = node.pointee.children
+            while let c = child {
+                if c.pointee.type == XML_ELEMENT_NODE, !listed(c) { return false }
+                child = c.pointee.next
+            }
+            return true
+        }
+        return listed(top)
+    }
+
     static func cuts(_ html: String) -> Bool { Array(html.utf8).withUnsafeBufferPointer { UnreadMarkup.cut($0) } != nil }
 
     /// Pages that libxml2's tokenizer reads in its own ways: each is cut, and the tree the reader sees is the same.
@@ -87,6 +107,14 @@ struct HTMLReaderParseTests {
             + "<script type=\"application/ld&#43;json\">{\"b\":2}</script><script type=\"text/json\">{\"c\":3}</script>",
         "<p>a&amp;b &#60;script&#62; &lt;/script></p><script>x &amp; y</script>",
         "<table><tr><td>1<script>a</script><td>2</table><ul><li>x<style>y</style><li>z</ul>",
+        // Attribute values taken out for tokens, and those that stay: blanks and line ends inside, bytes beyond ASCII,
+        // references, unquoted values up to a blank or `>` (a `/` included), short values, an empty one, a duplicate.
+        "<div class=\"story\r\n  body\tmain\" id='lead&amp;more' style=display:none data-x=\"1\">a</div>"
+            + "<a href=http://www.example.com/>www.example.com</a> <a class=x/>b</a><p class=\"\" id=\"abc\" role=\"abcd\">c</p>",
+        "<div class=\"Grüße 日本 😀 share\" CLASS=\"second value\" title=\"ü\">d</div><img class='a&#43;b' alt=x>"
+            + "<time datetime=\"2024-05-06T07:08:09Z\">May</time><link rel=\"canonical\" href=\"https://e.com/x?a=1&b=2\">",
+        "<meta property=\"og:title\" content=\"A title with \u{01} in it\"><p class=\"\u{01}A\" data-x=1>e</p>",
+        "<!-- c --><p class=\"unterminated value>f</p><p>g</p>",
     ]
 
     /// Pages that `UnreadMarkup` leaves whole rather than follow libxml2 further.
@@ -104,6 +132,7 @@ struct HTMLReaderParseTests {
         for page in Self.adversarial {
             #expect(Self.cuts(page), "\(page)")
             #expect(Self.forReader(page) == Self.whole(page), "\(page)")
+            #expect(Self.onlyReadAttributes(page), "\(page)")
         }
     }
 
@@ -122,13 +151,51 @@ struct HTMLReaderParseTests {
             "<!DOCTYPE html>", "<!DOCTYPE", "PUBLIC", "<scripts>", "</scr", "ipt>", "SCRIPT", " type=\"application/ld+json\"",
             "{\"@type\":\"NewsArticle\"}", "ü", "<br/>", "<img src=a alt=b/>", "<noscript>", "<body>", "<title>", "</title>",
             "<script ", "<style ", " class=", " data-x=", " hidden", "</", "!", "-", "?", "<b>", "</b>",
+            " class=\"share box\"", " href='http://a.b/c'", " id=lead-text", " content=\"x&amp;y z\"", "\r", "\t", "é",
+            "\u{01}", "<meta name=\"description\" content=\"", "\"", "&",
         ]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3000 {
             let count = Int.random(in: 1...40, using: &generator)
             let page = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
             #expect(Self.forReader(page) == Self.whole(page), "\(page.debugDescription)")
+            #expect(Self.onlyReadAttributes(page), "\(page.debugDescription)")
         }
+    }
+
+    /// Every token names its own value, and holds nothing that would end a value in libxml2's reading (a blank, a quote,
+    /// `>`, `&`, NUL).
+    @Test func attributeValueTokensStandForTheirValues() {
+        let count = 300_000
+        var buffer: [UInt8] = Array("page".utf8)
+        var ends: [Int] = []
+        for index in 0..<count {
+            buffer += Array("value \(index)".utf8)
+            ends.append(buffer.count)
+        }
+        let values = AttributeValues(buffer: buffer, start: 4, ends: ends)
+        for index in 0..<count {
+            var token = [UInt8](repeating: 0, count: 13)
+            let length = token.withUnsafeMutableBufferPointer { AttributeValues.writeToken(index, into: $0.baseAddress!) }
+            #expect(length == AttributeValues.tokenLength(index))
+            #expect(length == (index < 64 ? 2 : index < 4096 ? 3 : index < 262_144 ? 4 : 5))
+            #expect(token[0] == AttributeValues.marker)
+            let stops: [UInt8] = [0, 0x09, 0x0A, 0x0C, 0x0D, 0x20, 0x22, 0x26, 0x27, 0x3E, AttributeValues.marker]
+            #expect(!token[1..<length].contains { stops.contains($0) })
+            let value = token.withUnsafeBufferPointer { values.withValue(token: $0.baseAddress!) { String(decoding: $0, as: UTF8.self) } }
+            #expect(value == "value \(index)")
+        }
+        // Not tokens of these values: no marker, no digits, a digit out of the alphabet, an index past the last.
+        for bogus in [[0x41, 0x41], [0x01], [0x01, 0x2E], [0x01, 0x5F, 0x5F, 0x5F, 0x5F]] as [[UInt8]] {
+            #expect((bogus + [0]).withUnsafeBufferPointer { values.withValue(token: $0.baseAddress!) { _ in true } } == nil)
+        }
+    }
+
+    /// A page with more attribute values than two token digits hold (64 × 64) is read the same.
+    @Test func pageWithManyValuesIsReadTheSame() {
+        let page = "<html><body>" + (0..<5000).map { "<p class=\"para-\($0)\" id=\"p\($0)\">text \($0)</p>" }.joined() + "</body></html>"
+        #expect(Self.cuts(page))
+        #expect(Self.forReader(page) == Self.whole(page))
     }
 
     @Test func jsonLDIsStillReadWhenScriptsAreCut() throws {

@@ -111,7 +111,15 @@ struct ReaderFastPathTests {
     }
 
     @Test func visibleAndControlCountsMatchByteByByte() {
-        for bytes in Self.utf8Samples + [Array(repeating: 0x41, count: 5000) + Array(repeating: 0x01, count: 4099)] {
+        // Lines of text as pages hold them (tabs, line feeds, carriage returns between words), with a control byte, a
+        // NUL or 0x7F at each offset of a word.
+        let lines = Array("<p>\tGrüße,\r\n  line two\n\t\tend</p>\n".utf8)
+        let blanks: [UInt8] = Array(repeating: [0x20, 0x0A, 0x09, 0x0D], count: 20).flatMap { $0 }
+        var paged: [[UInt8]] = [Array(repeating: lines, count: 300).flatMap { $0 }, blanks, blanks + [0x0B]]
+        for odd: UInt8 in [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x0E, 0x1F, 0x7F] {
+            for offset in 0..<9 { paged.append(Array(lines.prefix(offset)) + [odd] + lines + lines) }
+        }
+        for bytes in Self.utf8Samples + paged + [Array(repeating: 0x41, count: 5000) + Array(repeating: 0x01, count: 4099)] {
             var visible = 0
             var control = 0
             for byte in bytes {
@@ -123,6 +131,13 @@ struct ReaderFastPathTests {
             }
             let counts = bytes.withUnsafeBufferPointer(TextDecoding.countVisibleAndControl)
             #expect(counts.visible == visible && counts.control == control, "\(bytes.prefix(40))")
+            // The check that counts only when there is a control byte decides as the counts do.
+            var expected: PipelineError?
+            if visible == 0 && control == 0 { expected = .empty } else if control * 10 > visible {
+                expected = .controlCharacters(count: control, visible: visible)
+            }
+            #expect(bytes.withUnsafeBufferPointer(TextDecoding.visibleAndControlFailure) == expected, "\(bytes.prefix(40))")
+            #expect(bytes.withUnsafeBufferPointer(TextDecoding.containsControl) == (control > 0), "\(bytes.prefix(40))")
         }
     }
 
@@ -143,6 +158,100 @@ struct ReaderFastPathTests {
                       "„Zitat“ – und mehr", "😀 🇩🇪 👍🏽 x", "ab\u{0903} \u{0903}", "", " ", "   "]
         for text in Self.texts + joined {
             #expect(TextSearch.spaceSeparatedCount(text) == text.split(separator: " ").count, "\(text.prefix(80).debugDescription)")
+        }
+    }
+
+    /// `SeenTexts` finds a text again when `Set<String>` does: canonically equivalent texts written with other scalars
+    /// (composed and decomposed accents and Hangul, the Ångström and Kelvin signs, reordered marks) count as seen.
+    @Test func seenTextsMatchesSetOfStrings() {
+        let variants = ["caf\u{E9} au lait", "cafe\u{301} au lait", "\u{212B}ngstr\u{F6}m", "\u{C5}ngstro\u{308}m", "\u{D55C}\u{AE00} x",
+                        "\u{1112}\u{1161}\u{11AB}\u{1100}\u{1173}\u{11AF} x", "q\u{307}\u{323} y", "q\u{323}\u{307} y", "\u{212A}elvin",
+                        "Kelvin", "a b", "a  b", "a\u{A0}b", "", " ", "ae\u{301} b", "a\u{E9} b"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            var seen = HTMLReader.SeenTexts()
+            var reference = Set<String>()
+            for _ in 0..<30 {
+                let text = (Self.texts + variants).randomElement(using: &generator)!
+                #expect(seen.insert(text) == reference.insert(text).inserted, "\(text.debugDescription)")
+            }
+        }
+    }
+
+    /// `DateParsing.find` looks for four digits in a row before it reads a line's tokens: it finds what the tokens give.
+    @Test func dateFindMatchesTokenScan() {
+        var lines = Self.texts + [
+            "2024-01-26T11:12:00Z", "Friday, 26 January 2024 11:12 AM EST", "Jan. 26, 2024", "26/01/2024", "26.01.2024",
+            "1/2/2024", "26 January 24", "January 26th, 2024", "+2024-01-26", "2024/1/26", "26.1.2024 um 11.12 Uhr",
+            "Published 3 March 1999, updated", "Jan 26 202", "Jan 26 ２０２４", "Jan 26 ٢٠٢٤", "26-01-2024", "20240126",
+            "Posted Jan. 5, 2201", "Jan 5 1799", "Jan 5, 2 024", "(26/01/2024)", "26|01|2024", "Jan.26.2024", "", "2024",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["2024", "26", "Jan", "January", ",", " ", "/", ".", "-", "T", "11:12", "AM", "EST", "th", "1", "0", "١", "x"]
+        for _ in 0..<3000 {
+            lines.append((0..<Int.random(in: 1...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for line in lines {
+            #expect(DateParsing.find(in: line) == DateParsing.findInTokens(line), "\(line.debugDescription)")
+        }
+    }
+
+    /// `Normalizer.latin1Normalized` gives what the Unicode path gives, for every Latin-1 letter in every place, and
+    /// for random text of ASCII, Latin-1 letters, separators and a few characters that send it down the Unicode path.
+    @Test func latin1NormalizeMatchesUnicodePath() {
+        var texts = Self.texts + ["Grüße aus Köln – „Straße“ ÄÖÜ ß × ÷ ÿ", "ÉCOLE élève", "Ä\u{308}", "a\u{308}b", "ſ ﬁ ² ª º µ", "İstanbul"]
+        for v in 0xC0...0xFF {
+            let letter = String(Unicode.Scalar(UInt8(v)))
+            texts += [letter, "A" + letter + "b", " " + letter + ", " + letter + letter.uppercased() + "\u{A0}x", letter + "\u{301}"]
+        }
+        let pieces = ["a", "Z", "9", " ", ",", "-", "\u{A0}", "\u{2019}", "\u{201C}", "\u{2013}", "ä", "Ö", "ß", "É", "ÿ", "×", "÷",
+                      "\u{301}", "\u{130}", "ﬁ", "\u{3A3}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            texts.append((0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in texts {
+            if let fast = Normalizer.latin1Normalized(text) {
+                #expect(fast == Normalizer.unicodeNormalized(text), "\(text.debugDescription)")
+            }
+            if let ascii = Normalizer.asciiNormalized(text) { #expect(Normalizer.latin1Normalized(text) == ascii) }
+            #expect(Normalizer.normalize(text) == Normalizer.unicodeNormalized(text), "\(text.debugDescription)")
+        }
+        #expect(Normalizer.latin1Normalized("Grüße aus Köln – „Straße“ ÄÖÜ ß × ÷ ÿ") == "grüße aus köln straße äöü ß ÿ")
+    }
+
+    /// `letterCount` over the bytes counts the alphabetic scalars the scalar loop counts: every scalar of U+0080–U+00FF
+    /// and U+2000–U+203F between letters, and random mixes with scalars that send the text down the scalar loop.
+    @Test func letterCountMatchesScalars() {
+        func reference(_ text: String) -> Int {
+            text.unicodeScalars.filter { $0.isASCII ? ($0.value | 0x20) >= 0x61 && ($0.value | 0x20) <= 0x7A : $0.properties.isAlphabetic }.count
+        }
+        var texts = Self.texts
+        for v in Array(0x80...0xFF) + Array(0x2000...0x203F) {
+            let s = String(Unicode.Scalar(UInt32(v))!)
+            texts += [s, "a" + s + "b", s + s + " x"]
+        }
+        let pieces = ["a", "Z", "9", " ", "ä", "ß", "×", "÷", "ª", "µ", "\u{A0}", "\u{2019}", "\u{2014}", "\u{301}", "ﬁ", "\u{3A3}", "ⁱ", "€"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            texts.append((0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in texts {
+            #expect(TextSearch.letterCount(text) == reference(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// A class word longer than every listed word is in no list: what the lists' dictionary says of it too.
+    @Test func longClassWordsAreInNoList() {
+        let words = ["screen-reader-text", "SCREEN-READER-TEXT", "screen-reader-texts", "article__body-content--wide-layout",
+                     "visually-hidden-focusable", "x" + String(repeating: "-share", count: 5), "kelvin-\u{212A}\u{212A}\u{212A}-long-name",
+                     "recommendations-widget", String(repeating: "a", count: 17), String(repeating: "a", count: 40)]
+        let all = HTMLBlocks.strongNegative.union(HTMLBlocks.weakNegative).union(HTMLBlocks.positive).union(HTMLBlocks.layoutWords)
+        for word in words {
+            let lowered = Array(word.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            let listed = all.contains(String(decoding: lowered, as: UTF8.self))
+            let found = Array(word.utf8).withUnsafeBufferPointer(HTMLBlocks.lists)
+            #expect(found.isEmpty == !listed, "\(word)")
         }
     }
 
