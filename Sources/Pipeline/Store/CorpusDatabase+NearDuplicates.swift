@@ -61,6 +61,15 @@ public struct NearMatchAhead: Sendable {
     let match: NearMatch?
 }
 
+/// A processed file or entry, whose near-duplicate look-up can be made ahead.
+public protocol LooksAhead: Sendable {
+    var result: Result<ExtractedArticle, IntakeFailure> { get }
+    var nearAhead: NearMatchAhead? { get set }
+}
+
+extension ProcessedItem: LooksAhead {}
+extension ProcessedEntry: LooksAhead {}
+
 /// A stored document a body repeats, and how similar the two are (exact Jaccard of shingle sets).
 typealias NearMatch = (documentID: Int64, similarity: Double)
 
@@ -159,23 +168,13 @@ extension CorpusDatabase {
         return kept
     }
 
-    /// The items with their near-duplicate look-ups made ahead (`nearMatchesAhead`).
-    public func lookingAhead(_ items: [ProcessedItem], policy: NearDuplicatePolicy) -> [ProcessedItem] {
-        let ahead = nearMatchesAhead(items.map { try? $0.result.get().nearDuplicate }, policy: policy)
-        return zip(items, ahead).map { item, ahead in
-            var item = item
-            item.nearAhead = ahead
-            return item
-        }
-    }
-
-    /// The entries with their near-duplicate look-ups made ahead (`nearMatchesAhead`).
-    public func lookingAhead(_ entries: [ProcessedEntry], policy: NearDuplicatePolicy) -> [ProcessedEntry] {
-        let ahead = nearMatchesAhead(entries.map { try? $0.result.get().nearDuplicate }, policy: policy)
-        return zip(entries, ahead).map { entry, ahead in
-            var entry = entry
-            entry.nearAhead = ahead
-            return entry
+    /// Files or entries with their near-duplicate look-ups made ahead (`nearMatchesAhead`).
+    public func lookingAhead<Processed: LooksAhead>(_ processed: [Processed], policy: NearDuplicatePolicy) -> [Processed] {
+        let ahead = nearMatchesAhead(processed.map { try? $0.result.get().nearDuplicate }, policy: policy)
+        return zip(processed, ahead).map { processed, ahead in
+            var processed = processed
+            processed.nearAhead = ahead
+            return processed
         }
     }
 
