@@ -76,21 +76,19 @@ extension CorpusDatabase {
     {
         // Documents after the last merge are all in the recent level: the others need not be read. (Read anyway
         // when the counter is missing: a database mid-migration.)
-        var tables = Self.bandLevelTables
-        if let after, let merged = try bandStat(Self.mergedThroughCounter, db: db), merged <= after {
-            tables = [Self.bandLevels[0].table]
-        }
+        var levels = Self.bandLevels.count
+        if let after, let merged = try bandStat(Self.mergedThroughCounter, db: db), merged <= after { levels = 1 }
         let bounds: [Int64] = [before, after].compactMap { $0 }
         var values: [Int64] = []
-        values.reserveCapacity(keys.count * tables.count * (bounds.count + 2))
+        values.reserveCapacity(keys.count * levels * (bounds.count + 2))
         for key in keys {
-            for _ in tables {
+            for _ in 0..<levels {
                 values.append(key)
                 values += bounds
                 values.append(Int64(limit))
             }
         }
-        let sql = Self.bucketQuery(BucketQueryShape(keys: keys.count, tables: tables, before: before != nil, after: after != nil))
+        let sql = Self.bucketQuery(BucketQueryShape(keys: keys.count, levels: levels, before: before != nil, after: after != nil))
         let arguments = StatementArguments(values)
         var found: [(key: Int64, document: Int64)] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
@@ -110,7 +108,8 @@ extension CorpusDatabase {
     /// What a band look-up's SQL depends on.
     private struct BucketQueryShape: Hashable {
         var keys: Int
-        var tables: [String]
+        /// The first this many of `bandLevels`.
+        var levels: Int
         var before: Bool
         var after: Bool
     }
@@ -124,7 +123,7 @@ extension CorpusDatabase {
     private static func bucketQuery(_ shape: BucketQueryShape) -> String {
         if let sql = bucketQueries.withLock({ $0[shape] }) { return sql }
         let filter = "key = ?" + (shape.before ? " AND document_id < ?" : "") + (shape.after ? " AND document_id > ?" : "")
-        let bucket = shape.tables.map {
+        let bucket = bandLevelTables.prefix(shape.levels).map {
             "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
         }.joined(separator: " UNION ALL ")
         let sql = Array(repeating: bucket, count: shape.keys).joined(separator: " UNION ALL ")
@@ -159,9 +158,8 @@ extension CorpusDatabase {
             SELECT key, document_id FROM near_band_recent ORDER BY key, document_id
             """)
         try db.execute(sql: "DELETE FROM near_band_recent")
-        let stat = try db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?")
-        let lastRows = try Int.fetchOne(stat, arguments: [Self.lastCounter]) ?? 0
-        let cursor = try Int64.fetchOne(stat, arguments: [Self.sweepCursor]) ?? .min
+        let lastRows = Int(try bandStat(Self.lastCounter, db: db) ?? 0)
+        let cursor = try bandStat(Self.sweepCursor, db: db) ?? .min
         let (ranges, next) = BandSweep.step(from: cursor, slices: bandLevels.slices(lastRows: lastRows))
         var moved = 0
         for range in ranges {

@@ -18,9 +18,7 @@ extension CorpusDatabase {
     public func queueAccounting() throws -> QueueAccounting {
         try writer.read { db in
             QueueAccounting(
-                undisposed: try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM item INDEXED BY item_undisposed WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed')
-                    """) ?? 0,
+                undisposed: try Int.fetchOne(db, sql: "SELECT COUNT(*) \(Self.undisposedItems)") ?? 0,
                 storedWithoutDocument: try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM item i WHERE i.state = 'stored' AND i.entry_count IS NULL
                     AND NOT EXISTS (SELECT 1 FROM document d WHERE d.id = i.document_id AND d.item_id = i.id)

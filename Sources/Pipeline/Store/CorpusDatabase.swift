@@ -41,7 +41,7 @@ public struct CorpusDatabase: Sendable {
         self.writer = reader
     }
 
-    /// The writer connection's page cache (BENCHMARKS.md, "The writer's transactions and its page cache").
+    /// The writer connection's page cache (BENCHMARKS.md, "The writer's share", "Transactions that fit the cache").
     static let writerCacheKiB = 16_384
 
     static func makeConfiguration() -> Configuration {
@@ -371,9 +371,11 @@ extension CorpusDatabase {
     /// The undisposed items, read through their partial index (a handful of rows at most). Left to itself, SQLite
     /// picks `item_state` for the `IN`, which reads every stored item's row: at 250,000 items, ~90 MB and ~6 % of
     /// a core every few seconds of an idle daemon.
-    static let undisposedQuery = """
-        SELECT id, path, state, disposing_to FROM item INDEXED BY item_undisposed
-        WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed') ORDER BY id LIMIT ?
+    static let undisposedQuery = "SELECT id, path, state, disposing_to \(undisposedItems) ORDER BY id LIMIT ?"
+
+    /// The items `item_undisposed` indexes, through it (its own condition, which the query must repeat to use it).
+    static let undisposedItems = """
+        FROM item INDEXED BY item_undisposed WHERE disposed_at IS NULL AND state IN ('stored','duplicate','failed')
         """
 }
 
