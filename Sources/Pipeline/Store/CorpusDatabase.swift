@@ -12,11 +12,13 @@ public struct CorpusDatabase: Sendable {
     let writer: any DatabaseWriter
     /// When the band index's levels are merged; tests make them small.
     var bandLevels = BandIndexLevels.standard
+    /// The WAL's checkpoints, off the writer (a database file opened for writing only).
+    let checkpoints: WALCheckpoints?
 
     /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date.
     public static func open(path: String) throws -> CorpusDatabase {
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
-        return try CorpusDatabase(pool)
+        return try CorpusDatabase(pool, checkpoints: WALCheckpoints(path: path, pool: pool))
     }
 
     /// Opens an existing database for reading only; never creates or migrates anything.
@@ -32,13 +34,15 @@ public struct CorpusDatabase: Sendable {
         try CorpusDatabase(DatabaseQueue(configuration: makeConfiguration()))
     }
 
-    init(_ writer: any DatabaseWriter) throws {
+    init(_ writer: any DatabaseWriter, checkpoints: WALCheckpoints? = nil) throws {
         self.writer = writer
+        self.checkpoints = checkpoints
         try Migrations.migrator.migrate(writer)
     }
 
     private init(reader: DatabaseQueue) {
         self.writer = reader
+        checkpoints = nil
     }
 
     /// The writer connection's page cache (BENCHMARKS.md, "The writer's share", "Transactions that fit the cache").
@@ -60,18 +64,23 @@ public struct CorpusDatabase: Sendable {
                 // The writer's page cache holds a recording transaction's pages (see `EntryIngest.chunkSize`) beside
                 // the B-trees' upper levels; readers keep SQLite's default of 2 MiB each.
                 try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)")
-                // Keep -wal and -shm after the daemon closes, so that read-only readers (corpusctl, members
-                // of the service group without write access to the folder) can always open the file.
-                var persist: CInt = 1
-                let code = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
-                // An in-memory database (tests) has no WAL file to keep: SQLITE_NOTFOUND.
-                guard code == SQLITE_OK || code == SQLITE_NOTFOUND else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code))
-                }
+                try keepWALFiles(db)
             }
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         return config
+    }
+
+    /// Keeps -wal and -shm after the daemon closes, so that read-only readers (corpusctl, members of the service
+    /// group without write access to the folder) can always open the file. Every connection that may write must
+    /// say so: the last one to close deletes them otherwise.
+    static func keepWALFiles(_ db: Database) throws {
+        var persist: CInt = 1
+        let code = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+        // An in-memory database (tests) has no WAL file to keep: SQLITE_NOTFOUND.
+        guard code == SQLITE_OK || code == SQLITE_NOTFOUND else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code))
+        }
     }
 
     /// One transaction that need not survive a power cut, committed without waiting for the disk

@@ -1,0 +1,69 @@
+import Dispatch
+import Foundation
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+/// Copies the WAL back into the database file on a connection and a thread of its own, so that the one writer
+/// never waits for it.
+///
+/// By default SQLite checkpoints on the connection that commits, inside its commit, once the WAL holds 1,000 pages:
+/// the writer then copies those pages into the database file and waits for two `fdatasync`s. At 225 k documents that
+/// was 7.5 % of the writer's CPU samples and ~3 s of waits on the disk per 5,000 entries (the database file's sync
+/// alone took 0.38 s each, its dirty pages scattered over 2 GB), all of it while the parsing side waited for the
+/// writer (BENCHMARKS.md, "Checkpoints off the writer"). Here the writer's automatic checkpoint is off; its WAL hook
+/// (called after each commit with the WAL's size) wakes this checkpointer, which runs a passive checkpoint beside
+/// the writer: WAL mode lets a checkpoint copy committed pages while new ones are appended. The WAL starts over
+/// from its beginning at the writer's next transaction once a checkpoint has copied all of it, as before.
+final class WALCheckpoints: Sendable {
+    /// The WAL size, in pages, past which a checkpoint is started: SQLite's own default for its automatic one.
+    static let pagesBeforeCheckpoint: CInt = 1_000
+
+    private let connection: DatabaseQueue
+    private let queue = DispatchQueue(label: "corpusd.checkpoint", qos: .utility)
+    /// A checkpoint is queued and has not started: commits meanwhile need not queue another.
+    private let queued = Atomic<Bool>(false)
+
+    /// Checkpoints for the database at `path`, whose WAL `pool`'s writer appends to.
+    init(path: String, pool: DatabasePool) throws {
+        var config = Configuration()
+        config.label = "corpusd.checkpoint"
+        config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
+        connection = try DatabaseQueue(path: path, configuration: config)
+        let hook = Unmanaged.passRetained(HookContext(self)).toOpaque()
+        pool.writeWithoutTransaction { db in
+            // Replaces SQLite's automatic checkpoint, which is a WAL hook too.
+            _ = sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
+                if pages >= WALCheckpoints.pagesBeforeCheckpoint {
+                    Unmanaged<HookContext>.fromOpaque(context!).takeUnretainedValue().checkpoints?.walGrew()
+                }
+                return SQLITE_OK
+            }, hook)
+        }
+    }
+
+    /// After a commit left the WAL large: a checkpoint is queued unless one already is.
+    private func walGrew() {
+        guard !queued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        queue.async { [self] in
+            queued.store(false, ordering: .releasing)
+            checkpoint()
+        }
+    }
+
+    /// A passive checkpoint: it copies what no reader still needs and waits for no one. What it cannot copy is
+    /// copied by a later one (every commit past the size starts one).
+    func checkpoint() {
+        _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+    }
+
+    /// Waits for a queued checkpoint to finish (tests).
+    func drain() { queue.sync {} }
+}
+
+/// The WAL hook's context. SQLite's hook has no destructor to release it, so it outlives the database (one small
+/// object per opened database) and reaches the checkpointer only while that exists.
+private final class HookContext: Sendable {
+    weak let checkpoints: WALCheckpoints?
+    init(_ checkpoints: WALCheckpoints) { self.checkpoints = checkpoints }
+}

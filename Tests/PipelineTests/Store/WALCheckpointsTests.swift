@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Pipeline
+
+/// The WAL is copied back into the database file by the checkpointer's own connection, not inside the writer's commits.
+struct WALCheckpointsTests {
+    @Test func theWriterLeavesCheckpointsToTheCheckpointer() throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wal-checkpoints-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let db = try CorpusDatabase.open(path: path)
+        let checkpoints = try #require(db.checkpoints)
+        checkpoints.drain()
+        func fileSize() throws -> Int { try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) }
+        let before = try fileSize()
+
+        // SQLite's automatic checkpoint (a WAL hook of its own) is replaced on the writer's connection.
+        #expect(try db.writer.write { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        // ~8 MB in four commits: the WAL passes its 1,000 pages (4 MiB) after the second.
+        try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
+        for _ in 0..<4 {
+            try db.writer.write { try $0.execute(sql: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+                INSERT INTO filler SELECT randomblob(4000) FROM n
+                """) }
+        }
+        checkpoints.drain()
+        // The pages reached the database file: a checkpoint ran, and not on the writer (whose own is off).
+        #expect(try fileSize() - before > 4_000_000)
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM filler") } == 2_000)
+    }
+}
