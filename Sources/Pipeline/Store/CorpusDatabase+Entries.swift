@@ -41,7 +41,7 @@ extension CorpusDatabase {
     public func recordEntries(_ entries: [ProcessedEntry], of parent: ClaimedItem, now: Date,
                               policy: NearDuplicatePolicy = .init()) throws -> [ItemOutcome] {
         guard !entries.isEmpty else { return [] }
-        return try writer.write { db in
+        return try writer.write { db in try indexingNewDocuments(db) {
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO item (path, name, size, mtime, first_seen, state, parent_id, entry_index, disposed_at, attempts)
                 VALUES (?, ?, 0, NULL, ?, 'processing', ?, ?, ?, 1)
@@ -63,7 +63,7 @@ extension CorpusDatabase {
                 outcomes.append(outcome)
             }
             return outcomes
-        }
+        } }
     }
 
     /// The container's own outcome, from its recorded entries: stored (with no document of its own) when

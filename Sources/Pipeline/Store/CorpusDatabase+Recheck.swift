@@ -204,7 +204,7 @@ extension CorpusDatabase {
     public func rejudge(_ copy: CopyToRejudge, extracted: ExtractedArticle, rawHash: Digest?, policy: NearDuplicatePolicy,
                         now: Date) throws -> RejudgedCopy
     {
-        try writer.write { db in
+        try writer.write { db in try indexingNewDocuments(db) {
             guard let current = try Row.fetchOne(db, sql: """
                 SELECT c.document_id, c.judged_against, c.similarity, i.path, i.first_seen, i.raw_sha256
                 FROM document_copy c JOIN item i ON i.id = c.item_id WHERE c.item_id = ? AND i.state = 'duplicate'
@@ -267,6 +267,6 @@ extension CorpusDatabase {
                                arguments: [leaving, raw, copy.itemID, split.document])
             }
             return .split(split)
-        }
+        } }
     }
 }

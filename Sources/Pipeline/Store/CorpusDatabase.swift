@@ -238,13 +238,31 @@ extension CorpusDatabase {
     public func record(_ processed: [ProcessedItem], now: Date, policy: NearDuplicatePolicy = .init()) throws -> [RecordedItem] {
         guard !processed.isEmpty else { return [] }
         return try writer.write { db in
-            var recorded: [RecordedItem] = []
-            for item in processed {
-                let outcome = try recordOutcome(of: item, policy: policy, db: db, now: now)
-                recorded.append(RecordedItem(id: item.item.id, path: item.item.path, outcome: outcome))
+            try indexingNewDocuments(db) {
+                var recorded: [RecordedItem] = []
+                for item in processed {
+                    let outcome = try recordOutcome(of: item, policy: policy, db: db, now: now)
+                    recorded.append(RecordedItem(id: item.item.id, path: item.item.path, outcome: outcome))
+                }
+                return try withFirstSeen(recorded, db: db)
             }
-            return try withFirstSeen(recorded, db: db)
         }
+    }
+
+    /// Runs `body`, which may store documents, then adds the documents it stored to the full-text index in one
+    /// statement; every transaction that stores documents goes through here.
+    ///
+    /// No trigger adds them one by one: the SQLite here (3.40) has FTS5 write out the terms it holds in memory as a
+    /// new segment at the start of every statement that opens a savepoint while it holds some, and every statement
+    /// that fires a trigger does (the document's own insert, the item's update). Each document then became a
+    /// segment of its own, which FTS5's merges read and wrote again at every level as the index grew; now a
+    /// recording transaction makes one (BENCHMARKS.md, "One full-text segment per transaction").
+    func indexingNewDocuments<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        let before = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM document")) ?? 0
+        let result = try body()
+        try db.cachedStatement(sql: "INSERT INTO document_fts (rowid, title, body) SELECT id, title, body FROM document WHERE id > ?")
+            .execute(arguments: [before])
+        return result
     }
 
     func outcome(of item: ProcessedItem, policy: NearDuplicatePolicy, db: Database, now: Date) throws -> ItemOutcome {

@@ -362,6 +362,19 @@ enum Migrations {
             try db.execute(sql: "INSERT INTO corpus_stat VALUES ('near_band.unfiled', 0)")
         }
 
+        // Documents join the full-text index at the end of the transaction that stores them (`indexingNewDocuments`),
+        // not by a trigger per document; an update re-indexes a document only when its indexed text changes.
+        migrator.registerMigration("full-text rows added once per recording transaction", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: "DROP TRIGGER __document_fts_ai")
+            try db.execute(sql: "DROP TRIGGER __document_fts_au")
+            try db.execute(sql: """
+                CREATE TRIGGER document_fts_update AFTER UPDATE OF title, body ON document BEGIN
+                    INSERT INTO document_fts (document_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+                    INSERT INTO document_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+                END
+                """)
+        }
+
         return migrator
     }
 }

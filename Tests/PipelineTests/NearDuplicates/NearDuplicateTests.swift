@@ -243,6 +243,12 @@ struct NearDuplicateTests {
         #expect(try db.items(state: .stored).first { $0.name == "syndicated.txt" }?.documentID == split.document)
         #expect(try db.kinship(of: split.document).story?.size == 3)
         #expect(try !db.tags(ofDocument: split.document).isEmpty)
+        let found = try db.writer.read {
+            try Int64.fetchAll($0, sql: "SELECT rowid FROM document_fts WHERE document_fts MATCH 'fentanyl' ORDER BY rowid")
+        }
+        #expect(found == (try db.writer.read { try Int64.fetchAll($0, sql: "SELECT id FROM document ORDER BY id") }))
+        // The full-text index agrees with the documents after the merge's delete and the split's insert (FTS5's own check).
+        try db.writer.write { try $0.execute(sql: "INSERT INTO document_fts (document_fts, rank) VALUES ('integrity-check', 1)") }
         // Settled: nothing is listed again, and a stale copy is left alone.
         #expect(try db.copiesToRejudge(threshold: 0.99, after: 0, limit: 10).isEmpty)
         #expect(try db.rejudge(toJudge, extracted: try extract(try Self.syndicatedNewsmax()), rawHash: nil, policy: strict, now: now)

@@ -113,6 +113,24 @@ struct ScaleTests {
 
     /// Asked after every drain of the queue and every poll of an idle daemon: the few undisposed items, read off
     /// their partial index, never every stored item's row.
+    /// A recording transaction adds its documents to the full-text index as one FTS5 segment, not one per document
+    /// (FTS5 writes a segment out at every statement that opens a savepoint, as a trigger's statement does).
+    @Test func aRecordingTransactionWritesOneFullTextSegment() throws {
+        let db = try CorpusDatabase.inMemory()
+        let segments = { try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT segid) FROM document_fts_idx") ?? 0 } }
+        // FTS5's merges off, so that the segments written are the segments counted.
+        try db.writer.write { try $0.execute(sql: "INSERT INTO document_fts (document_fts, rank) VALUES ('automerge', 0)") }
+        let outcomes = try record((0..<20).map { page($0, tags: ["shipping"]) }, in: db)
+        #expect(outcomes.allSatisfy { if case .stored = $0 { true } else { false } })
+        #expect(try segments() == 1)
+        try record((20..<30).map { page($0, tags: ["shipping"]) }, in: db, first: 20)
+        #expect(try segments() == 2)
+        // Every document is found, by its title and by its body.
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM document_fts WHERE document_fts MATCH 'harbour AND inspectors'") } == 30)
+        #expect(try db.writer.read { try Int64.fetchAll($0, sql: "SELECT rowid FROM document_fts WHERE document_fts MATCH 'title:\"item 7\"'") }.count == 1)
+        try db.writer.write { try $0.execute(sql: "INSERT INTO document_fts (document_fts, rank) VALUES ('integrity-check', 1)") }
+    }
+
     @Test func undisposedItemsAreReadOffTheirIndex() throws {
         let db = try CorpusDatabase.inMemory()
         try db.writer.write { conn in
