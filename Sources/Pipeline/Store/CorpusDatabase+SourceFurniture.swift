@@ -44,23 +44,32 @@ extension CorpusDatabase {
         try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = 'source_lines'").execute(arguments: [change])
     }
 
-    /// Brings `source_line` down to 80 % of `limit` when it holds more.
+    /// Brings `source_line` down to 80 % of `limit` when it holds more: lines seen once go first, the oldest first
+    /// (in the table's own order, that of arrival); only when those are not enough, the others by how many
+    /// documents carried them and when they were last seen (a sort of the whole table).
     func pruneSourceLines(limit: Int, db: Database) throws {
         let rows = try sourceLineRows(db)
         guard rows > limit else { return }
+        var excess = rows - limit * 4 / 5
         try db.execute(sql: """
-            DELETE FROM source_line WHERE (source, line_hash) IN (
-                SELECT source, line_hash FROM source_line ORDER BY documents, last_seen LIMIT ?)
-            """, arguments: [rows - limit * 4 / 5])
+            DELETE FROM source_line WHERE id IN (SELECT id FROM source_line WHERE documents = 1 ORDER BY id LIMIT ?)
+            """, arguments: [excess])
+        excess -= db.changesCount
+        try countSourceLines(-db.changesCount, db: db)
+        guard excess > 0 else { return }
+        try db.execute(sql: """
+            DELETE FROM source_line WHERE id IN (SELECT id FROM source_line ORDER BY documents, last_seen LIMIT ?)
+            """, arguments: [excess])
         try countSourceLines(-db.changesCount, db: db)
     }
 
     /// Every source's furniture as the corpus knows it now: lines that at least `minimumDocuments` stored
-    /// documents of the source carried.
+    /// documents of the source carried (and always more than one: a line one document carried is its own).
     public func sourceFurniture(minimumDocuments: Int = SourceFurniture.minimumDocuments) throws -> SourceFurniture {
         try writer.read { db in
             var lines: [String: Set<Int64>] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT source, line_hash FROM source_line WHERE documents >= ?",
+            // `documents > 1` lets SQLite read them off `source_line_repeated`, which holds no line seen once.
+            let rows = try Row.fetchCursor(db, sql: "SELECT source, line_hash FROM source_line WHERE documents >= ? AND documents > 1",
                                            arguments: [minimumDocuments])
             while let row = try rows.next() {
                 lines[row["source"] as String, default: []].insert(row["line_hash"])

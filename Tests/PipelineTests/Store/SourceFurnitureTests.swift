@@ -84,8 +84,36 @@ struct SourceFurnitureTests {
         let after = try db.sourceLineCount()
         #expect(after.rows == 4)
         #expect(after.counted == 4)
-        // What goes first is what the fewest documents carried: the furniture stays.
+        // What goes first is what the fewest documents carried, the oldest first: the furniture stays, and of the
+        // lines seen once those of the newest story.
         #expect(try db.sourceFurniture().lines(of: "Harbour Times") == [SourceFurniture.hash(Self.template)!])
+        let once = try db.writer.read { try Int64.fetchAll($0, sql: "SELECT line_hash FROM source_line WHERE documents = 1 ORDER BY line_hash") }
+        #expect(once == ([Self.stories[3][1]] + Self.stories[4]).compactMap(SourceFurniture.hash).sorted())
+
+        // Where nothing was seen once, the lines carried by the fewest documents go, the least recently seen first.
+        try db.writer.write { database in
+            try database.execute(sql: "UPDATE source_line SET documents = 2, last_seen = id WHERE documents = 1")
+            try db.pruneSourceLines(limit: 3, db: database)  // 4 rows down to 80 % of 3
+        }
+        let left = try db.writer.read { try Int64.fetchAll($0, sql: "SELECT line_hash FROM source_line ORDER BY line_hash") }
+        #expect(left == [SourceFurniture.hash(Self.template)!, SourceFurniture.hash(Self.stories[4][1])!].sorted())
+        #expect(try db.sourceLineCount() == (rows: 2, counted: 2))
+    }
+
+    /// A new line is appended to `source_line` and indexed by its key only; the furniture is read off the index of
+    /// lines seen more than once.
+    @Test func furnitureIsReadOffTheLinesSeenMoreThanOnce() throws {
+        let db = try CorpusDatabase.inMemory()
+        for n in 1...4 { _ = try ingest(page(n), name: "h\(n).txt", db: db) }
+        let (repeated, plan) = try db.writer.read { database in
+            (try Int.fetchOne(database, sql: "SELECT COUNT(*) FROM source_line INDEXED BY source_line_repeated WHERE documents > 1"),
+             try Row.fetchAll(database, sql: """
+                EXPLAIN QUERY PLAN SELECT source, line_hash FROM source_line WHERE documents >= 3 AND documents > 1
+                """).map { $0["detail"] as String }.joined())
+        }
+        #expect(repeated == 1)
+        #expect(plan.contains("source_line_repeated"), "\(plan)")
+        #expect(try db.sourceFurniture(minimumDocuments: 1).lines(of: "Harbour Times") == [SourceFurniture.hash(Self.template)!])
     }
 
     /// A database from before the counter: it starts from the rows the table holds, and follows them from there.
