@@ -36,7 +36,7 @@ final class MarkupDocument {
 
     /// The tree `html` builds, less what the HTML reader never reads: the text of `<script>` and `<style>` elements
     /// (but JSON-LD's) and of comments, cut from the page before the parse (`UnreadMarkup`: a third of a news page's
-    /// bytes); the attributes but those the reader reads (`MarkupName.Attribute`: half a page's nodes), cut before
+    /// bytes); the attributes but those the reader reads of their element (`MarkupName.isRead`: half a page's nodes), cut before
     /// the parse too where `UnreadMarkup` can, else left unbuilt; and libxml2's table of ids (for `xmlGetID`, which
     /// nothing here calls). Where `UnreadMarkup` took an attribute value out of the page, the tree holds a token for
     /// it, which `MarkupNode.withValue` (and so `attribute`) reads as the value.
@@ -77,15 +77,17 @@ final class MarkupDocument {
     }
 }
 
-/// libxml2's SAX2 start of an element, given only the attributes the HTML reader reads. `attributes` is libxml2's list of
-/// name, value pairs ending in a nil name; libxml2 frees it after the call, so the kept pairs are copied out of it.
+/// libxml2's SAX2 start of an element, given only the attributes the HTML reader reads of it (`MarkupName.isRead`).
+/// `attributes` is libxml2's list of name, value pairs ending in a nil name; libxml2 frees it after the call, so the
+/// kept pairs are copied out of it.
 private let startElementWithReadAttributes: startElementSAXFunc = { context, name, attributes in
     guard let attributes else { return xmlSAX2StartElement(context, name, nil) }
     var count = 0
     while attributes[2 * count] != nil { count += 1 }
+    let tag = HTMLTag(name)
     withUnsafeTemporaryAllocation(of: UnsafePointer<xmlChar>?.self, capacity: 2 * count + 2) { kept in
         var k = 0
-        for i in 0..<count where MarkupName.attribute(attributes[2 * i]!) != nil {
+        for i in 0..<count where MarkupName.readAttribute(attributes[2 * i]!, on: tag) != nil {
             kept[k] = attributes[2 * i]
             kept[k + 1] = attributes[2 * i + 1]
             k += 2
@@ -364,7 +366,8 @@ enum Markup {
 /// Element and attribute names compared as bytes, ASCII case ignored, without making strings.
 enum MarkupName {
     /// Every attribute the HTML reader reads, of any element: `HTMLBlocks` (the first six, and `href` of links),
-    /// `HTMLReader.Metadata` (the rest). `MarkupDocument.htmlForReader` builds no other.
+    /// `HTMLReader.Metadata` (the rest). `MarkupDocument.htmlForReader` builds no other, and each only of the elements
+    /// it is read of (`isRead`).
     enum Attribute: String, CaseIterable {
         case `class`, id, role, hidden, ariaHidden = "aria-hidden", style
         case href, rel, type, datetime, content, property, name, itemprop
@@ -374,6 +377,34 @@ enum MarkupName {
 
     static func attribute(_ name: UnsafePointer<xmlChar>) -> Attribute? {
         ShortKey(cString: name).flatMap { attributes[$0] }
+    }
+
+    /// Does the HTML reader read `attribute` of an element with this tag? `HTMLBlocks` reads the first six of every
+    /// element it does not skip as never text (`HTMLTag.isNeverText`: `<meta>`, `<link>`, `<script>`, `<svg>`,
+    /// `<button>` …), but the `id` of a heading, and `href` of `a`; `HTMLReader.Metadata` reads `content`,
+    /// `property`, `name` and `itemprop` of `meta`, `rel` and `href` of `link`, `type` of `script`, `datetime` of
+    /// `time` and `rel` of `a`. libxml2 names an element after its start tag (lowercased), so an attribute can be left
+    /// out of the tree by the name of the tag it is written in: about one in twelve of a news page's read attributes
+    /// is on an element that never reads it (`href` of an `<img>`'s link wrapper's `<div>`, `name` of an `<input>`,
+    /// `class` of a `<script>` or `<svg>`).
+    @inline(__always)
+    static func isRead(_ attribute: Attribute, on tag: HTMLTag) -> Bool {
+        switch attribute {
+        case .class, .role, .hidden, .ariaHidden, .style: return !tag.isNeverText
+        case .id: return !tag.isNeverText && !tag.isHeading
+        case .href: return tag == .a || tag == .link
+        case .rel: return tag == .a || tag == .link
+        case .type: return tag == .script
+        case .datetime: return tag == .time
+        case .content, .property, .name, .itemprop: return tag == .meta
+        }
+    }
+
+    /// The attribute named `name` when the reader reads it of an element with this tag (`isRead`), else nil.
+    @inline(__always)
+    static func readAttribute(_ name: UnsafePointer<xmlChar>, on tag: HTMLTag) -> Attribute? {
+        guard let attribute = attribute(name), isRead(attribute, on: tag) else { return nil }
+        return attribute
     }
 
     /// The same for a name's bytes.
