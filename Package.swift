@@ -45,6 +45,8 @@ let package = Package(
         ),
         // glibc's <malloc.h> (mallopt), part of libc: nothing to link.
         .systemLibrary(name: "CMalloc"),
+        // The arena the HTML reader's libxml2 trees are made in (libxml2's memory functions, per thread).
+        .target(name: "CXMLArena", dependencies: ["CXML2"]),
         .target(
             name: "Pipeline",
             dependencies: [
@@ -53,6 +55,7 @@ let package = Package(
                 "CXML2",
                 "CZlib",
                 "CMalloc",
+                "CXMLArena",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
