@@ -29,7 +29,7 @@ enum FieldLabel: String, Sendable {
 /// Line-level features in the spirit of jusText: length, sentence punctuation, stop-word density,
 /// and the vocabulary of page furniture. Nothing here names a particular publisher.
 enum LineClassifier {
-    /// `overBytes`: a line that is ASCII but for `SafeSeparators` has its words counted over its bytes
+    /// `overBytes`: a line that is ASCII but for `SafeSeparators` and Latin letters has its words counted over its bytes
     /// (false: split into `Substring`s, as for other text; the tests compare the two).
     static func classify(_ raw: Substring, overBytes: Bool = true) -> LineKind {
         let line = TextSearch.trimmingWhitespace(raw)
@@ -49,11 +49,13 @@ enum LineClassifier {
         if isCopyright(lower) { return .copyright }
         if isCaption(line) { return .caption }
 
-        // The words are counted over the bytes when the line is ASCII but for the safe separators; split
-        // (as `TextSearch.words`) only when the line is other text or a short one needs them.
+        // The words are counted over the bytes when the line is ASCII but for the safe separators and Latin letters
+        // (U+00A1–U+024F, none of which joins a neighbour into one character, so its last byte tells whether it ends
+        // a sentence as its last character does); split (as `TextSearch.words`) only when the line is other text or a
+        // short one needs them.
         var copy = line
         let counted = !overBytes ? nil : copy.withUTF8 { bytes in
-            ByteLine.wordCounts(bytes).map { ($0.words, $0.stop, ByteLine.endsSentence(bytes)) }
+            ByteLine.wordCounts(bytes, latinLetters: true).map { ($0.words, $0.stop, ByteLine.endsSentence(bytes)) }
         }
         let split = counted == nil ? TextSearch.words(line) : nil
         let wordCount = counted?.0 ?? split!.count

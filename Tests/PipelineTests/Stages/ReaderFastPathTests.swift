@@ -8,6 +8,16 @@ struct ReaderFastPathTests {
     static let texts: [String] = LineAndWordSplitTests.texts + [
         "\u{200B}zero\u{200B}width\u{FEFF}", "\u{1680}ogham\u{205F}math\u{85}", "ー、，,", "İSTANBUL NEWSLETTER",
         "SIGN\u{212A} UP", "Coo\u{212A}ie policy", "ΣΟΦΟΣ Sign Up", "Ⱥ Tags: a | b", "BY JANE DOE", "© 2024 ALL RIGHTS RESERVED",
+        // Latin letters (U+00A1–U+024F), whose words `classify` counts over the bytes.
+        "Die Bundesregierung hat am Dienstag beschlossen, dass die Förderung für Elektroautos früher endet als geplant.",
+        "Über 300 Menschen – darunter Ärzte und Pflegekräfte aus der Region – kamen „zur Sitzung“ nach Köln",
+        "Ça a été très difficile pour l’équipe, a-t-il dit à la presse après le match de samedi soir à Lyon «",
+        "Zürich «Bahnhofstraße» ŝ", "ÖFFNUNGSZEITEN", "ÄRGER ÜBER", "Straße: Hauptstraße 5", "Tags: Köln | Zürich",
+        "Łódź, Kraków i Gdańsk — ǅ ɏ ȸ ɐ¡ ¿qué? ½ × ÷ ª º µ", "Sign up für den Newsletter – jetzt kostenlos anmelden!",
+        "Ärger über die Änderungen am Wochenende? Lesen Sie mehr über die Pläne der Stadt und ihrer Bürger.",
+        "By Jörg Müller", "© 2024 Süddeutsche Zeitung", "Foto: Jörg Müller/dpa", "éé", "é", "e\u{301}té sans fin du tout pour eux et nous",
+        "Nach dem Spiel sagte der Trainer, dass die Mannschaft gut gespielt habe und er sehr zufrieden sei mit dem Ergebnis “",
+        "the word ends in ŝ and this line has more than eight words in it",
     ]
 
     /// White space collapsed scalar by scalar, as `Markup.collapse` did before it read bytes.
