@@ -47,6 +47,8 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         // The arena the HTML reader's libxml2 trees are made in (libxml2's memory functions, per thread).
         .target(name: "CXMLArena", dependencies: ["CXML2"]),
+        // Byte scans the C compiler turns into vector code.
+        .target(name: "CBytes"),
         .target(
             name: "Pipeline",
             dependencies: [
@@ -56,6 +58,7 @@ let package = Package(
                 "CZlib",
                 "CMalloc",
                 "CXMLArena",
+                "CBytes",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

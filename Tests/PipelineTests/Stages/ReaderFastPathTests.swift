@@ -127,7 +127,11 @@ struct ReaderFastPathTests {
         let blanks: [UInt8] = Array(repeating: [0x20, 0x0A, 0x09, 0x0D], count: 20).flatMap { $0 }
         var paged: [[UInt8]] = [Array(repeating: lines, count: 300).flatMap { $0 }, blanks, blanks + [0x0B]]
         for odd: UInt8 in [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x0E, 0x1F, 0x7F] {
-            for offset in 0..<9 { paged.append(Array(lines.prefix(offset)) + [odd] + lines + lines) }
+            for offset in 0..<33 { paged.append(Array(lines.prefix(offset)) + [odd] + lines + lines) }
+        }
+        // Every byte value at each place of a vector's sixteen lanes, and in the tail after the last vector.
+        for value in 0...255 {
+            for offset in [0, 1, 7, 8, 15, 16, 17, 31, 40] { paged.append(Array(repeating: 0x61, count: offset) + [UInt8(value)] + Array("\tab\n".utf8)) }
         }
         for bytes in Self.utf8Samples + paged + [Array(repeating: 0x41, count: 5000) + Array(repeating: 0x01, count: 4099)] {
             var visible = 0
@@ -148,6 +152,7 @@ struct ReaderFastPathTests {
             }
             #expect(bytes.withUnsafeBufferPointer(TextDecoding.visibleAndControlFailure) == expected, "\(bytes.prefix(40))")
             #expect(bytes.withUnsafeBufferPointer(TextDecoding.containsControl) == (control > 0), "\(bytes.prefix(40))")
+            #expect(bytes.withUnsafeBufferPointer(TextDecoding.containsControlByWords) == (control > 0), "\(bytes.prefix(40))")
         }
     }
 
