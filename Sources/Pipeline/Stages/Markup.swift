@@ -156,6 +156,17 @@ struct MarkupNode {
         return nil
     }
 
+    /// Calls `body` with the value of the attribute named `wanted` as UTF-8 bytes, the one `attribute` reads, without
+    /// making a string of it; nil when there is none.
+    func withAttribute<R>(_ wanted: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        var attr = ptr.pointee.properties
+        while let a = attr {
+            if let n = a.pointee.name, MarkupName.equalsIgnoringASCIICase(n, wanted) { return MarkupNode.withValue(of: a, body) }
+            attr = a.pointee.next
+        }
+        return nil
+    }
+
     /// Calls `body` with an attribute's value as UTF-8 bytes (libxml2 keeps it as text children, usually one; a
     /// token of `AttributeValues` is read as the value it stands for).
     static func withValue<R>(of attribute: xmlAttrPtr, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {

@@ -76,6 +76,22 @@ struct ReaderFastPathTests {
         }
     }
 
+    /// The `rel` and `type` checks of the metadata over bytes decide as the string expressions they replaced.
+    @Test func linkAndScriptTypesOverBytes() {
+        let values = ["canonical", "CANONICAL", "Canonical alternate", "alternate canonical", "alternate  canonical ", " canonical",
+                      "canonicals", "noncanonical", "canonical\tx", "canonical\r\n", "canon ical", "", " ", "canonıcal", "cañonical",
+                      "alternate Canonical é", "canonical\u{301}", "\u{0600} canonical", "application/ld+json", "APPLICATION/LD+JSON",
+                      "application/ld+json; charset=utf-8", "ld+jsonx", "text/javascript", "ld + json", "application/ld+jsoN é",
+                      "ld+json\u{301}", "İld+json", "x\r\nld+json"]
+        for value in values {
+            let bytes = Array(value.utf8)
+            let canonical = bytes.withUnsafeBufferPointer(HTMLReader.Metadata.namesCanonical)
+            #expect(canonical == value.lowercased().split(separator: " ").contains("canonical"), "\(value.debugDescription)")
+            let jsonLD = bytes.withUnsafeBufferPointer(HTMLReader.Metadata.isJSONLDType)
+            #expect(jsonLD == value.lowercased().contains("ld+json"), "\(value.debugDescription)")
+        }
+    }
+
     @Test func styleHidesOverBytes() {
         for style in ["display: none", "DISPLAY:NONE;color:red", "visibility : hidden", "visibility: visible", "display:block",
                       "color: red; display :none", "", "display:\u{00A0}none"] {
