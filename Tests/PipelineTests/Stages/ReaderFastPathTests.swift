@@ -76,6 +76,21 @@ struct ReaderFastPathTests {
         }
     }
 
+    /// The call-to-action phrases found in one pass as by a search for each in turn.
+    @Test func callToActionPhrasesInOnePass() {
+        var lines: [String] = Self.texts + ["", "s", "sign u", "cookiecookie", "privacy:policy", "don’t miss", "min read!", "…comments…"]
+        for phrase in LineClassifier.ctaAnywhere {
+            let variants: [String] = [phrase, "x " + phrase, phrase + " y", "a " + phrase + " b", String(phrase.dropLast()),
+                                      String(phrase.dropFirst()), "ü" + phrase + "é", phrase.uppercased()]
+            lines += variants
+        }
+        for line in lines {
+            let lower = LineClassifier.matchingLowercased(line)
+            let expected = LineClassifier.ctaAnywhere.contains { (phrase: String) in TextSearch.contains(lower, phrase) }
+            #expect(LineClassifier.containsCallToActionPhrase(lower) == expected, "\(lower.debugDescription)")
+        }
+    }
+
     /// The `rel` and `type` checks of the metadata over bytes decide as the string expressions they replaced.
     @Test func linkAndScriptTypesOverBytes() {
         let values = ["canonical", "CANONICAL", "Canonical alternate", "alternate canonical", "alternate  canonical ", " canonical",
