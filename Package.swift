@@ -45,6 +45,10 @@ let package = Package(
         ),
         // glibc's <malloc.h> (mallopt), part of libc: nothing to link.
         .systemLibrary(name: "CMalloc"),
+        // The arena the HTML reader's libxml2 trees are made in (libxml2's memory functions, per thread).
+        .target(name: "CXMLArena", dependencies: ["CXML2"]),
+        // Byte scans the C compiler turns into vector code.
+        .target(name: "CBytes"),
         .target(
             name: "Pipeline",
             dependencies: [
@@ -53,6 +57,8 @@ let package = Package(
                 "CXML2",
                 "CZlib",
                 "CMalloc",
+                "CXMLArena",
+                "CBytes",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -521,6 +521,13 @@ enum HTMLTag: UInt8 {
         self = HTMLTag.byName[key] ?? .other
     }
 
+    /// The tag named by a name's bytes (ASCII case ignored), as a start tag spells it.
+    @inline(__always)
+    init(_ name: UnsafeBufferPointer<UInt8>) {
+        guard let key = ShortKey(name) else { self = .other; return }
+        self = HTMLTag.byName[key] ?? .other
+    }
+
     private static let byName = ShortKeyTable(
         (1...UInt8.max).compactMap(HTMLTag.init(rawValue:)).map { (String(describing: $0), $0) })
 

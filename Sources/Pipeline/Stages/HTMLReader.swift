@@ -409,14 +409,14 @@ public enum HTMLReader {
                         }
                         continue
                     case .link:
-                        let rel = node.attribute("rel")?.lowercased() ?? ""
-                        if rel.split(separator: " ").contains("canonical"), canonical == nil { canonical = node.attribute("href") }
+                        // The first canonical link counts: the `rel` of the others is not read.
+                        if canonical == nil, node.withAttribute("rel", Self.namesCanonical) == true { canonical = node.attribute("href") }
                         continue
                     case .title:
                         if htmlTitle == nil { htmlTitle = node.text }
                         continue
                     case .script:
-                        if node.attribute("type")?.lowercased().contains("ld+json") == true {
+                        if node.withAttribute("type", Self.isJSONLDType) == true {
                             let raw = node.children.map(\.content).joined()
                             if let data = raw.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) {
                                 ldObjects.append(contentsOf: Self.flattenLD(json))
@@ -475,6 +475,38 @@ public enum HTMLReader {
             if tagList.isEmpty, let words = meta("news_keywords", "keywords") { tagList = PlainTextParser.splitTags(words) }
             tags = tagList
             summary = meta("og:description", "description", "twitter:description") ?? fields?.summary
+        }
+
+        /// Does a link's `rel` name it canonical: `String(decoding: rel, as: UTF8.self).lowercased().split(separator: " ")
+        /// .contains("canonical")`? Over the bytes of an ASCII value, where a space is a character of its own and only
+        /// ASCII letters lower into ASCII (the split made a `Substring` of every word of every `<link>`).
+        static func namesCanonical(_ rel: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard rel.allSatisfy({ $0 < 0x80 }) else {
+                return String(decoding: rel, as: UTF8.self).lowercased().split(separator: " ").contains("canonical")
+            }
+            let canonical = Array("canonical".utf8)
+            var start = 0
+            for end in 0...rel.count where end == rel.count || rel[end] == 0x20 {
+                if end - start == canonical.count,
+                   canonical.indices.allSatisfy({ k in
+                       let b = rel[start + k]
+                       return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == canonical[k]
+                   })
+                {
+                    return true
+                }
+                start = end + 1
+            }
+            return false
+        }
+
+        /// Is a script's `type` JSON-LD: `String(decoding: type, as: UTF8.self).lowercased().contains("ld+json")`? Over
+        /// the bytes of an ASCII value (Foundation's `contains` went through `range(of:)`, some 6 k instructions a script).
+        static func isJSONLDType(_ type: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard type.allSatisfy({ $0 < 0x80 }) else {
+                return String(decoding: type, as: UTF8.self).lowercased().contains("ld+json")
+            }
+            return TextSearch.firstIndex(of: "ld+json", in: TextSearch.asciiLowercased(type)) != nil
         }
 
         /// JSON-LD may be one object, a list, or a `@graph`.

@@ -341,8 +341,11 @@ enum ByteLine {
     }
 
     /// How many words `TextSearch.words` finds in the line and how many of them are `Stopwords.english`,
-    /// for a line that is ASCII but for `SafeSeparators`; nil for any other line.
-    static func wordCounts(_ line: Bytes) -> (words: Int, stop: Int)? {
+    /// for a line that is ASCII but for `SafeSeparators`; nil for any other line. `latinLetters`: also for a line
+    /// that holds letters of U+00A1–U+024F (Latin-1 and Latin Extended: German, French, Polish … text), which
+    /// `TextSearch.words` splits over its bytes the same way (none of them is white space, and a word holding
+    /// one is no stop word).
+    static func wordCounts(_ line: Bytes, latinLetters: Bool = false) -> (words: Int, stop: Int)? {
         var words = 0
         var stop = 0
         var start = -1
@@ -353,11 +356,17 @@ enum ByteLine {
             var space: Bool
             if b < 0x80 {
                 space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
-            } else {
-                guard let n = SafeSeparators.length(at: i, in: line) else { return nil }
+            } else if let n = SafeSeparators.length(at: i, in: line) {
                 length = n
                 // U+00A0 and U+2000…U+200A are white space; the other safe separators are not.
                 space = (b == 0xC2 && line[i + 1] == 0xA0) || (b == 0xE2 && line[i + 2] <= 0x8A)
+            } else if latinLetters, i + 1 < line.count, (b == 0xC2 && line[i + 1] >= 0xA1) || (b >= 0xC3 && b <= 0xC8)
+                || (b == 0xC9 && line[i + 1] <= 0x8F)
+            {
+                length = 2  // U+00A1…U+024F
+                space = false
+            } else {
+                return nil
             }
             if space {
                 if start >= 0 {

@@ -19,9 +19,9 @@ import Glibc
 enum UnreadMarkup {
     /// `page` (UTF-8) with the bodies of its `<script>` and `<style>` elements cut out, but those of scripts that may
     /// be JSON-LD (the start tag holds `ld+json`, ASCII case ignored, or a character reference); its comments emptied;
-    /// the attributes (name and value) that are no `MarkupName.Attribute` cut from its start tags; and the values of
-    /// those that are, but for short ones and those holding a character reference, taken out into `AttributeValues`
-    /// with a token in their place. Nil when there is nothing to cut or the page is left whole.
+    /// the attributes (name and value) that the reader does not read of their element (`MarkupName.isRead`) cut from its
+    /// start tags; and the values of those that it does, but for short ones and those holding a character reference,
+    /// taken out into `AttributeValues` with a token in their place. Nil when there is nothing to cut or the page is left whole.
     static func cut(_ page: UnsafeBufferPointer<UInt8>) -> Cut? {
         guard followsLinkedLibxml2 else { return nil }
         var scan = Scan(page: page)
@@ -69,7 +69,7 @@ enum UnreadMarkup {
         var buffer: [UInt8]
         var parsed: Int
         var values: AttributeValues?
-        /// Is every attribute left in the page a `MarkupName.Attribute`?
+        /// Is every attribute left in the page one the reader reads of its element (`MarkupName.isRead`)?
         var onlyReadAttributes: Bool
 
         func withPage<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -100,7 +100,7 @@ enum UnreadMarkup {
         /// May attribute values be taken out (`UnreadMarkup.cut`)? How many were.
         var takesValues = false
         var takenValues = 0
-        /// Was an attribute that is no `MarkupName.Attribute` left in the page (a name of 100 bytes or more)?
+        /// Was an attribute that the reader does not read left in the page (a name of 100 bytes or more)?
         var keepsUnread = false
 
         /// The first `byte` at `from` or after.
@@ -170,6 +170,8 @@ enum UnreadMarkup {
             let tag = i
             i += 1
             let name = htmlName()!
+            // libxml2 names the element after the tag (lowercased): its attributes are those the reader reads of it.
+            let element = HTMLTag(UnsafeBufferPointer(rebasing: page[name]))
             skipBlanks()
             while i < page.count && page[i] != gt && !(page[i] == slash && at(i + 1) == gt) {
                 if let attribute = htmlName() {
@@ -182,13 +184,14 @@ enum UnreadMarkup {
                         value = attributeValue()
                         end = i
                     }
-                    // An attribute the reader never reads is not built (`MarkupDocument.htmlForReader`): it is cut
-                    // with its value. What precedes it is a blank or a quote, so nothing joins what follows. A name of
-                    // 100 bytes may go on in the page as another attribute, and stays.
+                    // An attribute the reader never reads of this element is not built (`MarkupDocument.htmlForReader`):
+                    // it is cut with its value. What precedes it is a blank or a quote, so nothing joins what follows. A
+                    // name of 100 bytes may go on in the page as another attribute, and stays.
                     if attribute.count >= 100 {
                         keepsUnread = true
                     } else {
-                        if MarkupName.attribute(UnsafeBufferPointer(rebasing: page[attribute])) == nil {
+                        let read = MarkupName.attribute(UnsafeBufferPointer(rebasing: page[attribute]))
+                        if read.map({ MarkupName.isRead($0, on: element) }) != true {
                             edits.append(Edit(range: attribute.lowerBound..<end))
                         } else if takesValues, let value, value.count >= minTakenValue,
                                   value.count >= AttributeValues.tokenLength(takenValues),

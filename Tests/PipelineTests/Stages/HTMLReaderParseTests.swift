@@ -6,7 +6,7 @@ import Testing
 /// The HTML reader's parse (`MarkupDocument.htmlForReader`: `UnreadMarkup` cuts the page, libxml2 builds only the
 /// attributes the reader reads) builds what libxml2's whole parse builds, but what the reader never reads.
 struct HTMLReaderParseTests {
-    /// The tree as the reader can see it: elements with the attributes it reads, text, comments as empty comments,
+    /// The tree as the reader can see it: elements with the attributes it reads of them, text, comments as empty comments,
     /// processing instructions and doctypes; no text inside `<script>` and `<style>` but JSON-LD's.
     static func readable(_ document: MarkupDocument?) -> String {
         guard let document, let root = document.root, let top = root.ptr.pointee.parent else { return "(none)" }
@@ -18,7 +18,7 @@ struct HTMLReaderParseTests {
                 out += "<\(name)"
                 var attribute = node.pointee.properties
                 while let a = attribute {
-                    if MarkupName.attribute(a.pointee.name) != nil {
+                    if MarkupName.readAttribute(a.pointee.name, on: HTMLTag(node.pointee.name)) != nil {
                         out += " \(String(cString: a.pointee.name))=" + MarkupNode.withValue(of: a) { String(decoding: $0, as: UTF8.self) }.debugDescription
                     }
                     attribute = a.pointee.next
@@ -56,14 +56,14 @@ struct HTMLReaderParseTests {
         readable(Array(html.utf8).withUnsafeBufferPointer(MarkupDocument.htmlForReader))
     }
 
-    /// Does the reader's tree of `html` hold only attributes the reader reads (`MarkupName.Attribute`)?
+    /// Does the reader's tree of `html` hold only attributes the reader reads of their elements (`MarkupName.isRead`)?
     static func onlyReadAttributes(_ html: String) -> Bool {
         guard let document = Array(html.utf8).withUnsafeBufferPointer(MarkupDocument.htmlForReader), let root = document.root,
               let top = root.ptr.pointee.parent else { return true }
         func listed(_ node: xmlNodePtr) -> Bool {
             var attribute = node.pointee.properties
             while let a = attribute {
-                if MarkupName.attribute(a.pointee.name) == nil { return false }
+                if MarkupName.readAttribute(a.pointee.name, on: HTMLTag(node.pointee.name)) == nil { return false }
                 attribute = a.pointee.next
             }
             var child = node.pointee.children
@@ -115,6 +115,13 @@ struct HTMLReaderParseTests {
             + "<time datetime=\"2024-05-06T07:08:09Z\">May</time><link rel=\"canonical\" href=\"https://e.com/x?a=1&b=2\">",
         "<meta property=\"og:title\" content=\"A title with \u{01} in it\"><p class=\"\u{01}A\" data-x=1>e</p>",
         "<!-- c --><p class=\"unterminated value>f</p><p>g</p>",
+        // Attributes the reader reads of some elements only (`MarkupName.isRead`), written on others too, in any case; a
+        // misplaced `<html>` whose attributes libxml2 adds to the root, a second `<body>`.
+        "<html class=a><div href=\"/x\" rel=author content=\"c\" name=n datetime=2020 type=t property=p itemprop=i class=k>a</div>"
+            + "<meta class=x content=\"c\" name=\"n\" href=h itemprop=i property=p><link class=x rel=canonical href=/c type=t>"
+            + "<SCRIPT class=x TYPE=\"application/ld+json\" id=i>{}</SCRIPT><TIME datetime=\"2024-01-01\" class=t Content=c>t</TIME>"
+            + "<A HREF=/a REL=author NAME=n Type=t>b</A><h2 id=share class=c>h</h2><H3 ID=more>i</H3><svg class=share><a href=x>s</a></svg>"
+            + "<input name=q type=search class=x hidden><html lang=de class=share href=x role=main><body class=b href=y>z</body></html>",
     ]
 
     /// Pages that `UnreadMarkup` leaves whole rather than follow libxml2 further.
@@ -152,7 +159,9 @@ struct HTMLReaderParseTests {
             "{\"@type\":\"NewsArticle\"}", "ü", "<br/>", "<img src=a alt=b/>", "<noscript>", "<body>", "<title>", "</title>",
             "<script ", "<style ", " class=", " data-x=", " hidden", "</", "!", "-", "?", "<b>", "</b>",
             " class=\"share box\"", " href='http://a.b/c'", " id=lead-text", " content=\"x&amp;y z\"", "\r", "\t", "é",
-            "\u{01}", "<meta name=\"description\" content=\"", "\"", "&",
+            "\u{01}", "<meta name=\"description\" content=\"", "\"", "&", "<link rel=canonical href=", "<time datetime=",
+            "<svg class=share>", "<h2 id=a class=b>", " rel=author", " type=text/json", " name=n", " itemprop=i", "<A ", "<META ",
+            "<html class=c>",
         ]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3000 {

@@ -8,6 +8,16 @@ struct ReaderFastPathTests {
     static let texts: [String] = LineAndWordSplitTests.texts + [
         "\u{200B}zero\u{200B}width\u{FEFF}", "\u{1680}ogham\u{205F}math\u{85}", "ー、，,", "İSTANBUL NEWSLETTER",
         "SIGN\u{212A} UP", "Coo\u{212A}ie policy", "ΣΟΦΟΣ Sign Up", "Ⱥ Tags: a | b", "BY JANE DOE", "© 2024 ALL RIGHTS RESERVED",
+        // Latin letters (U+00A1–U+024F), whose words `classify` counts over the bytes.
+        "Die Bundesregierung hat am Dienstag beschlossen, dass die Förderung für Elektroautos früher endet als geplant.",
+        "Über 300 Menschen – darunter Ärzte und Pflegekräfte aus der Region – kamen „zur Sitzung“ nach Köln",
+        "Ça a été très difficile pour l’équipe, a-t-il dit à la presse après le match de samedi soir à Lyon «",
+        "Zürich «Bahnhofstraße» ŝ", "ÖFFNUNGSZEITEN", "ÄRGER ÜBER", "Straße: Hauptstraße 5", "Tags: Köln | Zürich",
+        "Łódź, Kraków i Gdańsk — ǅ ɏ ȸ ɐ¡ ¿qué? ½ × ÷ ª º µ", "Sign up für den Newsletter – jetzt kostenlos anmelden!",
+        "Ärger über die Änderungen am Wochenende? Lesen Sie mehr über die Pläne der Stadt und ihrer Bürger.",
+        "By Jörg Müller", "© 2024 Süddeutsche Zeitung", "Foto: Jörg Müller/dpa", "éé", "é", "e\u{301}té sans fin du tout pour eux et nous",
+        "Nach dem Spiel sagte der Trainer, dass die Mannschaft gut gespielt habe und er sehr zufrieden sei mit dem Ergebnis “",
+        "the word ends in ŝ and this line has more than eight words in it",
     ]
 
     /// White space collapsed scalar by scalar, as `Markup.collapse` did before it read bytes.
@@ -66,6 +76,37 @@ struct ReaderFastPathTests {
         }
     }
 
+    /// The call-to-action phrases found in one pass as by a search for each in turn.
+    @Test func callToActionPhrasesInOnePass() {
+        var lines: [String] = Self.texts + ["", "s", "sign u", "cookiecookie", "privacy:policy", "don’t miss", "min read!", "…comments…"]
+        for phrase in LineClassifier.ctaAnywhere {
+            let variants: [String] = [phrase, "x " + phrase, phrase + " y", "a " + phrase + " b", String(phrase.dropLast()),
+                                      String(phrase.dropFirst()), "ü" + phrase + "é", phrase.uppercased()]
+            lines += variants
+        }
+        for line in lines {
+            let lower = LineClassifier.matchingLowercased(line)
+            let expected = LineClassifier.ctaAnywhere.contains { (phrase: String) in TextSearch.contains(lower, phrase) }
+            #expect(LineClassifier.containsCallToActionPhrase(lower) == expected, "\(lower.debugDescription)")
+        }
+    }
+
+    /// The `rel` and `type` checks of the metadata over bytes decide as the string expressions they replaced.
+    @Test func linkAndScriptTypesOverBytes() {
+        let values = ["canonical", "CANONICAL", "Canonical alternate", "alternate canonical", "alternate  canonical ", " canonical",
+                      "canonicals", "noncanonical", "canonical\tx", "canonical\r\n", "canon ical", "", " ", "canonıcal", "cañonical",
+                      "alternate Canonical é", "canonical\u{301}", "\u{0600} canonical", "application/ld+json", "APPLICATION/LD+JSON",
+                      "application/ld+json; charset=utf-8", "ld+jsonx", "text/javascript", "ld + json", "application/ld+jsoN é",
+                      "ld+json\u{301}", "İld+json", "x\r\nld+json"]
+        for value in values {
+            let bytes = Array(value.utf8)
+            let canonical = bytes.withUnsafeBufferPointer(HTMLReader.Metadata.namesCanonical)
+            #expect(canonical == value.lowercased().split(separator: " ").contains("canonical"), "\(value.debugDescription)")
+            let jsonLD = bytes.withUnsafeBufferPointer(HTMLReader.Metadata.isJSONLDType)
+            #expect(jsonLD == value.lowercased().contains("ld+json"), "\(value.debugDescription)")
+        }
+    }
+
     @Test func styleHidesOverBytes() {
         for style in ["display: none", "DISPLAY:NONE;color:red", "visibility : hidden", "visibility: visible", "display:block",
                       "color: red; display :none", "", "display:\u{00A0}none"] {
@@ -117,7 +158,11 @@ struct ReaderFastPathTests {
         let blanks: [UInt8] = Array(repeating: [0x20, 0x0A, 0x09, 0x0D], count: 20).flatMap { $0 }
         var paged: [[UInt8]] = [Array(repeating: lines, count: 300).flatMap { $0 }, blanks, blanks + [0x0B]]
         for odd: UInt8 in [0x00, 0x01, 0x08, 0x0B, 0x0C, 0x0E, 0x1F, 0x7F] {
-            for offset in 0..<9 { paged.append(Array(lines.prefix(offset)) + [odd] + lines + lines) }
+            for offset in 0..<33 { paged.append(Array(lines.prefix(offset)) + [odd] + lines + lines) }
+        }
+        // Every byte value at each place of a vector's sixteen lanes, and in the tail after the last vector.
+        for value in 0...255 {
+            for offset in [0, 1, 7, 8, 15, 16, 17, 31, 40] { paged.append(Array(repeating: 0x61, count: offset) + [UInt8(value)] + Array("\tab\n".utf8)) }
         }
         for bytes in Self.utf8Samples + paged + [Array(repeating: 0x41, count: 5000) + Array(repeating: 0x01, count: 4099)] {
             var visible = 0
@@ -138,6 +183,7 @@ struct ReaderFastPathTests {
             }
             #expect(bytes.withUnsafeBufferPointer(TextDecoding.visibleAndControlFailure) == expected, "\(bytes.prefix(40))")
             #expect(bytes.withUnsafeBufferPointer(TextDecoding.containsControl) == (control > 0), "\(bytes.prefix(40))")
+            #expect(bytes.withUnsafeBufferPointer(TextDecoding.containsControlByWords) == (control > 0), "\(bytes.prefix(40))")
         }
     }
 
