@@ -17,8 +17,13 @@ public struct CorpusDatabase: Sendable {
 
     /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date.
     public static func open(path: String) throws -> CorpusDatabase {
+        try open(path: path, walPagesBeforeRestart: WALCheckpoints.pagesBeforeRestart)
+    }
+
+    /// `open(path:)` with the WAL started over past another size (tests).
+    static func open(path: String, walPagesBeforeRestart: Int) throws -> CorpusDatabase {
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
-        return try CorpusDatabase(pool, checkpoints: WALCheckpoints(path: path, pool: pool))
+        return try CorpusDatabase(pool, checkpoints: WALCheckpoints(path: path, pool: pool, pagesBeforeRestart: walPagesBeforeRestart))
     }
 
     /// Opens an existing database for reading only; never creates or migrates anything.

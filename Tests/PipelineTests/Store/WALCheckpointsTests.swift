@@ -31,5 +31,43 @@ struct WALCheckpointsTests {
         // The pages reached the database file: a checkpoint ran, and not on the writer (whose own is off).
         #expect(try fileSize() - before > 4_000_000)
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM filler") } == 2_000)
+        // Below the restart size the WAL file keeps its length (PERSIST_WAL; the writer starts it over in place).
+        #expect(try walSize(path) > 4_000_000)
+    }
+
+    /// Past the restart size, the checkpointer waits for a reader of an older snapshot, copies everything and empties
+    /// the WAL file; a passive checkpoint alone could not copy what that reader still needed.
+    @Test func aLargeWALIsEmptiedOnceItsReadersAreDone() throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wal-restart-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500)
+        let checkpoints = try #require(db.checkpoints)
+        try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
+        // A reader holds a snapshot from before the writes for a while, as a look-up made ahead does.
+        let reading = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            try? db.writer.read { database in
+                _ = try Int.fetchOne(database, sql: "SELECT COUNT(*) FROM filler")
+                reading.signal()
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        reader.start()
+        reading.wait()
+        for _ in 0..<4 {
+            try db.writer.write { try $0.execute(sql: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+                INSERT INTO filler SELECT randomblob(4000) FROM n
+                """) }
+        }
+        checkpoints.drain()
+        #expect(try walSize(path) == 0)
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM filler") } == 2_000)
+    }
+
+    private func walSize(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
     }
 }
