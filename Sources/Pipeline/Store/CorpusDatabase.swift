@@ -50,8 +50,10 @@ public struct CorpusDatabase: Sendable {
         checkpoints = nil
     }
 
-    /// The writer connection's page cache (BENCHMARKS.md, "The writer's share", "Transactions that fit the cache").
-    static let writerCacheKiB = 16_384
+    /// The writer connection's page cache (BENCHMARKS.md, "The writer's share", "Transactions that fit the cache"). 8 MiB
+    /// since the full-text rows and source lines stopped dirtying pages at random ("The writer's pages"): 16 MiB cost
+    /// 10–17 MiB of peak RSS for no CPU gain measured.
+    static let writerCacheKiB = 8_192
 
     static func makeConfiguration() -> Configuration {
         var config = Configuration()
