@@ -144,21 +144,14 @@ struct MarkupNode {
     /// The value of the attribute named `wanted` (lowercase ASCII; the page's case is ignored). Of an HTML page, only
     /// `MarkupName.Attribute`s are read: the reader's parse builds no other.
     func attribute(_ wanted: String) -> String? {
-        assert(ptr.pointee.doc?.pointee.type != XML_HTML_DOCUMENT_NODE || MarkupName.Attribute(rawValue: wanted) != nil,
-               "\(wanted) is not in MarkupName.Attribute")
-        var attr = ptr.pointee.properties
-        while let a = attr {
-            if let n = a.pointee.name, MarkupName.equalsIgnoringASCIICase(n, wanted) {
-                return MarkupNode.withValue(of: a) { String(decoding: $0, as: UTF8.self) }
-            }
-            attr = a.pointee.next
-        }
-        return nil
+        withAttribute(wanted) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Calls `body` with the value of the attribute named `wanted` as UTF-8 bytes, the one `attribute` reads, without
     /// making a string of it; nil when there is none.
     func withAttribute<R>(_ wanted: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        assert(ptr.pointee.doc?.pointee.type != XML_HTML_DOCUMENT_NODE || MarkupName.Attribute(rawValue: wanted) != nil,
+               "\(wanted) is not in MarkupName.Attribute")
         var attr = ptr.pointee.properties
         while let a = attr {
             if let n = a.pointee.name, MarkupName.equalsIgnoringASCIICase(n, wanted) { return MarkupNode.withValue(of: a, body) }

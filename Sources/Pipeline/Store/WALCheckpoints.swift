@@ -36,7 +36,7 @@ final class WALCheckpoints: Sendable {
     private let pagesBeforeRestart: Int
 
     /// Checkpoints for the database at `path`, whose WAL `pool`'s writer appends to.
-    init(path: String, pool: DatabasePool, pagesBeforeRestart: Int = WALCheckpoints.pagesBeforeRestart) throws {
+    init(path: String, pool: DatabasePool, pagesBeforeRestart: Int) throws {
         self.pagesBeforeRestart = pagesBeforeRestart
         var config = Configuration()
         config.label = "corpusd.checkpoint"
@@ -66,7 +66,7 @@ final class WALCheckpoints: Sendable {
 
     /// A passive checkpoint: it copies what no reader still needs and waits for no one. What it cannot copy is
     /// copied by a later one (every commit past the size starts one). Past `pagesBeforeRestart`, a truncating one.
-    func checkpoint() {
+    private func checkpoint() {
         try? connection.writeWithoutTransaction { db in
             let (frames, _) = try db.checkpoint(.passive)
             // Busy when a reader kept its snapshot past the wait: the next checkpoint tries again.
