@@ -45,6 +45,15 @@ enum BandSweep {
         return ((end == 0 ? [cursor ... .max] : [cursor ... .max, .min ... unbiased(end - 1)]), unbiased(end))
     }
 
+    /// The ranges of the step that went from `from` to `to` (a step's cursor and its next): the keys from `from`
+    /// up to just before `to`, wrapping past the largest (round the whole key space when they are equal: a step of
+    /// one slice). The same ranges `step` gave.
+    static func ranges(from: Int64, to: Int64) -> [ClosedRange<Int64>] {
+        if from < to { return [from ... to - 1] }
+        if from == .min { return [.min ... .max] }
+        return to == .min ? [from ... .max] : [from ... .max, .min ... to - 1]
+    }
+
     private static func biased(_ key: Int64) -> UInt64 { UInt64(bitPattern: key) ^ (1 << 63) }
     private static func unbiased(_ value: UInt64) -> Int64 { Int64(bitPattern: value ^ (1 << 63)) }
 }
@@ -63,6 +72,32 @@ extension CorpusDatabase {
     /// At least the highest document id in the older levels (the highest of all when the recent level was last
     /// merged): every filed document after it is in the recent level.
     static let mergedThroughCounter = "near_band.merged_through"
+    /// `mergedThroughCounter` as it was before the last merge, and where that merge's sweep started (it ended at
+    /// `sweepCursor`): what a look-up for the documents after an id needs to know when one merge has moved them
+    /// since. Unset until the first merge of a version that keeps them.
+    static let previousMergedThroughCounter = "near_band.previous_merged_through", sweptFromCounter = "near_band.swept_from"
+
+    /// Which levels a look-up of the documents filed after `after` (all documents when nil) reads: the recent
+    /// level alone when none of them has been merged; when one merge has moved them since, the recent and middle
+    /// levels, and the last level only for keys that merge's sweep moved (`lastFor`); else all three.
+    struct BandReadPlan: Equatable {
+        var levels: Int
+        /// Keys in these ranges are read in all three levels (nil: every key is read in `levels` levels).
+        var lastFor: [ClosedRange<Int64>]?
+    }
+
+    func bandReadPlan(after: Int64?, db: Database) throws -> BandReadPlan {
+        let all = BandReadPlan(levels: Self.bandLevels.count, lastFor: nil)
+        // Read in all levels when a counter is missing: a database mid-migration, or not merged since they were kept.
+        guard let after, let merged = try bandStat(Self.mergedThroughCounter, db: db) else { return all }
+        if merged <= after { return BandReadPlan(levels: 1, lastFor: nil) }
+        guard let previous = try bandStat(Self.previousMergedThroughCounter, db: db), previous <= after,
+              let from = try bandStat(Self.sweptFromCounter, db: db), let to = try bandStat(Self.sweepCursor, db: db)
+        else { return all }
+        // Before the last merge every document after `after` was in the recent level; the merge moved them all to
+        // the middle level, and those under the swept keys on to the last.
+        return BandReadPlan(levels: 2, lastFor: BandSweep.ranges(from: from, to: to))
+    }
 
     /// A `corpus_stat` value of the band index; nil when it was never set.
     func bandStat(_ name: String, db: Database) throws -> Int64? {
@@ -74,21 +109,27 @@ extension CorpusDatabase {
     func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, after: Int64? = nil, db: Database) throws
         -> [(key: Int64, document: Int64)]
     {
-        // Documents after the last merge are all in the recent level: the others need not be read. (Read anyway
-        // when the counter is missing: a database mid-migration.)
-        var levels = Self.bandLevels.count
-        if let after, let merged = try bandStat(Self.mergedThroughCounter, db: db), merged <= after { levels = 1 }
+        let plan = try bandReadPlan(after: after, db: db)
+        // Keys read in every level first, then the others: the query's shape is two counts.
+        var ordered = keys
+        var everyLevel = plan.lastFor == nil ? 0 : keys.count
+        if let swept = plan.lastFor {
+            ordered = keys.filter { key in swept.contains { $0.contains(key) } }
+            everyLevel = ordered.count
+            ordered += keys.filter { key in !swept.contains { $0.contains(key) } }
+        }
         let bounds: [Int64] = [before, after].compactMap { $0 }
         var values: [Int64] = []
-        values.reserveCapacity(keys.count * levels * (bounds.count + 2))
-        for key in keys {
-            for _ in 0..<levels {
+        values.reserveCapacity(keys.count * Self.bandLevels.count * (bounds.count + 2))
+        for (i, key) in ordered.enumerated() {
+            for _ in 0..<(i < everyLevel ? Self.bandLevels.count : plan.levels) {
                 values.append(key)
                 values += bounds
                 values.append(Int64(limit))
             }
         }
-        let sql = Self.bucketQuery(BucketQueryShape(keys: keys.count, levels: levels, before: before != nil, after: after != nil))
+        let sql = Self.bucketQuery(BucketQueryShape(keys: keys.count, everyLevel: everyLevel, levels: plan.levels,
+                                                    before: before != nil, after: after != nil))
         let arguments = StatementArguments(values)
         var found: [(key: Int64, document: Int64)] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
@@ -108,7 +149,9 @@ extension CorpusDatabase {
     /// What a band look-up's SQL depends on.
     private struct BucketQueryShape: Hashable {
         var keys: Int
-        /// The first this many of `bandLevels`.
+        /// The first this many keys are read in every level …
+        var everyLevel: Int
+        /// … the others in the first this many of `bandLevels`.
         var levels: Int
         var before: Bool
         var after: Bool
@@ -123,10 +166,13 @@ extension CorpusDatabase {
     private static func bucketQuery(_ shape: BucketQueryShape) -> String {
         if let sql = bucketQueries.withLock({ $0[shape] }) { return sql }
         let filter = "key = ?" + (shape.before ? " AND document_id < ?" : "") + (shape.after ? " AND document_id > ?" : "")
-        let bucket = bandLevelTables.prefix(shape.levels).map {
-            "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
-        }.joined(separator: " UNION ALL ")
-        let sql = Array(repeating: bucket, count: shape.keys).joined(separator: " UNION ALL ")
+        func bucket(_ levels: Int) -> String {
+            bandLevelTables.prefix(levels).map {
+                "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
+            }.joined(separator: " UNION ALL ")
+        }
+        let sql = (Array(repeating: bucket(bandLevelTables.count), count: shape.everyLevel)
+            + Array(repeating: bucket(shape.levels), count: shape.keys - shape.everyLevel)).joined(separator: " UNION ALL ")
         bucketQueries.withLock { $0[shape] = sql }
         return sql
     }
@@ -175,6 +221,11 @@ extension CorpusDatabase {
         try set.execute(arguments: [0, Self.recentCounter])
         try set.execute(arguments: [lastRows + moved, Self.lastCounter])
         try set.execute(arguments: [next, Self.sweepCursor])
+        let keep = try db.cachedStatement(sql: "INSERT OR REPLACE INTO corpus_stat (name, value) VALUES (?, ?)")
+        try keep.execute(arguments: [Self.sweptFromCounter, cursor])
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO corpus_stat (name, value) SELECT ?, value FROM corpus_stat WHERE name = ?
+            """).execute(arguments: [Self.previousMergedThroughCounter, Self.mergedThroughCounter])
         try db.cachedStatement(sql: "UPDATE corpus_stat SET value = (SELECT COALESCE(MAX(id), 0) FROM document) WHERE name = ?")
             .execute(arguments: [Self.mergedThroughCounter])
     }

@@ -28,6 +28,8 @@ struct BandIndexTests {
                 #expect(a.upperBound == .max && b.lowerBound == .min)
             }
             #expect(ranges.last.map { $0.upperBound &+ 1 } == next)
+            // What a merge keeps of its step (where it started and the next cursor) gives the step's ranges back.
+            #expect(BandSweep.ranges(from: cursor, to: next) == ranges)
             for range in ranges { add(range, to: &covered) }
             cursor = next
         }
@@ -46,6 +48,7 @@ struct BandIndexTests {
         var filed: [Int64: [Int64]] = [:]  // key → documents
         var keysOf: [Int64: [Int64]] = [:]
         var sliceCounts: Set<UInt64> = []
+        var plans: Set<String> = []
         try db.writer.write { conn in
             for n in 1...300 {
                 try conn.execute(sql: """
@@ -58,9 +61,23 @@ struct BandIndexTests {
                 for key in keys { filed[key, default: []].append(Int64(n)) }
                 let lastRows = try Int.fetchOne(conn, sql: "SELECT value FROM corpus_stat WHERE name = 'near_band.rows'")!
                 sliceCounts.insert(db.bandLevels.slices(lastRows: lastRows))
+                // The writer's half of a look-up made ahead: the documents filed after one a few back, whichever
+                // levels merges have moved them to since.
+                for after in [n - 1, n - 2, n - 3, n - 6].map(Int64.init) where after > 0 {
+                    let plan = try db.bandReadPlan(after: after, db: conn)
+                    plans.insert(plan.lastFor == nil ? "levels \(plan.levels)" : "levels 2 and the swept keys")
+                    let probe = Array(pool.prefix(120))
+                    let found = try db.bandBuckets(probe, limit: 3, before: nil, after: after, db: conn)
+                    let expected = probe.flatMap { key in
+                        (filed[key] ?? []).filter { $0 > after }.sorted(by: >).prefix(3).map { [key, $0] }
+                    }
+                    #expect(found.map { [$0.key, $0.document] }.sorted { $0.lexicographicallyPrecedes($1) }
+                        == expected.sorted { $0.lexicographicallyPrecedes($1) }, "document \(n), after \(after), \(plan)")
+                }
             }
         }
         #expect(sliceCounts.contains(1) && sliceCounts.contains { $0 >= 3 }, "both whole and sliced sweeps happened: \(sliceCounts)")
+        #expect(plans == ["levels 1", "levels 2 and the swept keys", "levels 3"], "every way of reading happened")
 
         func expectIndexHolds(_ comment: Comment) throws {
             try db.writer.read { (conn: Database) throws in
