@@ -67,7 +67,7 @@ public struct CorpusDaemon: Sendable {
         }
         let presence = try DaemonPresence(
             path: layout.pidFile, info: .init(pid: getpid(), control: layout.controlSocket, started: Date()))
-        let database = try CorpusDatabase.open(path: layout.database)
+        let database = try CorpusDatabase.open(path: layout.database, logger: logger.with(label: "corpusd.store"))
         let tagging = try Tagging(taxonomyPath: config.taxonomyPath, stateDirectory: layout.stateDirectory,
                                   threshold: config.modelThreshold, database: database,
                                   logger: logger.with(label: "corpusd.tags"))

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import Logging
 
 /// The one type that owns every SQL statement of corpusd.
 ///
@@ -15,15 +16,20 @@ public struct CorpusDatabase: Sendable {
     /// The WAL's checkpoints, off the writer (a database file opened for writing only).
     let checkpoints: WALCheckpoints?
 
-    /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date.
-    public static func open(path: String) throws -> CorpusDatabase {
-        try open(path: path, walPagesBeforeRestart: WALCheckpoints.pagesBeforeRestart)
+    /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date. What the
+    /// checkpointer cannot do (a WAL it cannot start over, a failed checkpoint) goes to `logger`.
+    public static func open(path: String, logger: Logger = Logger(label: "corpusd.store")) throws -> CorpusDatabase {
+        try open(path: path, walPagesBeforeRestart: WALCheckpoints.pagesBeforeRestart, logger: logger)
     }
 
-    /// `open(path:)` with the WAL started over past another size (tests).
-    static func open(path: String, walPagesBeforeRestart: Int) throws -> CorpusDatabase {
+    /// `open(path:)` with the WAL started over past another size, waiting another time for readers (tests).
+    static func open(path: String, walPagesBeforeRestart: Int, restartWait: TimeInterval = WALCheckpoints.restartWait,
+                     logger: Logger = Logger(label: "corpusd.store")) throws -> CorpusDatabase
+    {
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
-        return try CorpusDatabase(pool, checkpoints: WALCheckpoints(path: path, pool: pool, pagesBeforeRestart: walPagesBeforeRestart))
+        let checkpoints = try WALCheckpoints(path: path, pool: pool, pagesBeforeRestart: walPagesBeforeRestart,
+                                             restartWait: restartWait, logger: logger)
+        return try CorpusDatabase(pool, checkpoints: checkpoints)
     }
 
     /// Opens an existing database for reading only; never creates or migrates anything.

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GRDB
 import GRDBSQLite
+import Logging
 import Synchronization
 
 /// Copies the WAL back into the database file on a connection and a thread of its own, so that the one writer
@@ -34,13 +35,18 @@ final class WALCheckpoints: Sendable {
     private let queued = Atomic<Bool>(false)
 
     private let pagesBeforeRestart: Int
+    private let logger: Logger
+    /// The last checkpoint failed, or could not start the WAL over: said once, and again when it recovers, not at
+    /// every commit that queues another.
+    private let failing = Atomic<Bool>(false), restartFailing = Atomic<Bool>(false)
 
     /// Checkpoints for the database at `path`, whose WAL `pool`'s writer appends to.
-    init(path: String, pool: DatabasePool, pagesBeforeRestart: Int) throws {
+    init(path: String, pool: DatabasePool, pagesBeforeRestart: Int, restartWait: TimeInterval, logger: Logger) throws {
         self.pagesBeforeRestart = pagesBeforeRestart
+        self.logger = logger
         var config = Configuration()
         config.label = "corpusd.checkpoint"
-        config.busyMode = .timeout(Self.restartWait)
+        config.busyMode = .timeout(restartWait)
         config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
         connection = try DatabaseQueue(path: path, configuration: config)
         let hook = Unmanaged.passRetained(HookContext(self)).toOpaque()
@@ -67,10 +73,29 @@ final class WALCheckpoints: Sendable {
     /// A passive checkpoint: it copies what no reader still needs and waits for no one. What it cannot copy is
     /// copied by a later one (every commit past the size starts one). Past `pagesBeforeRestart`, a truncating one.
     private func checkpoint() {
-        try? connection.writeWithoutTransaction { db in
-            let (frames, _) = try db.checkpoint(.passive)
-            // Busy when a reader kept its snapshot past the wait: the next checkpoint tries again.
-            if frames >= pagesBeforeRestart { try db.checkpoint(.truncate) }
+        do {
+            try connection.writeWithoutTransaction { db in
+                let (frames, _) = try db.checkpoint(.passive)
+                guard frames >= pagesBeforeRestart else { return }
+                do {
+                    try db.checkpoint(.truncate)
+                    if restartFailing.exchange(false, ordering: .relaxed) {
+                        logger.notice("WAL started over", metadata: ["wal_pages": "\(frames)"])
+                    }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    // A reader kept its snapshot past the wait: the next checkpoint tries again.
+                    if !restartFailing.exchange(true, ordering: .relaxed) {
+                        logger.warning("WAL not started over: a reader kept an older snapshot; tried again after later commits",
+                                       metadata: ["wal_pages": "\(frames)"])
+                    }
+                }
+            }
+            if failing.exchange(false, ordering: .relaxed) { logger.notice("WAL checkpoints work again") }
+        } catch {
+            // The WAL only grows until one succeeds; the writer's commits are unaffected.
+            if !failing.exchange(true, ordering: .relaxed) {
+                logger.error("WAL checkpoint failed; tried again after later commits", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Logging
+import Synchronization
 import Testing
 
 @testable import Pipeline
@@ -67,7 +69,65 @@ struct WALCheckpointsTests {
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM filler") } == 2_000)
     }
 
+    /// A reader that keeps its snapshot past the wait: the WAL cannot start over, and the log says so once (not at
+    /// every checkpoint that tries again); once the reader is done the next checkpoint empties it, and says that too.
+    @Test func aWALThatCannotStartOverIsLoggedOnceAndItsRecoveryToo() throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wal-stuck-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let events = LogEvents()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(kept: events) }
+        let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500, restartWait: 0.1, logger: logger)
+        let checkpoints = try #require(db.checkpoints)
+        try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
+        func fill() throws {
+            try db.writer.write { try $0.execute(sql: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+                INSERT INTO filler SELECT randomblob(4000) FROM n
+                """) }
+            checkpoints.drain()
+        }
+        let reading = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            try? db.writer.read { database in
+                _ = try Int.fetchOne(database, sql: "SELECT COUNT(*) FROM filler")
+                reading.signal()
+                done.wait()
+            }
+        }
+        reader.start()
+        reading.wait()
+        for _ in 0..<4 { try fill() }  // three checkpoints past the restart size, each blocked by the reader
+        #expect(try walSize(path) > 6_000_000)
+        #expect(events.all.map(\.0) == [.warning], "\(events.all)")
+        done.signal()
+        while reader.isExecuting || !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        try fill()
+        #expect(try walSize(path) == 0)
+        #expect(events.all.map(\.0) == [.warning, .notice], "\(events.all)")
+        #expect(events.all.first?.1.contains("older snapshot") == true)
+    }
+
     private func walSize(_ path: String) throws -> Int {
         try #require(FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
     }
+}
+
+/// What a `CapturingLogHandler` kept.
+final class LogEvents: Sendable {
+    let events = Mutex<[(Logger.Level, String)]>([])
+    var all: [(Logger.Level, String)] { events.withLock { $0 } }
+}
+
+/// Keeps what is logged, for a test to read.
+struct CapturingLogHandler: LogHandler {
+    let kept: LogEvents
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) { kept.events.withLock { $0.append((event.level, event.message.description)) } }
 }
