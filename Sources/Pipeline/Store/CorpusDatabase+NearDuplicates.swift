@@ -242,8 +242,10 @@ extension CorpusDatabase {
         let insertTerm = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, clock, at, document_id) VALUES (?, ?, ?, ?)")
         // Counted here rather than by a trigger: a statement that fires a trigger keeps a statement journal of every
         // page it touches (~2.8 pages of 4 KiB per posting), the costliest write of a stored document before this.
+        // It returns the count, which the look-up below reads: one statement where a read after it was a second.
         let countTerm = try db.cachedStatement(sql: """
             INSERT INTO story_term_count (term, documents) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET documents = documents + 1
+            RETURNING documents
             """)
         let postings = try db.cachedStatement(sql: """
             SELECT document_id FROM story_term WHERE term = ? AND clock = ? AND at BETWEEN ? AND ? AND document_id <> ? LIMIT ?
@@ -253,12 +255,13 @@ extension CorpusDatabase {
         let carriers = try db.cachedStatement(sql: "SELECT documents FROM story_term_count WHERE term = ?")
         var shared: [Int64: Int] = [:]
         for term in terms {
+            var carried: Int?
             for (clock, at) in posted {
                 try insertTerm.execute(arguments: [term, clock.rawValue, at, documentID])
                 // One posting per document is counted: its date's or its undated arrival's, not a dated one's arrival.
-                if db.changesCount > 0, clock != .arrivalDated { try countTerm.execute(arguments: [term]) }
+                if db.changesCount > 0, clock != .arrivalDated { carried = try Int.fetchOne(countTerm, arguments: [term]) }
             }
-            if try Int.fetchOne(carriers, arguments: [term]) ?? 0 > commonCount + 1 { continue }
+            if try carried ?? Int.fetchOne(carriers, arguments: [term]) ?? 0 > commonCount + 1 { continue }
             // At most `commonTermLimit + 1` rows of a range of the primary key per clock: the cost does not grow
             // with the corpus.
             var documents: [Int64] = []

@@ -318,12 +318,16 @@ extension CorpusDatabase {
                 item.id, item.path.fileName, now.timeIntervalSince1970,
             ])
         let documentID = db.lastInsertedRowID
-        try link(documentID, to: extracted.tags, db: db)
+        try link(documentID, to: extracted.tags, new: true, db: db)
         try learnFurniture(from: a, db: db, now: now)
         return documentID
     }
 
-    func link(_ documentID: Int64, to tags: [AssignedTag], db: Database) throws {
+    /// Links a document to its tags, creating the tags it is the first to carry. A `new` document (inserted in this
+    /// transaction) can have no rejected tags: its id is new, and a deleted document's rejections went with it.
+    func link(_ documentID: Int64, to tags: [AssignedTag], new: Bool = false, db: Database) throws {
+        // A read first: the upsert writes the tag's row even when it is there (nearly always).
+        let findTag = try db.cachedStatement(sql: "SELECT id FROM tag WHERE slug = ?")
         let upsertTag = try db.cachedStatement(sql: """
             INSERT INTO tag (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET slug = slug RETURNING id
             """)
@@ -336,8 +340,8 @@ extension CorpusDatabase {
             ON CONFLICT (document_id, tag_id) DO UPDATE SET origin = excluded.origin, score = excluded.score, evidence = excluded.evidence
             """)
         for tag in tags {
-            guard let tagID = try Int64.fetchOne(upsertTag, arguments: [tag.slug, tag.name]),
-                try Bool.fetchOne(rejected, arguments: [documentID, tagID]) == nil
+            guard let tagID = try Int64.fetchOne(findTag, arguments: [tag.slug]) ?? Int64.fetchOne(upsertTag, arguments: [tag.slug, tag.name]),
+                try new || Bool.fetchOne(rejected, arguments: [documentID, tagID]) == nil
             else { continue }
             try upsertLink.execute(arguments: [documentID, tagID, tag.origin.rawValue, tag.score, tag.evidence])
         }
