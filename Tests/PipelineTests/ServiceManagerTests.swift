@@ -259,6 +259,31 @@ struct NonBlockingNotifyTests {
         #expect(notifier.pendingCount == 0)
     }
 
+    /// A slow step before READY=1 (a schema migration) asks for more start-up time while it runs, and stops asking
+    /// when it is done; a fast one asks for nothing.
+    @Test func aSlowStartAsksForMoreTimeUntilItIsDone() throws {
+        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("extend-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let listener = try NotifySocket(path: root.appendingPathComponent("n.sock").path)
+        let notifier = ServiceManagerNotifier(socket: listener.path)
+
+        #expect(notifier.extendingStart("fast", interval: .milliseconds(200)) { 7 } == 7)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(listener.messages.isEmpty)
+
+        notifier.extendingStart("migrating", interval: .milliseconds(100)) { Thread.sleep(forTimeInterval: 0.45) }
+        let asked = listener.messages
+        #expect((3...5).contains(asked.count), "\(asked)")
+        for message in asked {
+            let lines = message.split(separator: "\n")
+            #expect(lines.first == "EXTEND_TIMEOUT_USEC=300000", "\(message)")
+            #expect(lines.last?.hasPrefix("STATUS=migrating (") == true, "\(message)")
+        }
+        Thread.sleep(forTimeInterval: 0.4)
+        #expect(listener.messages.count == asked.count, "it kept asking after the step was done")
+    }
+
     /// A socket kind this code does not speak (systemd's `vsock:` for services in virtual machines) is not
     /// taken for "no service manager": the daemon stays supervised and leaves the sending to libsystemd.
     @Test func aNonUnixNotifySocketIsLeftToLibsystemd() {

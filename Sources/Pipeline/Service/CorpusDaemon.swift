@@ -67,14 +67,16 @@ public struct CorpusDaemon: Sendable {
         }
         let presence = try DaemonPresence(
             path: layout.pidFile, info: .init(pid: getpid(), control: layout.controlSocket, started: Date()))
-        let database = try CorpusDatabase.open(path: layout.database, logger: logger.with(label: "corpusd.store"))
+        let notifier = ServiceManagerNotifier()
+        let database = try notifier.extendingStart("opening the database (its schema is brought up to date)") {
+            try CorpusDatabase.open(path: layout.database, logger: logger.with(label: "corpusd.store"))
+        }
         let tagging = try Tagging(taxonomyPath: config.taxonomyPath, stateDirectory: layout.stateDirectory,
                                   threshold: config.modelThreshold, database: database,
                                   logger: logger.with(label: "corpusd.tags"))
         let learner = TagLearner(database: database, tagging: tagging, settings: config.learning,
                                  logger: logger.with(label: "corpusd.tags"))
         let health = DaemonHealth(now: Date())
-        let notifier = ServiceManagerNotifier()
 
         var wakeContinuation: AsyncStream<Void>.Continuation!
         let wakeups = AsyncStream<Void>(bufferingPolicy: .bufferingNewest(1)) { wakeContinuation = $0 }

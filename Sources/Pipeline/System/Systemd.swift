@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSystemd
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -55,6 +56,32 @@ public final class ServiceManagerNotifier: Sendable {
     public func status(_ text: String) { send("STATUS=\(text)") }
     public func stopping() { send("STOPPING=1") }
     public func watchdog() { send("WATCHDOG=1") }
+
+    /// Asks for `time` more to finish starting (`EXTEND_TIMEOUT_USEC`, systemd 236 and later), saying why.
+    public func extendStart(by time: Duration, status: String) {
+        let (seconds, attoseconds) = time.components
+        send("EXTEND_TIMEOUT_USEC=\(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)\nSTATUS=\(status)")
+    }
+
+    /// Runs `body`, which comes before READY=1 and may be slow (opening the database migrates its schema when a new
+    /// version needs it: minutes over a large corpus). Should it still run after `interval`, and every `interval`
+    /// after that, asks for `interval * 3` more, so that `TimeoutStartSec` does not stop the service half-way
+    /// (and it starts again, to stop at the same place). A fast `body` sends nothing.
+    public func extendingStart<T>(_ what: String, interval: Duration = .seconds(10), _ body: () throws -> T) rethrows -> T {
+        guard isSupervised else { return try body() }
+        let started = ContinuousClock.now
+        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        let (seconds, attoseconds) = interval.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds))
+        timer.setEventHandler { [self] in
+            let elapsed = (ContinuousClock.now - started).components.seconds
+            extendStart(by: interval * 3, status: "\(what) (\(elapsed) s so far)")
+        }
+        timer.activate()
+        defer { timer.cancel() }
+        return try body()
+    }
 
     /// `RELOADING=1` with the monotonic time, as `Type=notify-reload` requires.
     public func reloading() {
