@@ -83,9 +83,9 @@ final class WALCheckpoints: Sendable {
                         logger.notice("WAL started over", metadata: ["wal_pages": "\(frames)"])
                     }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-                    // A reader kept its snapshot past the wait: the next checkpoint tries again.
+                    // A reader kept an older snapshot, or the writer its lock, past the wait: the next checkpoint tries again.
                     if !restartFailing.exchange(true, ordering: .relaxed) {
-                        logger.warning("WAL not started over: a reader kept an older snapshot; tried again after later commits",
+                        logger.warning("WAL not started over: a reader of an older snapshot or the writer kept it busy past the wait; tried again after later commits",
                                        metadata: ["wal_pages": "\(frames)"])
                     }
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import Testing
 
@@ -54,6 +55,28 @@ struct TagStoreTests {
         #expect(counts.first { $0.slug == "china" }?.byOrigin == ["explicit": 2])
     }
 
+    /// While the model learns from an example, no read transaction is open: a checkpoint that must wait for every
+    /// reader (as the one that starts the WAL over does) goes through at once.
+    @Test func trainingHoldsNoSnapshotWhileItLearns() throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("training-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let db = try CorpusDatabase.open(path: path)
+        try store((0..<10).map { ("Story \($0)", "Beijing officials met trade envoys on day \($0).", ["china"]) }, in: db)
+        var config = Configuration()
+        config.busyMode = .immediateError
+        let checkpointer = try DatabaseQueue(path: path, configuration: config)
+        var seen = 0
+        try db.forEachTrainingExample(newest: 10, chunk: 4) { _ in
+            seen += 1
+            try db.writer.write { try $0.execute(sql: "UPDATE corpus_stat SET value = value WHERE name = 'documents'") }
+            // SQLITE_BUSY (thrown) while a reader holds a snapshot the WAL's frames are needed for.
+            try checkpointer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        }
+        #expect(seen == 10)
+    }
+
     /// Training streams its examples from the store one at a time (each document's several tag rows make one
     /// example) and learns the model that training on the whole list learns.
     @Test func aStreamedTrainingLearnsWhatTrainingOnTheListLearns() throws {
@@ -75,6 +98,13 @@ struct TagStoreTests {
         #expect(streamed == listed)
         #expect(streamed.filter { $0.tags.count == 2 }.count >= 10)
         #expect(streamed.first?.title == "Story 10 on sport")
+
+        // Read a few documents at a time, the same examples in the same order.
+        for chunk in [1, 7, 50, 1_000] {
+            var chunked: [TrainingExample] = []
+            try db.forEachTrainingExample(newest: 50, chunk: chunk) { chunked.append($0) }
+            #expect(chunked == listed, "chunk \(chunk)")
+        }
 
         var trainer = TagModel.Trainer()
         try db.forEachTrainingExample(newest: 50) { trainer.add($0) }
