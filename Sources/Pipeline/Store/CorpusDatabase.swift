@@ -61,9 +61,12 @@ public struct CorpusDatabase: Sendable {
     /// 10–17 MiB of peak RSS for no CPU gain measured.
     static let writerCacheKiB = 8_192
 
+    /// How long a connection waits for a lock another holds before it gives up.
+    static let busyTimeout: TimeInterval = 5
+
     static func makeConfiguration() -> Configuration {
         var config = Configuration()
-        config.busyMode = .timeout(5)
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             // A recorded outcome must be on disk before its original is moved.
             if !db.configuration.readonly {

@@ -19,15 +19,22 @@ import Synchronization
 final class WALCheckpoints: Sendable {
     /// The WAL size, in pages, past which a checkpoint is started: SQLite's own default for its automatic one.
     static let pagesBeforeCheckpoint: CInt = 1_000
-    /// The WAL size, in pages, past which the checkpointer waits for the readers and starts the WAL over (64 MiB).
+    /// The WAL size, in pages, past which the writer starts the WAL over (64 MiB).
     ///
     /// A passive checkpoint copies only what no reader's snapshot still needs, and the writer starts the WAL over from
     /// its beginning only when no reader holds a snapshot in it. While a container is recorded the look-ups made ahead
     /// nearly always hold one, so the WAL only grew: 2.5 GB (and its index mapped by every connection, 4.9 MB each) by
-    /// the end of a `make bench` run. Past this size a `TRUNCATE` checkpoint waits (at most `restartWait` s, new writes
-    /// waiting with it) for the readers of older snapshots to finish, copies everything and empties the file.
+    /// the end of a `make bench` run. Past this size the writer itself, right after its commit, runs a `TRUNCATE`
+    /// checkpoint: it waits (at most `restartWait`) for the readers of older snapshots to finish, copies what the
+    /// passive ones left and empties the file. Run by the checkpointer's connection instead, it had to catch the
+    /// writer's lock between two of its transactions and mostly could not while a container was recorded: the WAL
+    /// reached 229 MiB in a 5,000-entry ingest, and the checkpoint that finally emptied it held up the next file for
+    /// 0.9 s.
     static let pagesBeforeRestart = 16_384
-    static let restartWait: TimeInterval = 2
+    /// How long the writer waits for readers of older snapshots before it leaves the WAL as it is, and how much
+    /// further the WAL grows before it tries again (a reader that long, such as a whole export, may still be there).
+    static let restartWait: TimeInterval = 0.25
+    static let restartRetryShare = 4
 
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "corpusd.checkpoint", qos: .utility)
@@ -35,34 +42,44 @@ final class WALCheckpoints: Sendable {
     private let queued = Atomic<Bool>(false)
 
     private let pagesBeforeRestart: Int
+    private let restartWait: TimeInterval
     private let logger: Logger
+    /// The WAL size at which the writer next tries to start it over (raised after a try that had to give up).
+    private let nextRestart: Atomic<Int>
     /// The last checkpoint failed, or could not start the WAL over: said once, and again when it recovers, not at
-    /// every commit that queues another.
+    /// every commit that tries again.
     private let failing = Atomic<Bool>(false), restartFailing = Atomic<Bool>(false)
 
     /// Checkpoints for the database at `path`, whose WAL `pool`'s writer appends to.
     init(path: String, pool: DatabasePool, pagesBeforeRestart: Int, restartWait: TimeInterval, logger: Logger) throws {
         self.pagesBeforeRestart = pagesBeforeRestart
+        self.restartWait = restartWait
         self.logger = logger
+        nextRestart = Atomic(pagesBeforeRestart)
         var config = Configuration()
         config.label = "corpusd.checkpoint"
-        config.busyMode = .timeout(restartWait)
         config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
         connection = try DatabaseQueue(path: path, configuration: config)
         let hook = Unmanaged.passRetained(HookContext(self)).toOpaque()
         pool.writeWithoutTransaction { db in
-            // Replaces SQLite's automatic checkpoint, which is a WAL hook too.
-            _ = sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
-                if pages >= WALCheckpoints.pagesBeforeCheckpoint {
-                    Unmanaged<HookContext>.fromOpaque(context!).takeUnretainedValue().checkpoints?.walGrew()
+            // Replaces SQLite's automatic checkpoint, which is a WAL hook too. Called on the writer's thread after each
+            // commit, outside any transaction (SQLite's own hook checkpoints there too).
+            _ = sqlite3_wal_hook(db.sqliteConnection, { context, writer, _, pages in
+                if pages >= WALCheckpoints.pagesBeforeCheckpoint, let writer {
+                    Unmanaged<HookContext>.fromOpaque(context!).takeUnretainedValue().checkpoints?.walGrew(to: Int(pages), writer: writer)
                 }
                 return SQLITE_OK
             }, hook)
         }
     }
 
-    /// After a commit left the WAL large: a checkpoint is queued unless one already is.
-    private func walGrew() {
+    /// After a commit left the WAL large: past the restart size the writer starts it over, else a passive checkpoint
+    /// is queued unless one already is.
+    private func walGrew(to pages: Int, writer: OpaquePointer) {
+        if pages >= nextRestart.load(ordering: .relaxed) {
+            restart(pages: pages, writer: writer)
+            return
+        }
         guard !queued.exchange(true, ordering: .acquiringAndReleasing) else { return }
         queue.async { [self] in
             queued.store(false, ordering: .releasing)
@@ -71,31 +88,41 @@ final class WALCheckpoints: Sendable {
     }
 
     /// A passive checkpoint: it copies what no reader still needs and waits for no one. What it cannot copy is
-    /// copied by a later one (every commit past the size starts one). Past `pagesBeforeRestart`, a truncating one.
+    /// copied by a later one (every commit past the size starts one), or by the writer's restart.
     private func checkpoint() {
         do {
-            try connection.writeWithoutTransaction { db in
-                let (frames, _) = try db.checkpoint(.passive)
-                guard frames >= pagesBeforeRestart else { return }
-                do {
-                    try db.checkpoint(.truncate)
-                    if restartFailing.exchange(false, ordering: .relaxed) {
-                        logger.notice("WAL started over", metadata: ["wal_pages": "\(frames)"])
-                    }
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-                    // A reader kept an older snapshot, or the writer its lock, past the wait: the next checkpoint tries again.
-                    if !restartFailing.exchange(true, ordering: .relaxed) {
-                        logger.warning("WAL not started over: a reader of an older snapshot or the writer kept it busy past the wait; tried again after later commits",
-                                       metadata: ["wal_pages": "\(frames)"])
-                    }
-                }
-            }
+            try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
             if failing.exchange(false, ordering: .relaxed) { logger.notice("WAL checkpoints work again") }
         } catch {
             // The WAL only grows until one succeeds; the writer's commits are unaffected.
             if !failing.exchange(true, ordering: .relaxed) {
                 logger.error("WAL checkpoint failed; tried again after later commits", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// The writer's `TRUNCATE` checkpoint, on its own connection between two transactions, after the passive one
+    /// running (if any) is done: only one checkpoint runs at a time, and a second gives up at once.
+    private func restart(pages: Int, writer: OpaquePointer) {
+        queue.sync {}
+        sqlite3_busy_timeout(writer, CInt(restartWait * 1000))
+        let code = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        sqlite3_busy_timeout(writer, CInt(CorpusDatabase.busyTimeout * 1000))
+        if code == SQLITE_OK {
+            nextRestart.store(pagesBeforeRestart, ordering: .relaxed)
+            if restartFailing.exchange(false, ordering: .relaxed) {
+                logger.notice("WAL started over", metadata: ["wal_pages": "\(pages)"])
+            }
+            return
+        }
+        nextRestart.store(pages + max(1, pagesBeforeRestart / Self.restartRetryShare), ordering: .relaxed)
+        guard !restartFailing.exchange(true, ordering: .relaxed) else { return }
+        if code == SQLITE_BUSY {
+            logger.warning("WAL not started over: a reader kept an older snapshot past the wait; tried again as it grows",
+                           metadata: ["wal_pages": "\(pages)"])
+        } else {
+            logger.error("WAL not started over; tried again as it grows",
+                         metadata: ["wal_pages": "\(pages)", "error": "\(String(cString: sqlite3_errstr(code)))"])
         }
     }
 

@@ -72,7 +72,7 @@ struct TagStoreTests {
             seen += 1
             try db.writer.write { try $0.execute(sql: "UPDATE corpus_stat SET value = value WHERE name = 'documents'") }
             // SQLITE_BUSY (thrown) while a reader holds a snapshot the WAL's frames are needed for.
-            try checkpointer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            _ = try checkpointer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         }
         #expect(seen == 10)
     }

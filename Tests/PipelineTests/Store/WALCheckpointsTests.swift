@@ -37,14 +37,14 @@ struct WALCheckpointsTests {
         #expect(try walSize(path) > 4_000_000)
     }
 
-    /// Past the restart size, the checkpointer waits for a reader of an older snapshot, copies everything and empties
-    /// the WAL file; a passive checkpoint alone could not copy what that reader still needed.
+    /// Past the restart size, the writer waits for a reader of an older snapshot, copies everything and empties the
+    /// WAL file; a passive checkpoint alone could not copy what that reader still needed.
     @Test func aLargeWALIsEmptiedOnceItsReadersAreDone() throws {
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wal-restart-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("corpus.sqlite").path
-        let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500)
+        let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500, restartWait: 2)
         let checkpoints = try #require(db.checkpoints)
         try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
         // A reader holds a snapshot from before the writes for a while, as a look-up made ahead does.
@@ -65,7 +65,9 @@ struct WALCheckpointsTests {
                 """) }
         }
         checkpoints.drain()
-        #expect(try walSize(path) == 0)
+        // The commit that took it past 1,500 pages (the third) started it over once the reader was done: it holds only the
+        // fourth's ~2 MB, where it would hold all four's 8 MB.
+        #expect(try walSize(path) < 2_500_000)
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM filler") } == 2_000)
     }
 
