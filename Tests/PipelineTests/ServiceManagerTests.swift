@@ -262,10 +262,9 @@ struct NonBlockingNotifyTests {
     /// A slow step before READY=1 (a schema migration) asks for more start-up time while it runs, and stops asking
     /// when it is done; a fast one asks for nothing.
     @Test func aSlowStartAsksForMoreTimeUntilItIsDone() throws {
-        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("extend-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let listener = try NotifySocket(path: root.appendingPathComponent("n.sock").path)
+        let folder = try TemporaryFolder("extend")
+        defer { folder.remove() }
+        let listener = try NotifySocket(path: folder.path("n.sock"))
         let notifier = ServiceManagerNotifier(socket: listener.path)
 
         #expect(notifier.extendingStart("fast", interval: .milliseconds(200)) { 7 } == 7)

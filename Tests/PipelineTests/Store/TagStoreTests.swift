@@ -58,10 +58,9 @@ struct TagStoreTests {
     /// While the model learns from an example, no read transaction is open: a checkpoint that must wait for every
     /// reader (as the one that starts the WAL over does) goes through at once.
     @Test func trainingHoldsNoSnapshotWhileItLearns() throws {
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("training-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let folder = try TemporaryFolder("training")
+        defer { folder.remove() }
+        let path = folder.path("corpus.sqlite")
         let db = try CorpusDatabase.open(path: path)
         try store((0..<10).map { ("Story \($0)", "Beijing officials met trade envoys on day \($0).", ["china"]) }, in: db)
         var config = Configuration()

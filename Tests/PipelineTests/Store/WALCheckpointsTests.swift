@@ -9,10 +9,9 @@ import Testing
 /// The WAL is copied back into the database file by the checkpointer's own connection, not inside the writer's commits.
 struct WALCheckpointsTests {
     @Test func theWriterLeavesCheckpointsToTheCheckpointer() throws {
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wal-checkpoints-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let folder = try TemporaryFolder("wal-checkpoints")
+        defer { folder.remove() }
+        let path = folder.path("corpus.sqlite")
         let db = try CorpusDatabase.open(path: path)
         let checkpoints = try #require(db.checkpoints)
         checkpoints.drain()
@@ -40,10 +39,9 @@ struct WALCheckpointsTests {
     /// Past the restart size, the writer waits for a reader of an older snapshot, copies everything and empties the
     /// WAL file; a passive checkpoint alone could not copy what that reader still needed.
     @Test func aLargeWALIsEmptiedOnceItsReadersAreDone() throws {
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wal-restart-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let folder = try TemporaryFolder("wal-restart")
+        defer { folder.remove() }
+        let path = folder.path("corpus.sqlite")
         let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500, restartWait: 2)
         let checkpoints = try #require(db.checkpoints)
         try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
@@ -74,10 +72,9 @@ struct WALCheckpointsTests {
     /// A reader that keeps its snapshot past the wait: the WAL cannot start over, and the log says so once (not at
     /// every checkpoint that tries again); once the reader is done the next checkpoint empties it, and says that too.
     @Test func aWALThatCannotStartOverIsLoggedOnceAndItsRecoveryToo() throws {
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wal-stuck-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("corpus.sqlite").path
+        let folder = try TemporaryFolder("wal-stuck")
+        defer { folder.remove() }
+        let path = folder.path("corpus.sqlite")
         let events = LogEvents()
         let logger = Logger(label: "test") { _ in CapturingLogHandler(kept: events) }
         let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500, restartWait: 0.1, logger: logger)
