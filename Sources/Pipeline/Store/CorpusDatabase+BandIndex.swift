@@ -112,12 +112,8 @@ extension CorpusDatabase {
         let plan = try bandReadPlan(after: after, db: db)
         // Keys read in every level first, then the others: the query's shape is two counts.
         var ordered = keys
-        var everyLevel = plan.lastFor == nil ? 0 : keys.count
-        if let swept = plan.lastFor {
-            ordered = keys.filter { key in swept.contains { $0.contains(key) } }
-            everyLevel = ordered.count
-            ordered += keys.filter { key in !swept.contains { $0.contains(key) } }
-        }
+        let everyLevel = plan.lastFor.map { swept in ordered.partition { key in !swept.contains { $0.contains(key) } } }
+            ?? keys.count
         let bounds: [Int64] = [before, after].compactMap { $0 }
         var values: [Int64] = []
         values.reserveCapacity(keys.count * Self.bandLevels.count * (bounds.count + 2))

@@ -127,8 +127,9 @@ extension CorpusDatabase {
                 ORDER BY document_id DESC LIMIT ?
                 """, arguments: [newest]).reversed()
         }
-        for start in stride(from: 0, to: ids.count, by: max(1, chunk)) {
-            let part = ids[start..<min(ids.count, start + max(1, chunk))]
+        let chunk = max(1, chunk)
+        for start in stride(from: 0, to: ids.count, by: chunk) {
+            let part = ids[start..<min(ids.count, start + chunk)]
             let examples: [TrainingExample] = try writer.read { db in
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT d.id, d.title, d.body, t.slug, t.name FROM document_tag dt

@@ -6,7 +6,7 @@ import Logging
 import Synchronization
 
 /// Copies the WAL back into the database file on a connection and a thread of its own, so that the one writer
-/// never waits for it.
+/// waits for it only when it starts the WAL over (past `pagesBeforeRestart`).
 ///
 /// By default SQLite checkpoints on the connection that commits, inside its commit, once the WAL holds 1,000 pages:
 /// the writer then copies those pages into the database file and waits for two `fdatasync`s. At 225 k documents that
@@ -14,8 +14,7 @@ import Synchronization
 /// alone took 0.38 s each, its dirty pages scattered over 2 GB), all of it while the parsing side waited for the
 /// writer (BENCHMARKS.md, "Checkpoints off the writer"). Here the writer's automatic checkpoint is off; its WAL hook
 /// (called after each commit with the WAL's size) wakes this checkpointer, which runs a passive checkpoint beside
-/// the writer: WAL mode lets a checkpoint copy committed pages while new ones are appended. The WAL starts over
-/// from its beginning at the writer's next transaction once a checkpoint has copied all of it, as before.
+/// the writer: WAL mode lets a checkpoint copy committed pages while new ones are appended.
 final class WALCheckpoints: Sendable {
     /// The WAL size, in pages, past which a checkpoint is started: SQLite's own default for its automatic one.
     static let pagesBeforeCheckpoint: CInt = 1_000
@@ -104,7 +103,7 @@ final class WALCheckpoints: Sendable {
     /// The writer's `TRUNCATE` checkpoint, on its own connection between two transactions, after the passive one
     /// running (if any) is done: only one checkpoint runs at a time, and a second gives up at once.
     private func restart(pages: Int, writer: OpaquePointer) {
-        queue.sync {}
+        drain()
         sqlite3_busy_timeout(writer, CInt(restartWait * 1000))
         let code = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
         sqlite3_busy_timeout(writer, CInt(CorpusDatabase.busyTimeout * 1000))
@@ -126,7 +125,7 @@ final class WALCheckpoints: Sendable {
         }
     }
 
-    /// Waits for a queued checkpoint to finish (tests).
+    /// Waits for a queued checkpoint to finish (the writer's restart, and tests).
     func drain() { queue.sync {} }
 }
 

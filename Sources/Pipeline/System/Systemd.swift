@@ -59,8 +59,7 @@ public final class ServiceManagerNotifier: Sendable {
 
     /// Asks for `time` more to finish starting (`EXTEND_TIMEOUT_USEC`, systemd 236 and later), saying why.
     public func extendStart(by time: Duration, status: String) {
-        let (seconds, attoseconds) = time.components
-        send("EXTEND_TIMEOUT_USEC=\(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)\nSTATUS=\(status)")
+        send("EXTEND_TIMEOUT_USEC=\(time.wholeMicroseconds)\nSTATUS=\(status)")
     }
 
     /// Runs `body`, which comes before READY=1 and may be slow (opening the database migrates its schema when a new
@@ -71,9 +70,8 @@ public final class ServiceManagerNotifier: Sendable {
         guard isSupervised else { return try body() }
         let started = ContinuousClock.now
         let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
-        let (seconds, attoseconds) = interval.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds))
+        let every = DispatchTimeInterval.microseconds(Int(interval.wholeMicroseconds))
+        timer.schedule(deadline: .now() + every, repeating: every)
         timer.setEventHandler { [self] in
             let elapsed = (ContinuousClock.now - started).components.seconds
             extendStart(by: interval * 3, status: "\(what) (\(elapsed) s so far)")
@@ -153,4 +151,9 @@ public final class ServiceManagerNotifier: Sendable {
             }
         }
     }
+}
+
+extension Duration {
+    /// The duration in whole microseconds (the unit of systemd's `*_USEC` fields), rounded down.
+    var wholeMicroseconds: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
 }
