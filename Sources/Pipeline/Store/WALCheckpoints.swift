@@ -23,13 +23,21 @@ final class WALCheckpoints: Sendable {
     /// A passive checkpoint copies only what no reader's snapshot still needs, and the writer starts the WAL over from
     /// its beginning only when no reader holds a snapshot in it. While a container is recorded the look-ups made ahead
     /// nearly always hold one, so the WAL only grew: 2.5 GB (and its index mapped by every connection, 4.9 MB each) by
-    /// the end of a `make bench` run. Past this size the writer itself, right after its commit, runs a `TRUNCATE`
-    /// checkpoint: it waits (at most `restartWait`) for the readers of older snapshots to finish, copies what the
-    /// passive ones left and empties the file. Run by the checkpointer's connection instead, it had to catch the
-    /// writer's lock between two of its transactions and mostly could not while a container was recorded: the WAL
-    /// reached 229 MiB in a 5,000-entry ingest, and the checkpoint that finally emptied it held up the next file for
-    /// 0.9 s.
+    /// the end of a `make bench` run. Past this size the writer itself, right after its commit, runs a `RESTART`
+    /// checkpoint: it waits (at most `restartWait`) for the readers of older snapshots to finish and copies what the
+    /// passive ones left; its next commit writes the WAL from its beginning again. Run by the checkpointer's
+    /// connection instead, it had to catch the writer's lock between two of its transactions and mostly could not
+    /// while a container was recorded: the WAL reached 229 MiB in a 5,000-entry ingest, and the checkpoint that
+    /// finally emptied it held up the next file for 0.9 s.
+    ///
+    /// The file is written over in place, not emptied (`TRUNCATE`): cutting 64 MiB off took the writer 55 ms at each
+    /// restart, and a WAL that grows from nothing again makes the file system allocate its blocks anew under every
+    /// commit's `fdatasync`. A WAL that grew past `sizeLimitShare` × this size (a reader kept it from starting
+    /// over) is cut back to that size by the first commit after the restart (`PRAGMA journal_size_limit`).
     static let pagesBeforeRestart = 16_384
+    /// The WAL file is cut back to this multiple of the restart size once it starts over, in quarters: room for the
+    /// commit that passes the restart size.
+    static let sizeLimitQuarters = 5
     /// How long the writer waits for readers of older snapshots before it leaves the WAL as it is, and how much
     /// further the WAL grows before it tries again (a reader that long, such as a whole export, may still be there).
     static let restartWait: TimeInterval = 0.25
@@ -60,7 +68,9 @@ final class WALCheckpoints: Sendable {
         config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
         connection = try DatabaseQueue(path: path, configuration: config)
         let hook = Unmanaged.passRetained(HookContext(self)).toOpaque()
-        pool.writeWithoutTransaction { db in
+        try pool.writeWithoutTransaction { db in
+            let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
+            try db.execute(sql: "PRAGMA journal_size_limit = \(pagesBeforeRestart * pageSize * Self.sizeLimitQuarters / 4)")
             // Replaces SQLite's automatic checkpoint, which is a WAL hook too. Called on the writer's thread after each
             // commit, outside any transaction (SQLite's own hook checkpoints there too).
             _ = sqlite3_wal_hook(db.sqliteConnection, { context, writer, _, pages in
@@ -100,12 +110,12 @@ final class WALCheckpoints: Sendable {
         }
     }
 
-    /// The writer's `TRUNCATE` checkpoint, on its own connection between two transactions, after the passive one
+    /// The writer's `RESTART` checkpoint, on its own connection between two transactions, after the passive one
     /// running (if any) is done: only one checkpoint runs at a time, and a second gives up at once.
     private func restart(pages: Int, writer: OpaquePointer) {
         drain()
         sqlite3_busy_timeout(writer, CInt(restartWait * 1000))
-        let code = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        let code = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
         sqlite3_busy_timeout(writer, CInt(CorpusDatabase.busyTimeout * 1000))
         if code == SQLITE_OK {
             nextRestart.store(pagesBeforeRestart, ordering: .relaxed)

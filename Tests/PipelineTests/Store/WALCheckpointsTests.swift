@@ -36,9 +36,9 @@ struct WALCheckpointsTests {
         #expect(try walSize(path) > 4_000_000)
     }
 
-    /// Past the restart size, the writer waits for a reader of an older snapshot, copies everything and empties the
-    /// WAL file; a passive checkpoint alone could not copy what that reader still needed.
-    @Test func aLargeWALIsEmptiedOnceItsReadersAreDone() throws {
+    /// Past the restart size, the writer waits for a reader of an older snapshot, copies everything and starts the
+    /// WAL file over; a passive checkpoint alone could not copy what that reader still needed.
+    @Test func aLargeWALStartsOverOnceItsReadersAreDone() throws {
         let folder = try TemporaryFolder("wal-restart")
         defer { folder.remove() }
         let path = folder.path("corpus.sqlite")
@@ -64,8 +64,9 @@ struct WALCheckpointsTests {
         }
         checkpoints.drain()
         // The commit that took it past 1,500 pages (the third) started it over once the reader was done: it holds only the
-        // fourth's ~2 MB, where it would hold all four's 8 MB.
-        #expect(try walSize(path) < 2_500_000)
+        // fourth's ~500 pages (2 MB), where it would hold all four's ~2,000, written over the file's first pages.
+        #expect(try walFrames(db) < 700)
+        #expect(try walSize(path) > 6_000_000)
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM filler") } == 2_000)
     }
 
@@ -103,9 +104,18 @@ struct WALCheckpointsTests {
         done.signal()
         while reader.isExecuting || !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
         try fill()
-        #expect(try walSize(path) == 0)
         #expect(events.all.map(\.0) == [.warning, .notice], "\(events.all)")
+        // The next commit starts the WAL over and cuts the file back to 1,875 pages (`sizeLimitQuarters`): it had grown
+        // to ~2,500 while the reader kept it.
+        try db.writer.write { try $0.execute(sql: "INSERT INTO filler VALUES (x'00')") }
+        #expect(try walFrames(db) < 10)
+        #expect(try walSize(path) == 1_875 * 4_096)
         #expect(events.all.first?.1.contains("older snapshot") == true)
+    }
+
+    /// The pages the WAL holds (whatever the file's length), as a passive checkpoint reports them.
+    private func walFrames(_ db: CorpusDatabase) throws -> Int {
+        try db.writer.writeWithoutTransaction { try #require(try Row.fetchOne($0, sql: "PRAGMA wal_checkpoint(PASSIVE)"))[1] }
     }
 
     private func walSize(_ path: String) throws -> Int {
