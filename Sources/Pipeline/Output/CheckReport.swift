@@ -7,7 +7,7 @@ public struct CheckReport: Sendable, Codable, Hashable {
     public var items: [String: Int]
     public var documents: Int
     public var accounting: QueueAccounting
-    /// The counters `status` reads (kept by triggers) agree with the rows counted one by one.
+    /// The counters `status` and the tag learner read agree with the rows counted one by one.
     public var countersMatch: Bool
     public var ok: Bool
 
@@ -18,7 +18,8 @@ public struct CheckReport: Sendable, Codable, Hashable {
         documents = counts.documents
         accounting = try corpus.queueAccounting()
         let counted = try corpus.countedCounts()
-        countersMatch = counted.items.filter { $0.value != 0 } == counts.items && counted.documents == counts.documents
+        countersMatch = try counted.items.filter { $0.value != 0 } == counts.items && counted.documents == counts.documents
+            && corpus.countedLabelledDocuments() == corpus.labelledDocumentCount()
         ok = integrity == "ok" && countersMatch && accounting.storedWithoutDocument == 0 && accounting.documentsWithoutStoredItem == 0
             && accounting.documentsStoredTwice == 0 && accounting.containersMissingEntries == 0
     }

@@ -19,11 +19,13 @@ extension CorpusDatabase {
                 INSERT OR IGNORE INTO document_tag_rejected (document_id, tag_id, rejected_at) VALUES (?, ?, ?)
                 """)
             var removed: [String] = []
-            for tag in tags {
-                guard let tagID = try Int64.fetchOne(upsertTag, arguments: [tag.slug, tag.name]) else { continue }
-                try unlink.execute(arguments: [documentID, tagID])
-                if db.changesCount > 0 { removed.append(tag.slug) }
-                try remember.execute(arguments: [documentID, tagID, now.timeIntervalSince1970])
+            try keepingLabelledCount(of: documentID, db: db) {
+                for tag in tags {
+                    guard let tagID = try Int64.fetchOne(upsertTag, arguments: [tag.slug, tag.name]) else { continue }
+                    try unlink.execute(arguments: [documentID, tagID])
+                    if db.changesCount > 0 { removed.append(tag.slug) }
+                    try remember.execute(arguments: [documentID, tagID, now.timeIntervalSince1970])
+                }
             }
             return removed
         }

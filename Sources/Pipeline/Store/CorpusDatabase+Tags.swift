@@ -98,13 +98,45 @@ extension CorpusDatabase {
 
     // MARK: The learned model
 
-    /// Documents with at least one declared (explicit, alias or folder) tag: what the model learns from.
+    /// Documents with at least one declared (explicit, alias or folder) tag: what the model learns from. Read from
+    /// the counter kept with the links (`countLabelled`): the learner asks after every few thousand documents stored,
+    /// and counting the links themselves read every declared link (0.15 s at 225 k documents, growing with them).
     public func labelledDocumentCount() throws -> Int {
         try writer.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT COUNT(DISTINCT document_id) FROM document_tag WHERE origin IN (\(Self.declaredList))
-                """) ?? 0
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?"), arguments: [Self.labelledCounter]) ?? 0
         }
+    }
+
+    /// `labelledDocumentCount` counted from the links (every declared one is read): what `check` compares the counter with.
+    public func countedLabelledDocuments() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT document_id) FROM document_tag WHERE origin IN (\(Self.declaredList))") ?? 0
+        }
+    }
+
+    /// The `corpus_stat` counter of labelled documents.
+    static let labelledCounter = "documents.labelled"
+
+    /// Whether a document carries a declared tag.
+    func isLabelled(_ documentID: Int64, db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT 1 FROM document_tag WHERE document_id = ? AND origin IN (\(Self.declaredList)) LIMIT 1
+            """), arguments: [documentID]) != nil
+    }
+
+    /// Moves the counter of labelled documents by `change`.
+    func countLabelled(_ change: Int, db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ?").execute(arguments: [change, Self.labelledCounter])
+    }
+
+    /// Runs `change` on a stored document's tag links, and counts the document in or out of the labelled ones when it
+    /// gained its first declared tag or lost its last.
+    func keepingLabelledCount<T>(of documentID: Int64, db: Database, _ change: () throws -> T) throws -> T {
+        let before = try isLabelled(documentID, db: db)
+        let result = try change()
+        let after = try isLabelled(documentID, db: db)
+        if before != after { try countLabelled(after ? 1 : -1, db: db) }
+        return result
     }
 
     /// The newest `newest` labelled documents' text and their declared tags, oldest first.
@@ -218,7 +250,7 @@ extension CorpusDatabase {
                 DELETE FROM document_tag_rejected WHERE document_id = ? AND tag_id = (SELECT id FROM tag WHERE slug = ?)
                 """)
             for tag in tags { try unreject.execute(arguments: [documentID, tag.slug]) }
-            try link(documentID, to: tags, db: db)
+            try keepingLabelledCount(of: documentID, db: db) { try link(documentID, to: tags, db: db) }
         }
     }
 
@@ -236,8 +268,11 @@ extension CorpusDatabase {
                 DELETE FROM document_tag WHERE document_id = ? AND origin NOT IN (\(Self.declaredList))
                 """)
             for update in updates {
-                try clear.execute(arguments: [update.documentID])
-                try link(update.documentID, to: update.tags.filter { !Self.declaredOrigins.contains($0.origin) }, db: db)
+                // Declared links are left, unless an inferred tag of the same slug replaces one.
+                try keepingLabelledCount(of: update.documentID, db: db) {
+                    try clear.execute(arguments: [update.documentID])
+                    try link(update.documentID, to: update.tags.filter { !Self.declaredOrigins.contains($0.origin) }, db: db)
+                }
             }
         }
     }

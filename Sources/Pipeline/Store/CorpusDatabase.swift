@@ -322,6 +322,9 @@ extension CorpusDatabase {
             ])
         let documentID = db.lastInsertedRowID
         try link(documentID, to: extracted.tags, new: true, db: db)
+        if extracted.tags.contains(where: { Self.declaredOrigins.contains($0.origin) }), try isLabelled(documentID, db: db) {
+            try countLabelled(1, db: db)
+        }
         try learnFurniture(from: a, db: db, now: now)
         return documentID
     }

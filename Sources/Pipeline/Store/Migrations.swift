@@ -395,6 +395,16 @@ enum Migrations {
                 """)
         }
 
+        // Labelled documents (with a declared tag) counted beside the links, by every change of a document's links
+        // (`CorpusDatabase.countLabelled`): the tag learner asks how many there are after every few thousand documents.
+        migrator.registerMigration("labelled documents counted beside the tag links", foreignKeyChecks: .immediate) { db in
+            let origins = CorpusDatabase.declaredOrigins.map(\.rawValue)
+            try db.execute(sql: """
+                INSERT INTO corpus_stat VALUES (?, (SELECT COUNT(DISTINCT document_id) FROM document_tag
+                    WHERE origin IN (\(origins.map { _ in "?" }.joined(separator: ", ")))))
+                """, arguments: StatementArguments([CorpusDatabase.labelledCounter] + origins))
+        }
+
         return migrator
     }
 }

@@ -11,7 +11,8 @@ struct TagStoreTests {
     let now = Date(timeIntervalSince1970: 1_700_000_000)
 
     /// Stores one document per (title, body, declared tags) through the real pipeline and record path.
-    func store(_ documents: [(String, String, [String])], in db: CorpusDatabase, pipeline: ArticlePipeline = ArticlePipeline()) throws {
+    func store(_ documents: [(String, String, [String])], in db: CorpusDatabase, pipeline: ArticlePipeline = ArticlePipeline(),
+               policy: NearDuplicatePolicy = NearDuplicatePolicy()) throws {
         let start = try db.documentCount()
         try db.register(documents.indices.map { InboxCandidate(path: InboxPath("d\(start + $0).txt"), size: 1, mtime: 1) }, now: now)
         let claimed = try db.claim(limit: documents.count, worker: "w", lease: 60, now: now)
@@ -23,7 +24,7 @@ struct TagStoreTests {
                 wordCount: 10, encoding: .utf8)
             return ProcessedItem(item: item, rawHash: Digest.sha256("raw " + document.1), result: .success(extracted))
         }
-        let recorded = try db.record(processed, now: now)
+        let recorded = try db.record(processed, now: now, policy: policy)
         #expect(recorded.allSatisfy { $0.outcome.state == .stored }, "not stored: \(recorded.map(\.outcome))")
     }
 
@@ -188,6 +189,67 @@ struct TagStoreTests {
         _ = try learner.reclassify { _, _ in }
         #expect(try db.tags(ofDocument: id).filter { $0.origin == .explicit }.map(\.slug) == ["china", "harbours"])
         #expect(throws: CorpusDatabase.NoSuchDocument.self) { try learner.confirm(["china"], on: id + 100) }
+    }
+
+    /// The number of labelled documents the learner reads is a counter kept with the links: it follows stores, a
+    /// person's tags and rejections, reclassification and a re-check's merge, and agrees with the links counted one by one.
+    @Test func theLabelledCountFollowsEveryChangeOfDeclaredTags() throws {
+        let db = try CorpusDatabase.inMemory()
+        let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
+                                  logger: Logger(label: "test"))
+        let learner = TagLearner(database: db, tagging: tagging, logger: Logger(label: "test"))
+        func expectLabelled(_ count: Int, _ when: Comment) throws {
+            #expect(try db.labelledDocumentCount() == count, when)
+            #expect(try db.countedLabelledDocuments() == count, when)
+        }
+        let report = (1...40).map { "Line \($0) of the harbour report says the port moved \($0 * 7) containers on pier \($0 % 9)." }
+            .joined(separator: " ")
+        // Near-duplicates are kept apart while storing (threshold 0.99) and merged by the re-check below.
+        let strict = NearDuplicatePolicy(threshold: 0.99)
+        try store([("Harbour report", report, ["Harbours", "Shipping"]), ("Beijing talks", "Officials met in Beijing.", [])],
+                  in: db, pipeline: tagging.current.pipeline, policy: strict)
+        try expectLabelled(1, "one of two stored with declared tags")
+        let ids = try db.documents(matching: DocumentQuery()).map(\.id).sorted()
+        _ = try learner.confirm(["china"], on: ids[1])
+        try expectLabelled(2, "a person tagged the other")
+        _ = try learner.confirm(["ports"], on: ids[1])
+        try expectLabelled(2, "a second tag on a labelled document")
+        _ = try learner.reject(["harbours"], on: ids[0])
+        try expectLabelled(2, "one of its two declared tags rejected")
+        _ = try learner.reject(["shipping"], on: ids[0])
+        try expectLabelled(1, "its last declared tag rejected")
+        _ = try learner.reclassify { _, _ in }
+        try expectLabelled(1, "reclassified")
+        try store([("Harbour report, again", report + " One more line closes it.", ["Shipping"])], in: db,
+                  pipeline: tagging.current.pipeline, policy: strict)
+        try expectLabelled(2, "a near copy stored as its own document")
+        let merges = try db.recheckMerges(policy: NearDuplicatePolicy(), chunk: 2, now: now) { _, _ in }
+        #expect(merges.map(\.into) == [ids[0]])
+        try expectLabelled(1, "the labelled copy merged into an unlabelled document")
+        #expect(try CheckReport(db).countersMatch)
+    }
+
+    /// A database from before the counter: it starts from the declared links the database holds.
+    @Test func theLabelledCounterStartsFromTheLinksOfAnOlderDatabase() throws {
+        let queue = try DatabaseQueue(configuration: CorpusDatabase.makeConfiguration())
+        try Migrations.migrator.migrate(queue, upTo: "source lines in arrival order")
+        try queue.write { db in
+            for id in 1...3 {
+                try db.execute(sql: """
+                    INSERT INTO document (id, title, body, body_hash, word_count, encoding, item_id, file, ingested_at)
+                    VALUES (?, 'title', 'body', ?, 1, 'utf-8', ?, 'file.txt', 0)
+                    """, arguments: [id, Data([UInt8(id)]), id])
+            }
+            try db.execute(sql: "INSERT INTO tag (id, slug, name) VALUES (1, 'china', 'China'), (2, 'ports', 'Ports')")
+            // Document 1: two declared tags; 2: a rule's; 3: the model's and an alias.
+            try db.execute(sql: """
+                INSERT INTO document_tag (document_id, tag_id, origin) VALUES
+                    (1, 1, 'explicit'), (1, 2, 'folder'), (2, 1, 'rule'), (3, 1, 'model'), (3, 2, 'alias')
+                """)
+        }
+        let db = try CorpusDatabase(queue)
+        #expect(try db.labelledDocumentCount() == 2)
+        #expect(try db.countedLabelledDocuments() == 2)
     }
 
     /// `corpusctl untag`: the tag goes whatever gave it, and no rule, reclassification or model gives it back
