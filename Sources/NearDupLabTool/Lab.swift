@@ -156,6 +156,8 @@ enum Lab {
             let path = folder + "/corpus-\(size).sqlite"
             if !reuse { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
             let database = try CorpusDatabase.open(path: path)
+            // Measured with the band index's filter filled, as a daemon runs a few seconds after it starts.
+            database.waitForBandFilter()
             let started = Date()
             var documents = 0
             if reuse { documents = try database.counts().documents }

@@ -99,6 +99,17 @@ extension CorpusDatabase {
         return BandReadPlan(levels: 2, lastFor: BandSweep.ranges(from: from, to: to))
     }
 
+    /// How many levels each key of a look-up is read in, most first (the order of its query): the recent level always;
+    /// the older ones as the plan says, unless the filter (once filled) rules the key out of both.
+    static func levelsRead(_ keys: [Int64], plan: BandReadPlan, filter: BandKeyFilter?) -> [(key: Int64, levels: Int)] {
+        let filter = filter?.isFilled == true ? filter : nil
+        return keys.map { key in
+            guard plan.levels > 1, filter?.mayContain(key) ?? true else { return (key, 1) }
+            let last = plan.levels == bandLevels.count || plan.lastFor?.contains(where: { $0.contains(key) }) == true
+            return (key, last ? bandLevels.count : 2)
+        }.sorted { $0.levels > $1.levels }
+    }
+
     /// A `corpus_stat` value of the band index; nil when it was never set.
     func bandStat(_ name: String, db: Database) throws -> Int64? {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?"), arguments: [name])
@@ -109,23 +120,18 @@ extension CorpusDatabase {
     func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, after: Int64? = nil, db: Database) throws
         -> [(key: Int64, document: Int64)]
     {
-        let plan = try bandReadPlan(after: after, db: db)
-        // Keys read in every level first, then the others: the query's shape is two counts.
-        var ordered = keys
-        let everyLevel = plan.lastFor.map { swept in ordered.partition { key in !swept.contains { $0.contains(key) } } }
-            ?? keys.count
+        let reads = Self.levelsRead(keys, plan: try bandReadPlan(after: after, db: db), filter: bandFilter)
         let bounds: [Int64] = [before, after].compactMap { $0 }
         var values: [Int64] = []
         values.reserveCapacity(keys.count * Self.bandLevels.count * (bounds.count + 2))
-        for (i, key) in ordered.enumerated() {
-            for _ in 0..<(i < everyLevel ? Self.bandLevels.count : plan.levels) {
+        for (key, levels) in reads {
+            for _ in 0..<levels {
                 values.append(key)
                 values += bounds
                 values.append(Int64(limit))
             }
         }
-        let sql = Self.bucketQuery(BucketQueryShape(keys: keys.count, everyLevel: everyLevel, levels: plan.levels,
-                                                    before: before != nil, after: after != nil))
+        let sql = Self.bucketQuery(BucketQueryShape(levels: reads.map(\.levels), before: before != nil, after: after != nil))
         let arguments = StatementArguments(values)
         var found: [(key: Int64, document: Int64)] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
@@ -144,11 +150,8 @@ extension CorpusDatabase {
 
     /// What a band look-up's SQL depends on.
     private struct BucketQueryShape: Hashable {
-        var keys: Int
-        /// The first this many keys are read in every level …
-        var everyLevel: Int
-        /// … the others in the first this many of `bandLevels`.
-        var levels: Int
+        /// Of each key, in the query's order, how many of `bandLevels` (the first ones) are read.
+        var levels: [Int]
         var before: Bool
         var after: Bool
     }
@@ -167,8 +170,7 @@ extension CorpusDatabase {
                 "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
             }.joined(separator: " UNION ALL ")
         }
-        let sql = (Array(repeating: bucket(bandLevelTables.count), count: shape.everyLevel)
-            + Array(repeating: bucket(shape.levels), count: shape.keys - shape.everyLevel)).joined(separator: " UNION ALL ")
+        let sql = shape.levels.map(bucket).joined(separator: " UNION ALL ")
         bucketQueries.withLock { $0[shape] = sql }
         return sql
     }
@@ -195,6 +197,10 @@ extension CorpusDatabase {
     /// Merges the recent level into the middle one and moves the next slice of the key space from the middle
     /// level into the last (`BandIndexLevels`). Both are read and written in key order.
     private func mergeBandLevels(db: Database) throws {
+        if let bandFilter {
+            let keys = try Int64.fetchCursor(db.cachedStatement(sql: "SELECT key FROM near_band_recent"))
+            while let key = try keys.next() { bandFilter.insert(key) }
+        }
         try db.execute(sql: """
             INSERT OR IGNORE INTO near_band_middle (key, document_id)
             SELECT key, document_id FROM near_band_recent ORDER BY key, document_id

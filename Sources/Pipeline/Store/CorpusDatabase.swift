@@ -15,6 +15,8 @@ public struct CorpusDatabase: Sendable {
     var bandLevels = BandIndexLevels.standard
     /// The WAL's checkpoints, off the writer (a database file opened for writing only).
     let checkpoints: WALCheckpoints?
+    /// Which keys the band index's last level may hold (a database file opened for writing only).
+    let bandFilter: BandKeyFilter?
 
     /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date. What the
     /// checkpointer cannot do (a WAL it cannot start over, a failed checkpoint) goes to `logger`.
@@ -29,8 +31,13 @@ public struct CorpusDatabase: Sendable {
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
         let checkpoints = try WALCheckpoints(path: path, pool: pool, pagesBeforeRestart: walPagesBeforeRestart,
                                              restartWait: restartWait, logger: logger)
-        return try CorpusDatabase(pool, checkpoints: checkpoints)
+        let database = try CorpusDatabase(pool, checkpoints: checkpoints, bandFilter: BandKeyFilter())
+        database.bandFilter?.fillInBackground(from: database, logger: logger)
+        return database
     }
+
+    /// Waits until the filter of the band index's keys, filled in the background after `open`, is ready (benchmarks).
+    public func waitForBandFilter() { bandFilter?.waitForBackgroundFill() }
 
     /// Opens an existing database for reading only; never creates or migrates anything.
     public static func openReadOnly(path: String) throws -> CorpusDatabase {
@@ -45,15 +52,17 @@ public struct CorpusDatabase: Sendable {
         try CorpusDatabase(DatabaseQueue(configuration: makeConfiguration()))
     }
 
-    init(_ writer: any DatabaseWriter, checkpoints: WALCheckpoints? = nil) throws {
+    init(_ writer: any DatabaseWriter, checkpoints: WALCheckpoints? = nil, bandFilter: BandKeyFilter? = nil) throws {
         self.writer = writer
         self.checkpoints = checkpoints
+        self.bandFilter = bandFilter
         try Migrations.migrator.migrate(writer)
     }
 
     private init(reader: DatabaseQueue) {
         self.writer = reader
         checkpoints = nil
+        bandFilter = nil
     }
 
     /// The writer connection's page cache (BENCHMARKS.md, "The writer's share", "Transactions that fit the cache"). 8 MiB

@@ -40,11 +40,18 @@ struct BandIndexTests {
 
     /// Files documents under keys drawn from a small pool (so that keys are shared and crowded) with levels so
     /// small that the recent level is merged every few documents and the sweep cuts the key space into slices.
-    @Test func lookUpsGiveWhatOneTableOfEveryRowGivesThroughMergesSweepsAndRemovals() throws {
-        var db = try CorpusDatabase.inMemory()
+    /// With a filter of the last level's keys (filled while the database was empty, then set by each merge), the same;
+    /// and the filter rules out keys never filed.
+    @Test(arguments: [false, true])
+    func lookUpsGiveWhatOneTableOfEveryRowGivesThroughMergesSweepsAndRemovals(filtered: Bool) throws {
+        let filter = filtered ? BandKeyFilter() : nil
+        var db = try CorpusDatabase(DatabaseQueue(configuration: CorpusDatabase.makeConfiguration()), bandFilter: filter)
+        try filter?.fill(from: db)
         db.bandLevels = BandIndexLevels(recentLimit: 40, sweepShare: 2)
         var random = SystemRandomNumberGenerator()
-        let pool = (0..<400).map { _ in Int64.random(in: .min ... .max, using: &random) }
+        // 400 keys to file, and 40 never filed, in every probe (at most 160 keys: SQLite's 500 terms of a compound SELECT).
+        let keys = (0..<440).map { _ in Int64.random(in: .min ... .max, using: &random) }
+        let (pool, absent) = (Array(keys.prefix(400)), Array(keys.suffix(40)))
         var filed: [Int64: [Int64]] = [:]  // key → documents
         var keysOf: [Int64: [Int64]] = [:]
         var sliceCounts: Set<UInt64> = []
@@ -66,7 +73,7 @@ struct BandIndexTests {
                 for after in [n - 1, n - 2, n - 3, n - 6].map(Int64.init) where after > 0 {
                     let plan = try db.bandReadPlan(after: after, db: conn)
                     plans.insert(plan.lastFor == nil ? "levels \(plan.levels)" : "levels 2 and the swept keys")
-                    let probe = Array(pool.prefix(120))
+                    let probe = Array(pool.prefix(120)) + absent
                     let found = try db.bandBuckets(probe, limit: 3, before: nil, after: after, db: conn)
                     let expected = probe.flatMap { key in
                         (filed[key] ?? []).filter { $0 > after }.sorted(by: >).prefix(3).map { [key, $0] }
@@ -95,7 +102,7 @@ struct BandIndexTests {
                 #expect(counters == ["near_band.recent": rows["near_band_recent"]!.count, "near_band.rows": rows["near_band"]!.count], comment)
                 // Of each key, the newest three (and, before document 150, the newest three older ones).
                 for before in [nil, Int64(150)] {
-                    let probe = Array(pool.prefix(60))
+                    let probe = Array(pool.prefix(60)) + absent
                     let found = try db.bandBuckets(probe, limit: 3, before: before, db: conn)
                     var expected: [[Int64]] = []
                     for key in probe {
@@ -116,6 +123,72 @@ struct BandIndexTests {
             }
         }
         try expectIndexHolds("after a third was taken out")
+        if let filter {
+            // 2 MiB for ~400 keys: a false positive is a chance of about one in ten thousand per key.
+            #expect(absent.filter { filter.mayContain($0) }.count <= 1)
+            let older = try db.writer.read { try Int64.fetchAll($0, sql: "SELECT key FROM near_band UNION SELECT key FROM near_band_middle") }
+            #expect(!older.isEmpty && older.allSatisfy { filter.mayContain($0) })
+        }
+    }
+
+    /// Which levels each key is read in: the plan's, or the recent level alone for the keys a filled filter rules out.
+    @Test func keysAreReadInTheLevelsThePlanAndTheFilterLeave() throws {
+        let keys: [Int64] = [-5, 50, 200, 7_000]
+        func read(_ plan: CorpusDatabase.BandReadPlan, _ filter: BandKeyFilter? = nil) -> [String] {
+            let reads = CorpusDatabase.levelsRead(keys, plan: plan, filter: filter)
+            #expect(reads.map(\.levels) == reads.map(\.levels).sorted(by: >), "most levels first")
+            return reads.map { "\($0.key):\($0.levels)" }.sorted()
+        }
+        #expect(read(.init(levels: 1, lastFor: nil)) == ["-5:1", "200:1", "50:1", "7000:1"], "the recent level alone")
+        #expect(read(.init(levels: 3, lastFor: nil)) == ["-5:3", "200:3", "50:3", "7000:3"])
+        #expect(read(.init(levels: 2, lastFor: [0...100, 5_000...9_000])) == ["-5:2", "200:2", "50:3", "7000:3"])
+        let filter = BandKeyFilter(bytes: 1 << 16)
+        filter.insert(50)
+        filter.insert(-5)
+        #expect(read(.init(levels: 3, lastFor: nil), filter) == ["-5:3", "200:3", "50:3", "7000:3"], "not filled yet: every key")
+        try filter.fill(from: try CorpusDatabase.inMemory())
+        #expect(read(.init(levels: 3, lastFor: nil), filter) == ["-5:3", "200:1", "50:3", "7000:1"])
+        #expect(read(.init(levels: 2, lastFor: [0...100, 5_000...9_000]), filter) == ["-5:2", "200:1", "50:3", "7000:1"])
+        #expect(read(.init(levels: 1, lastFor: nil), filter) == ["-5:1", "200:1", "50:1", "7000:1"])
+    }
+
+    /// Filled in chunks while merges move keys into the older levels between them: every key of the middle and last
+    /// levels is set, whether a chunk read it or the merge that moved it set it.
+    @Test func aFilterFilledWhileMergesRunHoldsEveryKeyOfTheOlderLevels() throws {
+        let queue = try DatabaseQueue(configuration: CorpusDatabase.makeConfiguration())
+        var plain = try CorpusDatabase(queue)
+        plain.bandLevels = BandIndexLevels(recentLimit: 40, sweepShare: 2)
+        var random = SystemRandomNumberGenerator()
+        var next: Int64 = 1
+        func file(_ count: Int, into db: CorpusDatabase) throws {
+            try db.writer.write { conn in
+                for _ in 0..<count {
+                    try conn.execute(sql: """
+                        INSERT INTO document (id, title, body, body_hash, word_count, encoding, item_id, file, ingested_at)
+                        VALUES (?, 't', 'b', ?, 1, 'utf-8', 1, 'f', 1)
+                        """, arguments: [next, Data("\(next)".utf8)])
+                    let keys = (0..<25).map { _ in Int64.random(in: .min ... .max, using: &random) }
+                    try db.fileBands(next, NearDuplicateFingerprint(shingles: [], minHash: [], bandKeys: keys), db: conn)
+                    next += 1
+                }
+            }
+        }
+        try file(100, into: plain)  // before the filter: only its fill can know these keys
+        let filter = BandKeyFilter()
+        var filtered = try CorpusDatabase(queue, bandFilter: filter)
+        filtered.bandLevels = plain.bandLevels
+        var chunks = 0
+        try filter.fill(from: filtered, chunk: 200) {
+            chunks += 1
+            try file(10, into: filtered)
+        }
+        #expect(chunks >= 3 && filter.isFilled)
+        let (older, counted) = try queue.read { conn in
+            (try Int64.fetchAll(conn, sql: "SELECT key FROM near_band UNION SELECT key FROM near_band_middle"),
+             try Int.fetchOne(conn, sql: "SELECT (SELECT COUNT(*) FROM near_band) + (SELECT COUNT(*) FROM near_band_middle)") ?? 0)
+        }
+        #expect(counted > 100 * 25, "merges moved keys into the older levels while they were read")
+        #expect(older.filter { !filter.mayContain($0) }.isEmpty)
     }
 
     /// A database filed before the levels keeps its rows as the last level, counted, and known to be out of the recent level.
