@@ -135,7 +135,7 @@ struct BandIndexTests {
     @Test func keysAreReadInTheLevelsThePlanAndTheFilterLeave() throws {
         let keys: [Int64] = [-5, 50, 200, 7_000]
         func read(_ plan: CorpusDatabase.BandReadPlan, _ filter: BandKeyFilter? = nil) -> [String] {
-            let reads = CorpusDatabase.levelsRead(keys, plan: plan, filter: filter)
+            let reads = CorpusDatabase.levelsRead(keys, plan: plan, filter: filter, step: 1)
             #expect(reads.map(\.levels) == reads.map(\.levels).sorted(by: >), "most levels first")
             return reads.map { "\($0.key):\($0.levels)" }.sorted()
         }
@@ -150,6 +150,23 @@ struct BandIndexTests {
         #expect(read(.init(levels: 3, lastFor: nil), filter) == ["-5:3", "200:1", "50:3", "7000:1"])
         #expect(read(.init(levels: 2, lastFor: [0...100, 5_000...9_000]), filter) == ["-5:2", "200:1", "50:3", "7000:1"])
         #expect(read(.init(levels: 1, lastFor: nil), filter) == ["-5:1", "200:1", "50:1", "7000:1"])
+
+        // The counts of keys per number of levels are rounded up to a multiple of five (a statement per count), the keys
+        // after a count's read in as many levels.
+        let many = Array(Int64(1)...12), needed: Set<Int64> = [1, 2, 3, 5, 7, 9, 11]
+        let wide = BandKeyFilter(bytes: 1 << 16)
+        for key in needed { wide.insert(key) }
+        try wide.fill(from: try CorpusDatabase.inMemory())
+        try #require(many.filter { wide.mayContain($0) } == needed.sorted(), "no false positive among these keys")
+        func counts(_ plan: CorpusDatabase.BandReadPlan) -> [Int] {
+            let reads = CorpusDatabase.levelsRead(many, plan: plan, filter: wide)
+            #expect(reads.map(\.levels) == reads.map(\.levels).sorted(by: >))
+            if plan.levels > 1 { #expect(Set(reads.prefix(needed.count).map(\.key)) == needed, "the keys that need the levels first") }
+            return (1...3).map { levels in reads.filter { $0.levels == levels }.count }
+        }
+        #expect(counts(.init(levels: 3, lastFor: nil)) == [2, 0, 10], "7 keys in every level: 10")
+        #expect(counts(.init(levels: 2, lastFor: [1...1])) == [2, 5, 5], "1 in every level: 5; 7 in two or more: 10")
+        #expect(counts(.init(levels: 1, lastFor: nil)) == [12, 0, 0])
     }
 
     /// Filled in chunks while merges move keys into the older levels between them: every key of the middle and last
