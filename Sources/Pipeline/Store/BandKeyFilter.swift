@@ -11,7 +11,7 @@ import Synchronization
 /// probe of either reads a leaf that no page cache holds: a look-up made ahead starts each snapshot with an empty
 /// cache. Yet nearly every key of a new document is under no row at all: of 300 documents of the 200 k-document lab
 /// corpus, 210 of their 7,500 keys found one. Read for every key, these levels made the look-up the fastest-growing
-/// part of the ingest's cost (BENCHMARKS.md, "A filter of the band index's keys").
+/// part of the ingest's cost (BENCHMARKS.md, "The WAL written over in place, a filter of the band index's keys").
 ///
 /// The filter is set from both levels once (`fill`, in chunks, off the writer) and each merge sets the keys it moves
 /// out of the recent level (`CorpusDatabase.mergeBandLevels`); a key removed stays set, which costs a probe, never a
@@ -52,13 +52,13 @@ final class BandKeyFilter: @unchecked Sendable {
     }
 
     /// Sets a key. A merge sets its keys before it commits, and SQLite's own barriers come between that commit and any
-    /// snapshot that holds it: a reader that sees a key in the last level sees it set here.
+    /// snapshot that holds it: a reader that sees a key in the middle or last level sees it set here.
     func insert(_ key: Int64) {
         let (word, bits) = slot(key)
         words[word].bitwiseOr(bits, ordering: .relaxed)
     }
 
-    /// False only when the key is under no row of the last level; always true until the filter is filled.
+    /// False only when the key is under no row of the middle or last level; always true until the filter is filled.
     func mayContain(_ key: Int64) -> Bool {
         guard filled.load(ordering: .acquiring) else { return true }
         let (word, bits) = slot(key)
@@ -106,7 +106,7 @@ final class BandKeyFilter: @unchecked Sendable {
                     "keys": "\(keys)", "seconds": "\((ContinuousClock.now - started).formatted(.units(allowed: [.seconds])))",
                 ])
             } catch {
-                logger.warning("band key filter not filled: every look-up reads the band index's last level",
+                logger.warning("band key filter not filled: every look-up reads all the band index's levels",
                                metadata: ["error": "\(error)"])
             }
         }

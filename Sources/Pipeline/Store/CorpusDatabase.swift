@@ -15,7 +15,7 @@ public struct CorpusDatabase: Sendable {
     var bandLevels = BandIndexLevels.standard
     /// The WAL's checkpoints, off the writer (a database file opened for writing only).
     let checkpoints: WALCheckpoints?
-    /// Which keys the band index's last level may hold (a database file opened for writing only).
+    /// Which keys the band index's middle and last levels may hold (a database file opened for writing only).
     let bandFilter: BandKeyFilter?
 
     /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date. What the

@@ -32,11 +32,11 @@ final class WALCheckpoints: Sendable {
     ///
     /// The file is written over in place, not emptied (`TRUNCATE`): cutting 64 MiB off took the writer 55 ms at each
     /// restart, and a WAL that grows from nothing again makes the file system allocate its blocks anew under every
-    /// commit's `fdatasync`. A WAL that grew past `sizeLimitShare` × this size (a reader kept it from starting
-    /// over) is cut back to that size by the first commit after the restart (`PRAGMA journal_size_limit`).
+    /// commit's `fdatasync`. A WAL that grew past `sizeLimitQuarters` quarters of this size (a reader kept it from
+    /// starting over) is cut back to that by the first commit after the restart (`PRAGMA journal_size_limit`).
     static let pagesBeforeRestart = 16_384
-    /// The WAL file is cut back to this multiple of the restart size once it starts over, in quarters: room for the
-    /// commit that passes the restart size.
+    /// The WAL file is cut back to this many quarters of the restart size once it starts over: room for the commit
+    /// that passes the restart size.
     static let sizeLimitQuarters = 5
     /// How long the writer waits for readers of older snapshots before it leaves the WAL as it is, and how much
     /// further the WAL grows before it tries again (a reader that long, such as a whole export, may still be there).
