@@ -89,10 +89,10 @@ extension CorpusDatabase {
     func bandReadPlan(after: Int64?, db: Database) throws -> BandReadPlan {
         let all = BandReadPlan(levels: Self.bandLevels.count, lastFor: nil)
         // Read in all levels when a counter is missing: a database mid-migration, or not merged since they were kept.
-        guard let after, let merged = try bandStat(Self.mergedThroughCounter, db: db) else { return all }
+        guard let after, let merged = try corpusStat(Self.mergedThroughCounter, db: db) else { return all }
         if merged <= after { return BandReadPlan(levels: 1, lastFor: nil) }
-        guard let previous = try bandStat(Self.previousMergedThroughCounter, db: db), previous <= after,
-              let from = try bandStat(Self.sweptFromCounter, db: db), let to = try bandStat(Self.sweepCursor, db: db)
+        guard let previous = try corpusStat(Self.previousMergedThroughCounter, db: db), previous <= after,
+              let from = try corpusStat(Self.sweptFromCounter, db: db), let to = try corpusStat(Self.sweepCursor, db: db)
         else { return all }
         // Before the last merge every document after `after` was in the recent level; the merge moved them all to
         // the middle level, and those under the swept keys on to the last.
@@ -127,11 +127,6 @@ extension CorpusDatabase {
 
     /// The multiple the counts of keys per number of levels are rounded up to (`levelsRead`).
     static let shapeStep = 5
-
-    /// A `corpus_stat` value of the band index; nil when it was never set.
-    func bandStat(_ name: String, db: Database) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?"), arguments: [name])
-    }
 
     /// The documents filed under each of `keys` in the band index, of each key the newest `limit` (with an id below
     /// `before` and above `after` when given), as (key, document) pairs in no particular order.
@@ -224,8 +219,8 @@ extension CorpusDatabase {
             SELECT key, document_id FROM near_band_recent ORDER BY key, document_id
             """)
         try db.execute(sql: "DELETE FROM near_band_recent")
-        let lastRows = Int(try bandStat(Self.lastCounter, db: db) ?? 0)
-        let cursor = try bandStat(Self.sweepCursor, db: db) ?? .min
+        let lastRows = Int(try corpusStat(Self.lastCounter, db: db) ?? 0)
+        let cursor = try corpusStat(Self.sweepCursor, db: db) ?? .min
         let (ranges, next) = BandSweep.step(from: cursor, slices: bandLevels.slices(lastRows: lastRows))
         var moved = 0
         for range in ranges {
@@ -268,11 +263,9 @@ extension CorpusDatabase {
                 try delete.execute(arguments: [key, documentID])
                 deleted += db.changesCount
             }
-            if let counter, deleted > 0 {
-                try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value - ? WHERE name = ?").execute(arguments: [deleted, counter])
-            }
+            if let counter, deleted > 0 { try moveCorpusStat(counter, by: -deleted, db: db) }
         }
         try db.cachedStatement(sql: "DELETE FROM near_signature WHERE document_id = ?").execute(arguments: [documentID])
-        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + 1 WHERE name = ?").execute(arguments: [Self.unfiledCounter])
+        try moveCorpusStat(Self.unfiledCounter, by: 1, db: db)
     }
 }

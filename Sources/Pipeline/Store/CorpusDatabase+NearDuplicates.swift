@@ -108,7 +108,7 @@ extension CorpusDatabase {
     func nearDuplicate(of fingerprint: NearDuplicateFingerprint, ahead: NearMatchAhead?, policy: NearDuplicatePolicy,
                        db: Database) throws -> NearMatch?
     {
-        guard let ahead, ahead.policy == policy, try bandStat(Self.unfiledCounter, db: db) ?? 0 == ahead.unfiled else {
+        guard let ahead, ahead.policy == policy, try corpusStat(Self.unfiledCounter, db: db) ?? 0 == ahead.unfiled else {
             return try nearDuplicate(of: fingerprint, policy: policy, db: db)
         }
         return Self.better(ahead.match, try nearDuplicate(of: fingerprint, policy: policy, after: ahead.through, db: db))
@@ -124,7 +124,7 @@ extension CorpusDatabase {
         do {
             return try writer.read { db in
                 let through = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM document")) ?? 0
-                let unfiled = try bandStat(Self.unfiledCounter, db: db) ?? 0
+                let unfiled = try corpusStat(Self.unfiledCounter, db: db) ?? 0
                 return try fingerprints.map { fingerprint in
                     try fingerprint.map { fingerprint in
                         NearMatchAhead(policy: policy, through: through, unfiled: unfiled,
@@ -250,7 +250,7 @@ extension CorpusDatabase {
         let postings = try db.cachedStatement(sql: """
             SELECT document_id FROM story_term WHERE term = ? AND clock = ? AND at BETWEEN ? AND ? AND document_id <> ? LIMIT ?
             """)
-        let documentCount = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = 'documents'")) ?? 0
+        let documentCount = Int(try corpusStat("documents", db: db) ?? 0)
         let commonCount = max(policy.commonTermLimit, documentCount * policy.commonTermLimit / max(1, policy.commonTermPopulation))
         let carriers = try db.cachedStatement(sql: "SELECT documents FROM story_term_count WHERE term = ?")
         var shared: [Int64: Int] = [:]

@@ -164,7 +164,7 @@ extension CorpusDatabase {
         try db.execute(sql: "UPDATE item SET document_id = ? WHERE document_id = ?", arguments: [canonical, id])
         try db.execute(sql: "UPDATE item SET state = 'duplicate', duplicate_kind = 'near', similarity = ? WHERE id = ?",
                        arguments: [similarity, itemID])
-        if try isLabelled(id, db: db) { try countLabelled(-1, db: db) }
+        if try isLabelled(id, db: db) { try moveCorpusStat(Self.labelledCounter, by: -1, db: db) }
         try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [id])
         return RecheckSummary.Merge(document: id, into: canonical, similarity: similarity)
     }

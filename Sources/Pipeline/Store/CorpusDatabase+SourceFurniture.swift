@@ -36,12 +36,12 @@ extension CorpusDatabase {
 
     /// Rows in `source_line`, by the counter kept beside it.
     private func sourceLineRows(_ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = 'source_lines'")) ?? 0
+        Int(try corpusStat("source_lines", db: db) ?? 0)
     }
 
     /// Moves the counter of `source_line`'s rows by `change` (rows inserted, or minus rows deleted).
     private func countSourceLines(_ change: Int, db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = 'source_lines'").execute(arguments: [change])
+        try moveCorpusStat("source_lines", by: change, db: db)
     }
 
     /// Brings `source_line` down to 80 % of `limit` when it holds more: lines seen once go first, the oldest first

@@ -99,11 +99,11 @@ extension CorpusDatabase {
     // MARK: The learned model
 
     /// Documents with at least one declared (explicit, alias or folder) tag: what the model learns from. Read from
-    /// the counter kept with the links (`countLabelled`): the learner asks after every few thousand documents stored,
+    /// the counter kept with the links (`keepingLabelledCount`): the learner asks after every few thousand documents stored,
     /// and counting the links themselves read every declared link (0.15 s at 225 k documents, growing with them).
     public func labelledDocumentCount() throws -> Int {
         try writer.read { db in
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?"), arguments: [Self.labelledCounter]) ?? 0
+            Int(try corpusStat(Self.labelledCounter, db: db) ?? 0)
         }
     }
 
@@ -124,18 +124,13 @@ extension CorpusDatabase {
             """), arguments: [documentID]) != nil
     }
 
-    /// Moves the counter of labelled documents by `change`.
-    func countLabelled(_ change: Int, db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ?").execute(arguments: [change, Self.labelledCounter])
-    }
-
     /// Runs `change` on a stored document's tag links, and counts the document in or out of the labelled ones when it
     /// gained its first declared tag or lost its last.
     func keepingLabelledCount<T>(of documentID: Int64, db: Database, _ change: () throws -> T) throws -> T {
         let before = try isLabelled(documentID, db: db)
         let result = try change()
         let after = try isLabelled(documentID, db: db)
-        if before != after { try countLabelled(after ? 1 : -1, db: db) }
+        if before != after { try moveCorpusStat(Self.labelledCounter, by: after ? 1 : -1, db: db) }
         return result
     }
 

@@ -332,7 +332,7 @@ extension CorpusDatabase {
         let documentID = db.lastInsertedRowID
         try link(documentID, to: extracted.tags, new: true, db: db)
         if extracted.tags.contains(where: { Self.declaredOrigins.contains($0.origin) }), try isLabelled(documentID, db: db) {
-            try countLabelled(1, db: db)
+            try moveCorpusStat(Self.labelledCounter, by: 1, db: db)
         }
         try learnFurniture(from: a, db: db, now: now)
         return documentID
@@ -439,6 +439,16 @@ extension CorpusDatabase {
 }
 
 extension CorpusDatabase {
+    /// A `corpus_stat` value; nil when it was never set.
+    func corpusStat(_ name: String, db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?"), arguments: [name])
+    }
+
+    /// Moves a `corpus_stat` counter kept by the code (not by a trigger) by `change`, in the caller's transaction.
+    func moveCorpusStat(_ name: String, by change: Int, db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ?").execute(arguments: [change, name])
+    }
+
     /// Items per state, documents and the last recorded outcome from the counters the triggers keep (see
     /// Migrations, "corpus counters kept by triggers"): the same cost at a million documents as at ten. Only
     /// the queue's own figures (oldest pending, retrying) are counted, over the pending items alone.

@@ -396,7 +396,7 @@ enum Migrations {
         }
 
         // Labelled documents (with a declared tag) counted beside the links, by every change of a document's links
-        // (`CorpusDatabase.countLabelled`): the tag learner asks how many there are after every few thousand documents.
+        // (`CorpusDatabase.keepingLabelledCount`): the tag learner asks how many there are after every few thousand documents.
         migrator.registerMigration("labelled documents counted beside the tag links", foreignKeyChecks: .immediate) { db in
             let origins = CorpusDatabase.declaredOrigins.map(\.rawValue)
             try db.execute(sql: """

@@ -223,7 +223,7 @@ struct BandIndexTests {
         let db = try CorpusDatabase(queue)
         let (counted, mergedThrough, found) = try queue.read { conn in
             (try Int.fetchOne(conn, sql: "SELECT value FROM corpus_stat WHERE name = 'near_band.rows'"),
-             try db.bandStat(CorpusDatabase.mergedThroughCounter, db: conn),
+             try db.corpusStat(CorpusDatabase.mergedThroughCounter, db: conn),
              try db.bandBuckets([42, 43, 44], limit: 5, before: nil, db: conn).map(\.document))
         }
         #expect(counted == 2)

@@ -41,7 +41,7 @@ struct NearMatchAheadTests {
             }
             let items = ahead[n] ?? processed[n]
             if let through = items.lazy.compactMap(\.nearAhead).first?.through,
-                let merged = try db.writer.read({ try db.bandStat(CorpusDatabase.mergedThroughCounter, db: $0) }), merged > through
+                let merged = try db.writer.read({ try db.corpusStat(CorpusDatabase.mergedThroughCounter, db: $0) }), merged > through
             {
                 mergedSince += 1
             }
