@@ -100,7 +100,7 @@ extension CorpusDatabase {
     }
 
     /// How many levels each key of a look-up is read in, most first (the order of its query): the recent level always;
-    /// the older ones as the plan says, unless the filter (once filled) rules the key out of both.
+    /// the older ones as the plan says, unless the filter rules the key out of both (an unfilled one rules out none).
     ///
     /// Each count of keys per number of levels is a statement of its own, prepared and kept by every connection that
     /// runs it (~70 KB for 25 keys): so the counts are rounded up to a multiple of `shapeStep`, a few keys being read
@@ -109,7 +109,6 @@ extension CorpusDatabase {
     static func levelsRead(_ keys: [Int64], plan: BandReadPlan, filter: BandKeyFilter?, step: Int = shapeStep)
         -> [(key: Int64, levels: Int)]
     {
-        let filter = filter?.isFilled == true ? filter : nil
         var reads = keys.map { key in
             guard plan.levels > 1, filter?.mayContain(key) ?? true else { return (key: key, levels: 1) }
             let last = plan.levels == bandLevels.count || plan.lastFor?.contains(where: { $0.contains(key) }) == true
