@@ -15,6 +15,15 @@ struct BandIndexTests {
         }
     }
 
+    /// Inserts a placeholder document `id` (band rows refer to it) and files it under `keys`.
+    func file(_ id: Int64, keys: [Int64], in db: CorpusDatabase, _ conn: Database) throws {
+        try conn.execute(sql: """
+            INSERT INTO document (id, title, body, body_hash, word_count, encoding, item_id, file, ingested_at)
+            VALUES (?, 't', 'b', ?, 1, 'utf-8', 1, 'f', 1)
+            """, arguments: [id, Data("\(id)".utf8)])
+        try db.fileBands(id, NearDuplicateFingerprint(shingles: [], minHash: [], bandKeys: keys), db: conn)
+    }
+
     @Test(arguments: [(Int64.min, UInt64(1)), (0, 1), (-5, 1), (.min, 4), (12_345, 3), (.max, 7), (-1, 1_000)])
     func sweepStepsCoverTheKeySpaceOnceARound(start: Int64, slices: UInt64) {
         var cursor = start
@@ -58,12 +67,8 @@ struct BandIndexTests {
         var plans: Set<String> = []
         try db.writer.write { conn in
             for n in 1...300 {
-                try conn.execute(sql: """
-                    INSERT INTO document (id, title, body, body_hash, word_count, encoding, item_id, file, ingested_at)
-                    VALUES (?, 't', 'b', ?, 1, 'utf-8', 1, 'f', 1)
-                    """, arguments: [n, Data("\(n)".utf8)])
                 let keys = Array(Set((0..<25).map { _ in pool.randomElement(using: &random)! }))
-                try db.fileBands(Int64(n), NearDuplicateFingerprint(shingles: [], minHash: [], bandKeys: keys), db: conn)
+                try file(Int64(n), keys: keys, in: db, conn)
                 keysOf[Int64(n)] = keys
                 for key in keys { filed[key, default: []].append(Int64(n)) }
                 let lastRows = try Int.fetchOne(conn, sql: "SELECT value FROM corpus_stat WHERE name = 'near_band.rows'")!
@@ -177,27 +182,22 @@ struct BandIndexTests {
         plain.bandLevels = BandIndexLevels(recentLimit: 40, sweepShare: 2)
         var random = SystemRandomNumberGenerator()
         var next: Int64 = 1
-        func file(_ count: Int, into db: CorpusDatabase) throws {
+        func fileDocuments(_ count: Int, into db: CorpusDatabase) throws {
             try db.writer.write { conn in
                 for _ in 0..<count {
-                    try conn.execute(sql: """
-                        INSERT INTO document (id, title, body, body_hash, word_count, encoding, item_id, file, ingested_at)
-                        VALUES (?, 't', 'b', ?, 1, 'utf-8', 1, 'f', 1)
-                        """, arguments: [next, Data("\(next)".utf8)])
-                    let keys = (0..<25).map { _ in Int64.random(in: .min ... .max, using: &random) }
-                    try db.fileBands(next, NearDuplicateFingerprint(shingles: [], minHash: [], bandKeys: keys), db: conn)
+                    try file(next, keys: (0..<25).map { _ in Int64.random(in: .min ... .max, using: &random) }, in: db, conn)
                     next += 1
                 }
             }
         }
-        try file(100, into: plain)  // before the filter: only its fill can know these keys
+        try fileDocuments(100, into: plain)  // before the filter: only its fill can know these keys
         let filter = BandKeyFilter()
         var filtered = try CorpusDatabase(queue, bandFilter: filter)
         filtered.bandLevels = plain.bandLevels
         var chunks = 0
         try filter.fill(from: filtered, chunk: 200) {
             chunks += 1
-            try file(10, into: filtered)
+            try fileDocuments(10, into: filtered)
         }
         #expect(chunks >= 3 && filter.isFilled)
         let (older, counted) = try queue.read { conn in
