@@ -24,6 +24,11 @@ public struct NearDuplicatePolicy: Sendable, Hashable, Codable {
     /// or more than this many per `commonTermPopulation` documents of the corpus (never fewer than this many).
     public var commonTermLimit = 16
     public var commonTermPopulation = 5_000
+    /// A term that more than this many times the common limit (`commonTermLimit`, or its share of the corpus) already
+    /// carry is counted but not posted: no document would read the posting until the corpus had grown this many times
+    /// over. With every posting of such a term at a random place of `story_term`, they were 40 % of the pages the writer
+    /// wrote at 200 k documents, and the share grew with the corpus (BENCHMARKS.md, "Postings nobody reads").
+    public var unpostedCommonFactor = 4
     /// Links recorded per new document, the strongest first.
     public var maxRelated = 8
     /// A story this large is not merged into another when a document bridges them.
@@ -226,7 +231,9 @@ extension CorpusDatabase {
     /// Close in time: publication dates at most `policy.storyWindow` apart when both documents have one;
     /// arrival times (`ingested_at`, when the file came) when either has none. Each document posts its terms
     /// under its date (`StoryClock.published`) and its arrival (`.arrivalUndated` or `.arrivalDated`), so that
-    /// every comparison is one range of the primary key (term, clock, time): never a scan, whatever the ids.
+    /// every comparison is one range of the primary key (term, clock, time): never a scan, whatever the ids. A term
+    /// already `policy.unpostedCommonFactor` times too common is filed in `story_term_unposted` instead (by document,
+    /// so appended): counted, never posted, never looked up.
     private func linkStory(_ documentID: Int64, terms: [String], fingerprint: NearDuplicateFingerprint,
                            policy: NearDuplicatePolicy, db: Database) throws
     {
@@ -253,8 +260,15 @@ extension CorpusDatabase {
         let documentCount = Int(try corpusStat("documents", db: db) ?? 0)
         let commonCount = max(policy.commonTermLimit, documentCount * policy.commonTermLimit / max(1, policy.commonTermPopulation))
         let carriers = try db.cachedStatement(sql: "SELECT documents FROM story_term_count WHERE term = ?")
+        let insertUnposted = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term_unposted (document_id, term) VALUES (?, ?)")
         var shared: [Int64: Int] = [:]
         for term in terms {
+            // Common several times over: counted, filed by document (appended), and neither posted nor looked up.
+            if try Int.fetchOne(carriers, arguments: [term]) ?? 0 >= policy.unpostedCommonFactor * (commonCount + 1) {
+                try insertUnposted.execute(arguments: [documentID, term])
+                if db.changesCount > 0 { _ = try Int.fetchOne(countTerm, arguments: [term]) }
+                continue
+            }
             var carried: Int?
             for (clock, at) in posted {
                 try insertTerm.execute(arguments: [term, clock.rawValue, at, documentID])

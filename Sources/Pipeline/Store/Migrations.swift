@@ -405,6 +405,21 @@ enum Migrations {
                 """, arguments: StatementArguments([CorpusDatabase.labelledCounter] + origins))
         }
 
+        // A document's terms that were too common to post (`NearDuplicatePolicy.unpostedCommonFactor`): one row each,
+        // filed by document, so that it is appended where a posting went to a random place of `story_term`. Deleting the
+        // document (a re-check's merge) uncounts them, as `story_term_uncounted` uncounts a posting.
+        migrator.registerMigration("story terms too common to post, counted by document", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: """
+                CREATE TABLE story_term_unposted (
+                    document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    term TEXT NOT NULL,
+                    PRIMARY KEY (document_id, term)) WITHOUT ROWID;
+                CREATE TRIGGER story_term_unposted_uncounted AFTER DELETE ON story_term_unposted BEGIN
+                    UPDATE story_term_count SET documents = documents - 1 WHERE term = old.term;
+                END;
+                """)
+        }
+
         return migrator
     }
 }

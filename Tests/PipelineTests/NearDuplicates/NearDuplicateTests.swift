@@ -178,20 +178,25 @@ struct NearDuplicateTests {
     }
 
     /// Each term's count of documents (what `linkStory` reads to skip common terms) is the number of documents posting
-    /// it under their date or their undated arrival, through stores, a merge (which deletes a document) and a split.
+    /// it under their date or their undated arrival, or filing it as too common to post.
+    func storyTermCountsMatch(_ db: CorpusDatabase, _ when: String) throws {
+        let (kept, counted) = try db.writer.read { db in
+            (try Row.fetchAll(db, sql: "SELECT term, documents FROM story_term_count WHERE documents > 0 ORDER BY term")
+                .map { "\($0["term"] as String)=\($0["documents"] as Int)" },
+             try Row.fetchAll(db, sql: """
+                SELECT term, COUNT(*) AS n FROM (SELECT term FROM story_term WHERE clock <> 2
+                                                 UNION ALL SELECT term FROM story_term_unposted) GROUP BY term ORDER BY term
+                """).map { "\($0["term"] as String)=\($0["n"] as Int)" })
+        }
+        #expect(!counted.isEmpty, "\(when): no postings")
+        #expect(kept == counted, "\(when)")
+    }
+
+    /// The counts follow the postings through stores, a merge (which deletes a document) and a split.
     @Test func storyTermCountsFollowThePostings() throws {
         let db = try CorpusDatabase.inMemory()
         let strict = NearDuplicatePolicy(threshold: 0.99)
-        func countsMatch(_ when: String) throws {
-            let (kept, counted) = try db.writer.read { db in
-                (try Row.fetchAll(db, sql: "SELECT term, documents FROM story_term_count WHERE documents > 0 ORDER BY term")
-                    .map { "\($0["term"] as String)=\($0["documents"] as Int)" },
-                 try Row.fetchAll(db, sql: "SELECT term, COUNT(*) AS n FROM story_term WHERE clock <> 2 GROUP BY term ORDER BY term")
-                    .map { "\($0["term"] as String)=\($0["n"] as Int)" })
-            }
-            #expect(!counted.isEmpty, "\(when): no postings")
-            #expect(kept == counted, "\(when)")
-        }
+        func countsMatch(_ when: String) throws { try storyTermCountsMatch(db, when) }
         try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: db, policy: strict)
         try record([("syndicated.txt", try Self.syndicatedNewsmax()), (Self.scmp, try Self.seedText(Self.scmp))], in: db, policy: strict)
         try countsMatch("after three documents")
@@ -206,6 +211,33 @@ struct NearDuplicateTests {
         else { Issue.record("expected a split"); return }
         try countsMatch("after a split")
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT documents FROM story_term_count WHERE term = 'china'") } == 3)
+    }
+
+    /// A term that enough documents already carry is counted but not posted; a merge that deletes such a document
+    /// uncounts it.
+    @Test func aTermCommonSeveralTimesOverIsCountedButNotPosted() throws {
+        let db = try CorpusDatabase.inMemory()
+        // Common past one carrier (at most one per window, and never fewer than one), not posted from two carriers on.
+        var policy = NearDuplicatePolicy(threshold: 0.99)
+        policy.commonTermLimit = 1
+        policy.unpostedCommonFactor = 1
+        func china(_ sql: String) throws -> Int { try db.writer.read { try Int.fetchOne($0, sql: sql) ?? -1 } }
+        try record([(Self.newsmax, try Self.seedText(Self.newsmax))], in: db, policy: policy)
+        try record([(Self.scmp, try Self.seedText(Self.scmp)), ("syndicated.txt", try Self.syndicatedNewsmax())], in: db, policy: policy)
+        let syndicated = try #require(try db.items(state: .stored).first { $0.name == "syndicated.txt" }?.documentID)
+        #expect(try china("SELECT documents FROM story_term_count WHERE term = 'china'") == 3)
+        #expect(try china("SELECT COUNT(*) FROM story_term WHERE term = 'china' AND clock <> 2") == 2)
+        #expect(try china("SELECT document_id FROM story_term_unposted WHERE term = 'china'") == Int(syndicated))
+        // Not posted under any clock (its other terms, carried by fewer, are).
+        #expect(try china("SELECT COUNT(*) FROM story_term WHERE term = 'china' AND document_id = \(syndicated)") == 0)
+        #expect(try china("SELECT COUNT(*) FROM story_term WHERE document_id = \(syndicated)") > 0)
+        try storyTermCountsMatch(db, "after three documents")
+
+        let merges = try db.recheckMerges(policy: NearDuplicatePolicy(), chunk: 2, now: now) { _, _ in }
+        #expect(merges.map(\.document) == [syndicated])
+        #expect(try china("SELECT documents FROM story_term_count WHERE term = 'china'") == 2)
+        #expect(try china("SELECT COUNT(*) FROM story_term_unposted") == 0)
+        try storyTermCountsMatch(db, "after a merge")
     }
 
     @Test func recheckMergesAtALowerThresholdAndSplitsAgainAtAHigherOne() throws {
