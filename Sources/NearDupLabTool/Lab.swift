@@ -77,11 +77,15 @@ enum Lab {
         let pipeline = ArticlePipeline()
         let environment = ProcessInfo.processInfo.environment
         // NEARDUP_BENCH_THRESHOLD=off measures the same ingest without the near-duplicate look-up.
-        let policy = NearDuplicatePolicy(threshold: environment["NEARDUP_BENCH_THRESHOLD"] == "off" ? nil : NearDuplicatePolicy.defaultThreshold)
+        var policy = NearDuplicatePolicy(threshold: environment["NEARDUP_BENCH_THRESHOLD"] == "off" ? nil : NearDuplicatePolicy.defaultThreshold)
+        // NEARDUP_BENCH_UNPOSTED=off posts every story term, however common (as before `unpostedCommonFactor`).
+        if environment["NEARDUP_BENCH_UNPOSTED"] == "off" { policy.unpostedCommonFactor = 1 << 40 }
         // NEARDUP_BENCH_REUSE=1 measures databases a previous run left in NEARDUP_BENCH_DIR.
         let reuse = environment["NEARDUP_BENCH_REUSE"] == "1" && directory != nil
         // A reused database already holds what seed 7 writes: later runs write other articles.
         var generator = NewsGenerator(seed: reuse ? UInt64(getpid()) : 7)
+        // NEARDUP_BENCH_NAMES=long: people's surnames from a long tail (`NewsGenerator.longTailNames`).
+        generator.longTailNames = environment["NEARDUP_BENCH_NAMES"] == "long"
         var random = SeededRandom(seed: reuse ? UInt64(getpid()) &+ 1 : 11)
         let base = Date(timeIntervalSince1970: 1_704_067_200)
         var events: [NewsEvent] = []
