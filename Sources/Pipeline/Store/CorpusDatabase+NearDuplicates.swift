@@ -249,7 +249,7 @@ extension CorpusDatabase {
         let insertTerm = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term (term, clock, at, document_id) VALUES (?, ?, ?, ?)")
         // Counted here rather than by a trigger: a statement that fires a trigger keeps a statement journal of every
         // page it touches (~2.8 pages of 4 KiB per posting), the costliest write of a stored document before this.
-        // It returns the count, which the look-up below reads: one statement where a read after it was a second.
+        // It returns the count with this document, which the common-term test below reads.
         let countTerm = try db.cachedStatement(sql: """
             INSERT INTO story_term_count (term, documents) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET documents = documents + 1
             RETURNING documents
@@ -263,8 +263,10 @@ extension CorpusDatabase {
         let insertUnposted = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story_term_unposted (document_id, term) VALUES (?, ?)")
         var shared: [Int64: Int] = [:]
         for term in terms {
+            // Documents carrying the term before this one.
+            let known = try Int.fetchOne(carriers, arguments: [term]) ?? 0
             // Common several times over: counted, filed by document (appended), and neither posted nor looked up.
-            if try Int.fetchOne(carriers, arguments: [term]) ?? 0 >= policy.unpostedCommonFactor * (commonCount + 1) {
+            if known >= policy.unpostedCommonFactor * (commonCount + 1) {
                 try insertUnposted.execute(arguments: [documentID, term])
                 if db.changesCount > 0 { _ = try Int.fetchOne(countTerm, arguments: [term]) }
                 continue
@@ -275,7 +277,8 @@ extension CorpusDatabase {
                 // One posting per document is counted: its date's or its undated arrival's, not a dated one's arrival.
                 if db.changesCount > 0, clock != .arrivalDated { carried = try Int.fetchOne(countTerm, arguments: [term]) }
             }
-            if try carried ?? Int.fetchOne(carriers, arguments: [term]) ?? 0 > commonCount + 1 { continue }
+            // Not counted again (already posted): the count read above still holds.
+            if carried ?? known > commonCount + 1 { continue }
             // At most `commonTermLimit + 1` rows of a range of the primary key per clock: the cost does not grow
             // with the corpus.
             var documents: [Int64] = []
