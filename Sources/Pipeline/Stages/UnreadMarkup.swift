@@ -185,9 +185,11 @@ enum UnreadMarkup {
                         end = i
                     }
                     // An attribute the reader never reads of this element is not built (`MarkupDocument.htmlForReader`):
-                    // it is cut with its value. What precedes it is a blank or a quote, so nothing joins what follows. A
-                    // name of 100 bytes may go on in the page as another attribute, and stays.
-                    if attribute.count >= 100 {
+                    // it is cut with its value. What precedes it is a blank or a quote, so nothing joins what follows
+                    // unless what follows, after blanks, is a bogus `=…`: cut, it would become the value of an attribute
+                    // named before without one (`hidden href=x =y`), so the attribute stays. A name of 100 bytes may
+                    // go on in the page as another attribute, and stays.
+                    if attribute.count >= 100 || nextAfterBlanks(from: end) == equals {
                         keepsUnread = true
                     } else {
                         let read = MarkupName.attribute(UnsafeBufferPointer(rebasing: page[attribute]))
@@ -382,6 +384,13 @@ enum UnreadMarkup {
 
         func equalsLowercase(_ name: Range<Int>, _ word: String) -> Bool {
             name.count == word.utf8.count && zip(name, word.utf8).allSatisfy { lowered(page[$0.0]) == $0.1 }
+        }
+
+        /// The first byte at `from` or after that is not a blank; 0 at the end.
+        func nextAfterBlanks(from: Int) -> UInt8 {
+            var k = from
+            while isBlank(at(k)) { k += 1 }
+            return at(k)
         }
 
         mutating func skipBlanks() {

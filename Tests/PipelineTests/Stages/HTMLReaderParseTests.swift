@@ -122,6 +122,10 @@ struct HTMLReaderParseTests {
             + "<SCRIPT class=x TYPE=\"application/ld+json\" id=i>{}</SCRIPT><TIME datetime=\"2024-01-01\" class=t Content=c>t</TIME>"
             + "<A HREF=/a REL=author NAME=n Type=t>b</A><h2 id=share class=c>h</h2><H3 ID=more>i</H3><svg class=share><a href=x>s</a></svg>"
             + "<input name=q type=search class=x hidden><html lang=de class=share href=x role=main><body class=b href=y>z</body></html>",
+        // An attribute the reader does not read between one named without a value and a bogus `=…` (found by
+        // `randomPagesAreReadTheSame`): cut, the bogus value would become the first one's.
+        "<time datetime= href='http://a.b/c' hidden  href='http://a.b/c'=<p>--!><h2 id=a class=b>x</h2>"
+            + "<p hidden data-x=1 =y class=a>b</p><p hidden data-x=\"1\"\n\t=\"y\" id=z>c</p><script>s</script>",
     ]
 
     /// Pages that `UnreadMarkup` leaves whole rather than follow libxml2 further.
