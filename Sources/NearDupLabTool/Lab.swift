@@ -66,6 +66,37 @@ enum Lab {
         print("\(method.description.padding(toLength: 58, withPad: " ", startingAt: 0))  \(s)\(errors.isEmpty ? "" : "  [\(errors)]")")
     }
 
+    // MARK: train
+
+    /// The process's resident memory: `VmRSS`, `VmHWM` (its high-water mark) and `RssAnon`, from /proc/self/status.
+    static func residentMemory() -> String {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") || $0.hasPrefix("RssAnon") }
+            .map { $0.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\t", with: " ") }.joined(separator: ", ")
+    }
+
+    /// The tag model's training as the daemon runs it (`TagLearner.retrainIfDue`: the newest 5,000 labelled documents,
+    /// streamed into a `TagModel.Trainer`, the model made and encoded), on the database of a state folder, with the
+    /// resident memory after each step: once reading the examples only, then three trainings. Nothing is written.
+    static func train(state: String, newest: Int = 5000) throws {
+        let database = try CorpusDatabase.open(path: state + "/corpus.sqlite")
+        print("opened: \(residentMemory())")
+        var bytes = 0
+        try database.forEachTrainingExample(newest: newest) { bytes += $0.title.utf8.count + $0.body.utf8.count }
+        print("examples read, not trained on (\(bytes) bytes of text): \(residentMemory())")
+        for round in 1...3 {
+            let started = Date()
+            var trainer = TagModel.Trainer()
+            try database.forEachTrainingExample(newest: newest) { trainer.add($0) }
+            print("training \(round): examples added: \(residentMemory())")
+            let model = trainer.model(labelled: newest)
+            print("training \(round): model made (\(model.documents) documents, \(model.learntTags.count) tags, "
+                  + "\(String(format: "%.2f", Date().timeIntervalSince(started))) s): \(residentMemory())")
+            let encoded = try JSONEncoder().encode(model)
+            print("training \(round): encoded (\(encoded.count) bytes): \(residentMemory())")
+        }
+    }
+
     // MARK: bench
 
     /// Ingests generated news into file databases as the daemon does (register, claim, pipeline in parallel,

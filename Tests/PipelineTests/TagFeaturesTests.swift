@@ -109,6 +109,28 @@ struct TagFeaturesTests {
         }
     }
 
+    /// The trainer keeps each example's feature ids as gaps of 1 to 3 bytes (and more): examples whose ids lie far
+    /// apart (a long first example gives ids past 80,000: gaps of three bytes) count as the strings do.
+    @Test func trainingCountsEqualTheStringCountsWhenIdsLieFarApart() {
+        let many = (0..<40_000).map { "w\($0)x" }
+        let long = many.joined(separator: " ")
+        var examples = [TrainingExample(title: "first", body: long, tags: ["long": "Long"])]
+        for k in 0..<6 {
+            let words = [many[0], many[k * 7_000 + 1], many[39_999 - k], "shared\(k % 2)"]
+            examples.append(TrainingExample(title: "note \(k)", body: words.joined(separator: ". "), tags: k % 2 == 0 ? ["even": "Even"] : ["odd": "Odd", "long": "Long"]))
+        }
+        let model = TagModel.train(examples, minExamples: 2)
+        let reference = Self.referenceCounts(examples, minExamples: 2)
+        #expect(model.vocabulary == reference.vocabulary)
+        #expect(Set(model.tags.keys) == Set(reference.tags.keys))
+        #expect(Set(model.tags.keys) == ["even", "long", "odd"])
+        for (slug, counts) in reference.tags {
+            #expect(model.tags[slug]?.documents == counts.documents, "\(slug)")
+            #expect(model.tags[slug]?.features == counts.features, "\(slug)")
+            #expect(model.tags[slug]?.total == counts.total, "\(slug)")
+        }
+    }
+
     @Test func predictionsEqualTheStringPrediction() throws {
         let model = TagModel.train(Self.examples)
         let (_, test) = LabelledTopicSet.make(trainCount: 120, testCount: 30)

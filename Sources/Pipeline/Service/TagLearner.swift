@@ -8,7 +8,9 @@ import Synchronization
 /// when enough new ones arrived since the last training: `minNew` at first, then as many as it learnt from
 /// (the set doubles), then every `maxExamples` — so each training stays bounded in time and memory however large
 /// the corpus grows, and costs about one training on `maxExamples` per `maxExamples` labelled documents stored
-/// (in `make bench`, ~1 s of CPU and a transient 8–15 MiB every ~12 s: the daemon's peak RSS). After a batch,
+/// (in `make bench`, ~0.5–1 s of CPU every ~12 s; `neardup-lab train STATE` shows the memory it takes: on a
+/// `make bench` state ~6.5 MiB above what reading the examples takes, 13 before the trainer kept its ids as
+/// gaps in one buffer — the daemon's peak RSS was a training). After a batch,
 /// training runs in the background, one at a time, so ingestion does not wait for it; `reclassify` always
 /// retrains first, and waits.
 public struct TagLearner: Sendable {

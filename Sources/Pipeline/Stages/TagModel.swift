@@ -110,22 +110,32 @@ public struct TagModel: Sendable, Codable, Hashable {
     }
 
     /// Training one example at a time: an example's text is read for its features and can go at once, so a
-    /// training over thousands of documents streamed from the store never holds their text together.
+    /// training over thousands of documents streamed from the store never holds their text together. What it holds
+    /// per example until the model is made is the ids of its features (each once), sorted and written as varint
+    /// gaps in one buffer (~1–2 bytes an id, against 4 in an array of its own), and its tags' numbers: whether a
+    /// feature is kept (seen in 2 documents or more) is known only once every example was read.
     public struct Trainer {
         private var interner = FeatureInterner(capacity: 1 << 15)
         private var frequency: [Int32] = []
         private var lastCounted: [Int32] = []
-        /// Per example: its features (each once) and its tags' slugs.
-        private var exampleFeatures: [[Int32]] = []
-        private var exampleTags: [[String]] = []
-        private var tagDocuments: [String: (name: String, count: Int)] = [:]
+        /// Every example's feature ids, sorted, as LEB128 gaps; example k's end at `featureEnds[k]`.
+        private var featureBytes: [UInt8] = []
+        private var featureEnds: [Int] = []
+        /// Every example's tags, as numbers into `tagSlugs`; example k's end at `tagEnds[k]`.
+        private var exampleTags: [Int32] = []
+        private var tagEnds: [Int] = []
+        private var tagSlugs: [String] = []
+        private var tagNumbers: [String: Int32] = [:]
+        private var tagDocuments: [(name: String, count: Int)] = []
+        /// One example's ids, reused.
+        private var scratch: [Int32] = []
 
         public init() {}
 
         public mutating func add(_ example: TrainingExample) {
-            let number = Int32(exampleFeatures.count)
+            let number = Int32(featureEnds.count)
             let text = TagFeatureText(title: example.title, body: example.body)
-            var ids: [Int32] = []
+            scratch.removeAll(keepingCapacity: true)
             text.bytes.withUnsafeBufferPointer { bytes in
                 for range in text.occurrences {
                     let feature = UnsafeBufferPointer(rebasing: bytes[range])
@@ -138,54 +148,100 @@ public struct TagModel: Sendable, Codable, Hashable {
                     if lastCounted[Int(id)] != number {
                         lastCounted[Int(id)] = number
                         frequency[Int(id)] += 1
-                        ids.append(id)
+                        scratch.append(id)
                     }
                 }
             }
-            exampleFeatures.append(ids)
-            exampleTags.append(Array(example.tags.keys))
-            for (slug, name) in example.tags { tagDocuments[slug, default: (name, 0)].count += 1 }
+            scratch.sort()
+            var previous: Int32 = 0
+            for id in scratch {
+                var gap = UInt32(id - previous)
+                previous = id
+                while gap >= 0x80 {
+                    featureBytes.append(UInt8(gap & 0x7F) | 0x80)
+                    gap >>= 7
+                }
+                featureBytes.append(UInt8(gap))
+            }
+            featureEnds.append(featureBytes.count)
+            for (slug, name) in example.tags {
+                let t: Int32
+                if let known = tagNumbers[slug] {
+                    t = known
+                } else {
+                    t = Int32(tagSlugs.count)
+                    tagNumbers[slug] = t
+                    tagSlugs.append(slug)
+                    tagDocuments.append((name, 0))
+                }
+                tagDocuments[Int(t)].count += 1
+                exampleTags.append(t)
+            }
+            tagEnds.append(exampleTags.count)
+        }
+
+        /// Calls `body` with each example's tag numbers and its feature ids (sorted).
+        fileprivate func forEachExample(_ body: (ArraySlice<Int32>, [Int32]) -> Void) {
+            var ids: [Int32] = []
+            var from = 0
+            var tagFrom = 0
+            for (k, end) in featureEnds.enumerated() {
+                ids.removeAll(keepingCapacity: true)
+                var id: Int32 = 0
+                var i = from
+                while i < end {
+                    var gap: UInt32 = 0
+                    var shift: UInt32 = 0
+                    while true {
+                        let byte = featureBytes[i]
+                        i += 1
+                        gap |= UInt32(byte & 0x7F) << shift
+                        if byte < 0x80 { break }
+                        shift += 7
+                    }
+                    id += Int32(gap)
+                    ids.append(id)
+                }
+                body(exampleTags[tagFrom..<tagEnds[k]], ids)
+                from = end
+                tagFrom = tagEnds[k]
+            }
         }
 
         /// The model learnt from the examples added.
         public func model(labelled: Int? = nil, minExamples: Int = TagModel.defaultMinExamples) -> TagModel {
-            TagModel.learn(interner: interner, frequency: frequency, exampleFeatures: exampleFeatures, exampleTags: exampleTags,
-                           tagDocuments: tagDocuments, labelled: labelled, minExamples: minExamples)
-        }
-    }
+            let exampleCount = featureEnds.count
+            // Features seen in fewer than 2 documents are dropped.
+            var names: [Int32: String] = [:]
+            for (id, n) in frequency.enumerated() where n >= 2 { names[Int32(id)] = interner.string(Int32(id)) }
+            var vocabulary: [String: Int] = [:]
+            vocabulary.reserveCapacity(names.count)
+            for (id, name) in names { vocabulary[name] = Int(frequency[Int(id)]) }
 
-    private static func learn(
-        interner: FeatureInterner, frequency: [Int32], exampleFeatures: [[Int32]], exampleTags: [[String]],
-        tagDocuments: [String: (name: String, count: Int)], labelled: Int?, minExamples: Int
-    ) -> TagModel {
-        let exampleCount = exampleFeatures.count
-        // Features seen in fewer than 2 documents are dropped.
-        var names: [Int32: String] = [:]
-        for (id, n) in frequency.enumerated() where n >= 2 { names[Int32(id)] = interner.string(Int32(id)) }
-        var vocabulary: [String: Int] = [:]
-        vocabulary.reserveCapacity(names.count)
-        for (id, name) in names { vocabulary[name] = Int(frequency[Int(id)]) }
-
-        var tagCounts: [String: (name: String, documents: Int, features: [Int32: Int], total: Int)] = [:]
-        for (slug, info) in tagDocuments where info.count >= minExamples && info.count < exampleCount {
-            tagCounts[slug] = (info.name, info.count, [:], 0)
-        }
-        for (slugs, ids) in zip(exampleTags, exampleFeatures) where slugs.contains(where: { tagCounts[$0] != nil }) {
-            let present = ids.filter { frequency[Int($0)] >= 2 }
-            for slug in slugs where tagCounts[slug] != nil {
-                for id in present { tagCounts[slug]!.features[id, default: 0] += 1 }
-                tagCounts[slug]!.total += present.count
+            // Per tag number: nil when the tag is not learnt (too few examples, or on every one).
+            var tagCounts: [(features: [Int32: Int], total: Int)?] = tagDocuments.map { info in
+                info.count >= minExamples && info.count < exampleCount ? ([:], 0) : nil
             }
+            forEachExample { tags, ids in
+                guard tags.contains(where: { tagCounts[Int($0)] != nil }) else { return }
+                let present = ids.filter { frequency[Int($0)] >= 2 }
+                for t in tags where tagCounts[Int(t)] != nil {
+                    for id in present { tagCounts[Int(t)]!.features[id, default: 0] += 1 }
+                    tagCounts[Int(t)]!.total += present.count
+                }
+            }
+            var tags: [String: TagCounts] = [:]
+            for (t, counts) in tagCounts.enumerated() {
+                guard let counts else { continue }
+                var features: [String: Int] = [:]
+                features.reserveCapacity(counts.features.count)
+                for (id, n) in counts.features { features[names[id]!] = n }
+                tags[tagSlugs[t]] = TagCounts(name: tagDocuments[t].name, documents: tagDocuments[t].count, features: features,
+                                              total: counts.total)
+            }
+            return TagModel(documents: exampleCount, labelledAtTraining: labelled ?? exampleCount, vocabulary: vocabulary,
+                            total: vocabulary.values.reduce(0, +), tags: tags)
         }
-        var tags: [String: TagCounts] = [:]
-        for (slug, counts) in tagCounts {
-            var features: [String: Int] = [:]
-            features.reserveCapacity(counts.features.count)
-            for (id, n) in counts.features { features[names[id]!] = n }
-            tags[slug] = TagCounts(name: counts.name, documents: counts.documents, features: features, total: counts.total)
-        }
-        return TagModel(documents: exampleCount, labelledAtTraining: labelled ?? exampleCount, vocabulary: vocabulary,
-                        total: vocabulary.values.reduce(0, +), tags: tags)
     }
 
     /// Every learnt tag with its probability for this text, most probable first. The words that speak most
