@@ -62,6 +62,29 @@ struct EntryRecordingTests {
         #expect(!unsound.ok && unsound.accounting.containersMissingEntries == 1)
     }
 
+    /// A chunk of entries extends its container's claim in its own transaction (the claim's worker only), and
+    /// leaves the writer's connection synced (`synchronous = FULL`) for the container's outcome after it.
+    @Test func entriesExtendTheContainersLeaseInTheirTransaction() throws {
+        let db = try temporaryDatabase()
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        try db.register([InboxCandidate(path: InboxPath("dumps/b.jsonl"), size: 100, mtime: 0)], now: t0)
+        let item = try #require(try db.claim(limit: 1, worker: "host:1", lease: 60, now: t0).first)
+        func leaseUntil() throws -> Double? {
+            try db.writer.read { try Double.fetchOne($0, sql: "SELECT lease_until FROM item WHERE id = ?", arguments: [item.id]) }
+        }
+        #expect(try leaseUntil() == t0.timeIntervalSince1970 + 60)
+        _ = try db.recordEntries([entry(1, story(1))], of: item, now: t0, lease: ("host:1", t0.addingTimeInterval(600)))
+        #expect(try leaseUntil() == t0.timeIntervalSince1970 + 600)
+        // Another worker's chunk does not move this claim's lease; a chunk without one leaves it.
+        _ = try db.recordEntries([entry(2, story(2))], of: item, now: t0, lease: ("host:2", t0.addingTimeInterval(900)))
+        _ = try db.recordEntries([entry(3, story(3))], of: item, now: t0)
+        #expect(try leaseUntil() == t0.timeIntervalSince1970 + 600)
+        #expect(try db.settledEntries(of: item.id) == [1, 2, 3])
+        let synchronous = try db.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 2)
+        #expect(try db.finishContainer(item, rawHash: nil, failureReason: nil, now: t0) == .stored)
+    }
+
     @Test func aContainerWithNoGoodEntryFailsWithTheFirstReason() throws {
         let db = try temporaryDatabase()
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)

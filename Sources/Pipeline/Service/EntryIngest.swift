@@ -288,8 +288,8 @@ struct EntryIngest: Sendable {
         let (database, worker, lease, policy, trimmer) = (database, worker, lease, nearDuplicates.policy, trimmer)
         return {
             guard !entries.isEmpty else { return [] }
-            let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: policy)
-            try database.extendLease(item.id, worker: worker, until: Date().addingTimeInterval(lease))
+            let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: policy,
+                                                      lease: (worker, Date().addingTimeInterval(lease)))
             trimmer?.afterWork()
             return outcomes
         }

@@ -37,11 +37,17 @@ extension CorpusDatabase {
 
     /// Records entries of the container `parent` as child items, in one transaction, deduplicated like
     /// files are. A child row is created (or, on replay, reused) per (parent, index); it has no file of its
-    /// own, so it is born disposed and its path is the container's with `#index`.
+    /// own, so it is born disposed and its path is the container's with `#index`. With `lease`, the container's
+    /// claim is extended to it in the same transaction.
+    ///
+    /// Committed without waiting for the disk (`writeUnsynced`): the container's original stays in the inbox
+    /// until its own outcome is committed by `finishContainer`, whose synced commit makes these durable too. A
+    /// power cut before it can lose the entries recorded since the last synced commit (never an earlier one):
+    /// the container is then still claimed or pending, and its replay records them again (`settledEntries`).
     public func recordEntries(_ entries: [ProcessedEntry], of parent: ClaimedItem, now: Date,
-                              policy: NearDuplicatePolicy = .init()) throws -> [ItemOutcome] {
+                              policy: NearDuplicatePolicy = .init(), lease: (worker: String, until: Date)? = nil) throws -> [ItemOutcome] {
         guard !entries.isEmpty else { return [] }
-        return try writer.write { db in try indexingNewDocuments(db) {
+        return try writeUnsynced { db in try indexingNewDocuments(db) {
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO item (path, name, size, mtime, first_seen, state, parent_id, entry_index, disposed_at, attempts)
                 VALUES (?, ?, 0, NULL, ?, 'processing', ?, ?, ?, 1)
@@ -62,6 +68,7 @@ extension CorpusDatabase {
                 let outcome = try recordOutcome(of: child, policy: policy, db: db, now: now)
                 outcomes.append(outcome)
             }
+            if let lease { try Self.extendLease(parent.id, worker: lease.worker, until: lease.until, db: db) }
             return outcomes
         } }
     }
@@ -99,10 +106,12 @@ extension CorpusDatabase {
 
     /// Keeps a long-running claim (a large stream) from being taken back as abandoned.
     public func extendLease(_ id: Int64, worker: String, until: Date) throws {
-        try writer.write { db in
-            try db.execute(sql: "UPDATE item SET lease_until = ? WHERE id = ? AND claimed_by = ? AND state = 'processing'",
-                           arguments: [until.timeIntervalSince1970, id, worker])
-        }
+        try writer.write { db in try Self.extendLease(id, worker: worker, until: until, db: db) }
+    }
+
+    private static func extendLease(_ id: Int64, worker: String, until: Date, db: Database) throws {
+        try db.execute(sql: "UPDATE item SET lease_until = ? WHERE id = ? AND claimed_by = ? AND state = 'processing'",
+                       arguments: [until.timeIntervalSince1970, id, worker])
     }
 
     /// Counts of a container's entries by outcome.
