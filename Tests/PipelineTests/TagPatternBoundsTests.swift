@@ -4,7 +4,7 @@ import Testing
 @testable import Pipeline
 
 /// Taxonomy regexes are bounded: catastrophic shapes are refused at load with where and why; any other
-/// pattern reads at most `TagPattern.maxInput` of a text.
+/// pattern reads at most `TagPattern.maxInput` of a text, for at most `TagPattern.maxMatchTime`.
 struct TagPatternBoundsTests {
     @Test(arguments: ["(a+)+$", "(\\w*\\s?)*x", "((ab)+c)*", "(x+){2,}", "(?:\\d+,)+\\d"])
     func aRepeatInsideARepeatIsRefusedAtLoadWithItsPlace(pattern: String) {
@@ -29,5 +29,38 @@ struct TagPatternBoundsTests {
         let filler = String(repeating: "word ", count: TagPattern.maxInput / 5 + 10)
         #expect(pattern.count(in: "Sino-Japanese " + filler) == 1)
         #expect(pattern.count(in: filler + " Sino-Japanese") == 0, "a hit past the bound")
+    }
+
+    /// A pattern the load lets through that backtracks for ever on a near miss (`(a|aa)*c` tries every way of cutting
+    /// a run of `a` into ones and twos: ~2^69 on 100 of them) stops at its time limit; what it matched before
+    /// counts, and other texts and patterns are matched as before.
+    @Test(.timeLimit(.minutes(1))) func aPatternThatBacktracksForEverStopsAtItsTimeLimit() throws {
+        #expect(TagPattern.catastrophicShape("(a|aa)*c") == nil)
+        let pattern = try TagPattern("(a|aa)*c")
+        #expect(pattern.guarded)
+        let nearMiss = String(repeating: "a", count: 100)
+        #expect(pattern.count(in: nearMiss, timeLimit: .milliseconds(20)) == 0)
+        #expect(pattern.count(in: "aac ac c " + nearMiss, timeLimit: .milliseconds(200)) == 3)
+        #expect(pattern.count(in: "aac ac c") == 3)
+        // Through the tagger: a taxonomy with the pattern tags a document that holds the near miss and a hit.
+        let yaml = "tags:\n  odd:\n    regex: ['(a|aa)*c']\n    min_score: 1\n"
+        let taxonomy = try TaxonomyFile.parse(yaml, source: "t.yaml")
+        let hits = Tagger.hits(in: "ac " + nearMiss, taxonomy: taxonomy)
+        #expect(hits.values.flatMap(\.values).reduce(0, +) == 1)
+    }
+
+    /// Which patterns are timed: those that repeat without bound or repeat a group; not those that repeat only
+    /// single characters, sets and escapes a bounded number of times (the built-in taxonomy's).
+    @Test func onlyPatternsThatMayBacktrackLongAreTimed() throws {
+        for long in ["a*", "x+y", "\\w{2,}", "(ab)?c", "(a|aa){2,40}c", "(?:x|y){3}", "[a-z]+", "\\Qa\\E", "[ab", "a{2"] {
+            #expect(TagPattern.mayRunLong(long), "\(long)")
+        }
+        for short in ["elections?", "\\b(?:air|drone) (?:strike|attack)s?\\b", "\\d{1,4}-\\d{2}", "[*+?{]x", "\\*\\+\\(a\\)?",
+                      "(?i)sino-japanese", "colou?r", "[[a-z]&&[^q]]{3}"] {
+            #expect(!TagPattern.mayRunLong(short), "\(short)")
+        }
+        let taxonomy = Taxonomy.builtIn
+        #expect(!taxonomy.patternTerms.isEmpty)
+        for (_, pattern) in taxonomy.patternTerms { #expect(!pattern.guarded, "\(pattern.source)") }
     }
 }

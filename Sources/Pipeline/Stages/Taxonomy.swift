@@ -40,13 +40,17 @@ public struct TagTerm: Sendable, Hashable {
 /// A compiled regular expression, compared by its source. Immutable once built, so safe to share.
 ///
 /// Bounded, since ICU backtracks: a pattern that repeats a group which itself repeats (`(a+)+`, `(\w*\s?)*`),
-/// which can take exponential time on a near miss, is refused when the taxonomy is loaded; and a pattern
-/// only reads the first `maxInput` UTF-16 units of a text, which bounds what any other pattern can cost.
+/// which can take exponential time on a near miss, is refused when the taxonomy is loaded; a pattern only reads
+/// the first `maxInput` UTF-16 units of a text; and a pattern that may backtrack long (`mayRunLong`: a shape the
+/// load lets through, such as `(a|aa)*c`, can still take exponential time on a long run of `a`) stops after
+/// `maxMatchTime` on one text, counting the matches found before it.
 public struct TagPattern: @unchecked Sendable, Hashable {
     public let source: String
     let expression: NSRegularExpression
     /// How much of a title or body a pattern reads (64 Ki UTF-16 units; longer articles are matched on their start).
     public static let maxInput = 65_536
+    /// How long a pattern may run on one text (an ordinary pattern takes microseconds on a news article).
+    public static let maxMatchTime: Duration = .milliseconds(100)
 
     /// Throws `UnsafePattern` for a repeat inside a repeat, or the compiler's error for an invalid expression.
     public init(_ source: String) throws {
@@ -54,14 +58,20 @@ public struct TagPattern: @unchecked Sendable, Hashable {
         self.source = source
         self.expression = try NSRegularExpression(pattern: source)
         self.required = Self.requiredLiterals(source)
+        self.guarded = Self.mayRunLong(source)
     }
+
+    /// Is the run of this pattern timed (`mayRunLong`)? Timing it costs ~5 times the match (ICU calls back at every
+    /// position), so patterns that cannot backtrack long run without.
+    let guarded: Bool
 
     /// Literal texts every match holds: each inner list names alternatives, one of which is in every match
     /// (`\b(?:air|drone) strikes?\b` → [["air", "drone"], [" strike"]]). A text holding none of one list's
     /// alternatives cannot match, so the expression is not run on it. Empty when nothing is sure.
     let required: [[[UInt8]]]
 
-    func count(in text: String) -> Int {
+    /// Matches in the first `maxInput` UTF-16 units of `text`, as many as were found in `timeLimit`.
+    func count(in text: String, timeLimit: Duration = maxMatchTime) -> Int {
         if !required.isEmpty {
             var copy = text
             let possible = copy.withUTF8 { bytes in
@@ -69,7 +79,69 @@ public struct TagPattern: @unchecked Sendable, Hashable {
             }
             guard possible else { return 0 }
         }
-        return expression.numberOfMatches(in: text, range: NSRange(location: 0, length: min(text.utf16.count, Self.maxInput)))
+        let range = NSRange(location: 0, length: min(text.utf16.count, Self.maxInput))
+        guard guarded else { return expression.numberOfMatches(in: text, range: range) }
+        // With `reportProgress` ICU calls back as a match goes on, match or not: the run stops there once past the
+        // limit (the clock is read every 256 calls).
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeLimit)
+        var matches = 0
+        var calls = 0
+        expression.enumerateMatches(in: text, options: .reportProgress, range: range) { match, _, stop in
+            if match != nil { matches += 1 }
+            calls &+= 1
+            if calls & 255 == 0 && clock.now >= deadline { stop.pointee = true }
+        }
+        return matches
+    }
+
+    /// May the pattern backtrack for long? True when it repeats anything without bound (`*`, `+`, `{n,}`) or repeats
+    /// a group at all (`(a|aa){2,40}`); false when it repeats only single characters, sets and escapes a bounded
+    /// number of times (`s?`, `\d{1,4}`): then a match tried at one position takes a bounded number of steps. In
+    /// doubt (`\Q`, an unclosed set), true.
+    static func mayRunLong(_ pattern: String) -> Bool {
+        let chars = Array(pattern.unicodeScalars)
+        var afterGroup = false
+        var i = 0
+        while i < chars.count {
+            switch chars[i] {
+            case "*", "+":
+                return true
+            case "?" where i > 0 && chars[i - 1] == "(":
+                // `(?:`, `(?=`, `(?i)`: a group's kind, not a quantifier.
+                i += 1
+                continue
+            case "?":
+                if afterGroup { return true }
+            case "{":
+                guard let close = chars[i...].firstIndex(of: "}") else { return true }
+                let inside = String(String.UnicodeScalarView(chars[(i + 1)..<close]))
+                if afterGroup || inside.hasSuffix(",") { return true }
+                i = close + 1
+                afterGroup = false
+                continue
+            case "\\":
+                if i + 1 < chars.count && chars[i + 1] == "Q" { return true }
+                i += 2
+                afterGroup = false
+                continue
+            case "[":
+                let end = skipSet(chars, from: i)
+                if end >= chars.count && chars.last != "]" { return true }
+                i = end
+                afterGroup = false
+                continue
+            case ")":
+                i += 1
+                afterGroup = true
+                continue
+            default:
+                break
+            }
+            afterGroup = false
+            i += 1
+        }
+        return false
     }
 
     /// The literals every match of `pattern` must hold, read off its top level: runs of plain characters
