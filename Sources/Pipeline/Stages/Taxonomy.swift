@@ -61,8 +61,9 @@ public struct TagPattern: @unchecked Sendable, Hashable {
         self.guarded = Self.mayRunLong(source)
     }
 
-    /// Is the run of this pattern timed (`mayRunLong`)? Timing it costs ~5 times the match (ICU calls back at every
-    /// position), so patterns that cannot backtrack long run without.
+    /// Is the run of this pattern timed (`mayRunLong`)? Timing it costs ~4 times the match (ICU calls back at every
+    /// position: 160–165 µs against 37–48 on a 4 KB article with one hit), so patterns that cannot backtrack long
+    /// run without.
     let guarded: Bool
 
     /// Literal texts every match holds: each inner list names alternatives, one of which is in every match
