@@ -19,6 +19,15 @@ struct ASCIITextFastPathTests {
         "", "   ", "—", "a",
     ]
 
+    /// The one byte-lowering helper the readers share: ASCII capitals become small letters, every other byte stays.
+    @Test func aByteIsLowercasedAsASCIIIs() {
+        for value in 0...255 {
+            let b = UInt8(value)
+            let expected = b < 0x80 ? Array(String(UnicodeScalar(b)).lowercased().utf8)[0] : b
+            #expect(b.asciiLowercased == expected, "\(value)")
+        }
+    }
+
     static var newsFiles: [String] {
         let dir = Fixtures.url("plain")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []

@@ -29,7 +29,7 @@ public enum InboxNames {
         guard let first = name.first else { return true }
         if first == UInt8(ascii: ".") { return true }
         if name.last == UInt8(ascii: "~") { return true }
-        let lower = name.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
+        let lower = name.map { $0.asciiLowercased }
         for suffix in ignoredSuffixes where lower.count > suffix.count && lower.suffix(suffix.count).elementsEqual(suffix) {
             return true
         }

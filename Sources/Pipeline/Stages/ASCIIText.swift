@@ -141,6 +141,12 @@ extension Tokens {
     }
 }
 
+extension UInt8 {
+    /// The byte with an ASCII capital letter lowercased; any other byte (UTF-8's beyond ASCII included) as it is.
+    @inline(__always)
+    var asciiLowercased: UInt8 { self &- 0x41 < 26 ? self | 0x20 : self }
+}
+
 /// ASCII letters and digits: the word characters of ASCII.
 enum ASCIIWord {
     /// The byte lowercased when it is a letter or digit, else nil.
@@ -160,7 +166,7 @@ enum ASCIIWord {
         let ascii = token.withUTF8 { bytes -> String? in
             guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
             return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                for (i, b) in bytes.enumerated() { buffer[i] = b >= 0x41 && b <= 0x5A ? b + 32 : b }
+                for (i, b) in bytes.enumerated() { buffer[i] = b.asciiLowercased }
                 return bytes.count
             }
         }
@@ -224,7 +230,7 @@ struct ShortKey: Equatable, Sendable {
 
     @inline(__always)
     private mutating func put(_ byte: UInt8, at i: Int) {
-        let b = UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        let b = UInt64(byte.asciiLowercased)
         if i < 8 { low |= b << (8 * UInt64(i)) } else { high |= b << (8 * UInt64(i - 8)) }
     }
 

@@ -269,7 +269,7 @@ struct HTMLBlocks {
                 return value.count - start > prefix.count
                     && prefix.indices.allSatisfy { k in
                         let b = value[start + k]
-                        return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == prefix[k]
+                        return b.asciiLowercased == prefix[k]
                     }
             }
             break
@@ -328,7 +328,7 @@ struct HTMLBlocks {
         squeezed.reserveCapacity(value.count)
         for b in value {
             if b >= 0x80 { return nil }
-            if b != 0x20 { squeezed.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+            if b != 0x20 { squeezed.append(b.asciiLowercased) }
         }
         return squeezed.withUnsafeBufferPointer { bytes in
             TextSearch.firstIndex(of: "display:none", in: bytes) != nil

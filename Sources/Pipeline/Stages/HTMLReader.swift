@@ -490,7 +490,7 @@ public enum HTMLReader {
                 if end - start == canonical.count,
                    canonical.indices.allSatisfy({ k in
                        let b = rel[start + k]
-                       return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == canonical[k]
+                       return b.asciiLowercased == canonical[k]
                    })
                 {
                     return true

@@ -388,7 +388,7 @@ enum Markup {
         return markupStartBytes.contains { start in
             after.count >= start.count && start.indices.allSatisfy { k in
                 let b = after[k]
-                return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == start[k]
+                return b.asciiLowercased == start[k]
             }
         }
     }
@@ -458,7 +458,7 @@ enum MarkupName {
     /// The bytes as a string, ASCII letters lowercased.
     static func asciiLowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(unsafeUninitializedCapacity: bytes.count) { out in
-            for (i, b) in bytes.enumerated() { out[i] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+            for (i, b) in bytes.enumerated() { out[i] = b.asciiLowercased }
             return bytes.count
         }
     }

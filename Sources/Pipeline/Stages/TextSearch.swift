@@ -69,12 +69,12 @@ enum TextSearch {
             [UInt8](unsafeUninitializedCapacity: buffer.count) { out, count in
                 for i in 0..<buffer.count {
                     let b = buffer[i]
-                    out[i] = b &- 0x41 < 26 ? b | 0x20 : b
+                    out[i] = b.asciiLowercased
                 }
                 count = buffer.count
             }
         }
-        return contiguous ?? bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return contiguous ?? bytes.map { $0.asciiLowercased }
     }
 
     /// Where `needle` (ASCII, not empty) first occurs in `bytes`.

@@ -445,7 +445,7 @@ enum ByteLine {
         let head = text.prefix(20)
         if startsWithTimestamp(head) { return true }
         if head.count >= 4 {
-            let lower = head.prefix(4).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            let lower = head.prefix(4).map { $0.asciiLowercased }
             if monthKeys.contains(lower), syslogTime(head) { return true }
         }
         if startsWithTime(head) { return true }

@@ -241,7 +241,7 @@ enum UnreadMarkup {
             var k = i
             while let found = firstIndex(of: lt, from: k) {
                 k = found
-                if at(k + 1) == slash && (0..<name.count).allSatisfy({ lowered(at(k + 2 + $0)) == lowered(page[name.lowerBound + $0]) }) {
+                if at(k + 1) == slash && (0..<name.count).allSatisfy({ at(k + 2 + $0).asciiLowercased == page[name.lowerBound + $0].asciiLowercased }) {
                     return k
                 }
                 k += 1
@@ -383,7 +383,7 @@ enum UnreadMarkup {
         }
 
         func equalsLowercase(_ name: Range<Int>, _ word: String) -> Bool {
-            name.count == word.utf8.count && zip(name, word.utf8).allSatisfy { lowered(page[$0.0]) == $0.1 }
+            name.count == word.utf8.count && zip(name, word.utf8).allSatisfy { page[$0.0].asciiLowercased == $0.1 }
         }
 
         /// The first byte at `from` or after that is not a blank; 0 at the end.
@@ -415,9 +415,6 @@ enum UnreadMarkup {
     private static func isHTMLNameByte(_ b: UInt8) -> Bool {
         isASCIILetter(b) || (b >= 0x30 && b <= 0x39) || b == colon || b == dash || b == underscore || b == dot
     }
-
-    @inline(__always)
-    private static func lowered(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     @inline(__always)
     private static func uppered(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b & ~0x20 : b }
