@@ -10,7 +10,7 @@ SUDO       := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # so that `make install` can copy the folder as it is.
 SHARE      := .build/share
 
-.PHONY: all deps build release run test soak clean completions man bench bench-profile bench-neardup neardup-eval
+.PHONY: all deps build release run test soak clean completions man bench bench-at-state bench-profile bench-neardup neardup-eval
 
 all: build
 
@@ -86,6 +86,15 @@ bench: deps
 	@[ -x $(BENCH_VENV)/bin/python ] || python3 -m venv $(BENCH_VENV)
 	@$(BENCH_VENV)/bin/python -c "import datasketch" 2>/dev/null || $(BENCH_VENV)/bin/pip install -q datasketch
 	$(BENCH_VENV)/bin/python bench/run_bench.py --bin-dir $(CURDIR)/.build/release $(BENCH_ARGS)
+
+# Queries, listing, export and start-up on a state folder grown beyond what make bench reaches in its budget
+# (e.g. to 1 M documents from make bench's cached dumps): make bench-at-state STATE=path/to/state. No corpusd
+# may be running on it; its start-up files stay ingested.
+bench-at-state: deps
+	@[ -n "$(STATE)" ] || { echo "usage: make bench-at-state STATE=path/to/state"; exit 2; }
+	$(SWIFT) build $(RELEASE_FLAGS) --product corpusd
+	$(SWIFT) build $(RELEASE_FLAGS) --product corpusctl
+	python3 bench/at_state.py --bin-dir $(CURDIR)/.build/release --state $(STATE) --out $(CURDIR)/.build/bench/at-state.json
 
 # Where corpusd spends its time while ingesting (perf record on the release build).
 bench-profile: deps

@@ -436,6 +436,46 @@ def machine(bin_dir):
 
 # ---------------------------------------------------------------------------------------------- the run
 
+def rare_reference(corpus, reached):
+    """A new story's reference among the first `reached` generated documents: a term one story and its copies hold."""
+    return next(i for i in range(reached * 47 // 100, 10 ** 8) if corpus.kind(i) == "new")
+
+
+def measure_queries(ctl, state, rare, runs, cap, timeout):
+    """`corpusctl` queries as whole processes, `runs` times each (fewer once they took `cap` s): median and max ms,
+    peak RSS, rows."""
+    queries = {"status": ["status", "--json"],
+               "list --tag china --limit 50": ["list", "--tag", "china", "--limit", "50", "--json"],
+               "list --tag sport --limit 50": ["list", "--tag", "sport", "--limit", "50", "--json"],
+               "search officials --limit 50 (common: in nearly every document)": ["search", "officials", "--limit", "50", "--json"],
+               f"search ref{rare:07d} (rare: one story and its copies)": ["search", f"ref{rare:07d}", "--limit", "50", "--json"]}
+    results = {}
+    for label, argv in queries.items():
+        walls, rows, rss = [], None, 0
+        spent = 0.0
+        for _ in range(runs):
+            if spent > cap:
+                break
+            r, out = run_measured([ctl] + argv + ["--state-dir", state], timeout, stdout=subprocess.PIPE)
+            if not r["finished"]:
+                walls.append(None)
+                break
+            walls.append(r["wall_s"] * 1000)
+            spent += r["wall_s"]
+            rss = max(rss, r["max_rss_kib"])
+            if rows is None and label != "status":
+                try:
+                    parsed = json.loads(out)
+                    rows = len(parsed) if isinstance(parsed, list) else len(parsed.get("results", parsed.get("documents", [])))
+                except (ValueError, AttributeError):
+                    rows = None
+        measured = [w for w in walls if w is not None]
+        results[label] = {"runs": len(measured), "median_ms": statistics.median(measured) if measured else None,
+                          "max_ms": max(measured) if measured else None, "max_rss_kib": rss, "rows": rows,
+                          "timed_out": None in walls, "timeout_s": timeout}
+    return results
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -729,36 +769,9 @@ class Bench:
         log("latency at largest", self.results["latency_inotify_largest"])
         ctl = os.path.join(a.bin_dir, "corpusctl")
         reached = self.results["tiers"][-1]["size"] if self.results["tiers"] else 0
-        rare = next(i for i in range(reached * 47 // 100, 10 ** 8) if self.cache_corpus.kind(i) == "new")
-        queries = {"status": ["status", "--json"],
-                   "list --tag china --limit 50": ["list", "--tag", "china", "--limit", "50", "--json"],
-                   "list --tag sport --limit 50": ["list", "--tag", "sport", "--limit", "50", "--json"],
-                   "search officials --limit 50 (common: in nearly every document)": ["search", "officials", "--limit", "50", "--json"],
-                   f"search ref{rare:07d} (rare: one story and its copies)": ["search", f"ref{rare:07d}", "--limit", "50", "--json"]}
-        self.results["queries"] = {"documents": docs, "runs_each": a.query_runs}
-        for label, argv in queries.items():
-            walls, rows, rss = [], None, 0
-            spent = 0.0
-            for _ in range(a.query_runs):
-                if spent > a.query_cap:
-                    break
-                r, out = run_measured([ctl] + argv + ["--state-dir", self.state], a.query_timeout, stdout=subprocess.PIPE)
-                if not r["finished"]:
-                    walls.append(None)
-                    break
-                walls.append(r["wall_s"] * 1000)
-                spent += r["wall_s"]
-                rss = max(rss, r["max_rss_kib"])
-                if rows is None and label != "status":
-                    try:
-                        parsed = json.loads(out)
-                        rows = len(parsed) if isinstance(parsed, list) else len(parsed.get("results", parsed.get("documents", [])))
-                    except (ValueError, AttributeError):
-                        rows = None
-            measured = [w for w in walls if w is not None]
-            self.results["queries"][label] = {"runs": len(measured), "median_ms": statistics.median(measured) if measured else None,
-                                              "max_ms": max(measured) if measured else None, "max_rss_kib": rss, "rows": rows,
-                                              "timed_out": None in walls, "timeout_s": a.query_timeout}
+        rare = rare_reference(self.cache_corpus, reached)
+        self.results["queries"] = dict(measure_queries(ctl, self.state, rare, a.query_runs, a.query_cap, a.query_timeout),
+                                       documents=docs, runs_each=a.query_runs)
         log("queries", self.results["queries"])
         self.save()
         r, _ = run_measured([ctl, "list", "--json", "--limit", str(10 ** 8), "--state-dir", self.state], a.listing_timeout)

@@ -8,7 +8,7 @@ struct MetricsExpositionTests {
     @Test func everyMetricHasItsHelpText() throws {
         let metrics = DaemonMetrics(started: Date(timeIntervalSince1970: 1_700_000_000))
         metrics.queued(3)
-        metrics.batchFinished(outcomes: [.stored(documentID: 1), .failed(reason: "empty file")], duration: 0.2)
+        metrics.batchFinished(outcomes: [.stored(documentID: 1), .failed(reason: "empty file")], count: 2, duration: 0.2)
         metrics.ingested(latencies: [0.5])
         metrics.scanned(full: true)
         let text = try metrics.exposition(database: CorpusDatabase.inMemory(), databasePath: "/nonexistent/corpus.sqlite")

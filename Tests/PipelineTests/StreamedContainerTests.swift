@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import Testing
 
@@ -120,7 +121,10 @@ struct StreamedContainerTests {
         let db = try CorpusDatabase.inMemory()
         let files = InboxFiles(inbox: inbox.path, archive: root.appendingPathComponent("archive").path,
                                failed: root.appendingPathComponent("failed").path, maxFileSize: 1 << 20)
-        let entries = EntryIngest(database: db, files: files, worker: "w", settings: Live(Ingestor.Settings()), logger: Logger(label: "test"))
+        var entries = EntryIngest(database: db, files: files, worker: "w", settings: Live(Ingestor.Settings()), logger: Logger(label: "test"))
+        // Every outcome is told once, chunk by chunk (`recorded`), and none is kept in what `ingest` returns.
+        let told = Mutex<[[ItemOutcome]]>([])
+        entries.recorded = { outcomes in told.withLock { $0.append(outcomes) } }
         let now = Date()
         try db.register((names + ["dump.json.gz"]).map { InboxCandidate(path: InboxPath($0), size: 1, mtime: 0) }, now: now)
         let claimed = try db.claim(limit: 10, worker: "w", lease: 60, now: now)
@@ -159,5 +163,19 @@ struct StreamedContainerTests {
 
         #expect(states["dump.json.gz"] == .stored)
         #expect(try db.entryCounts(of: try #require(items.first { $0.name == "dump.json.gz" }).id) == EntryCounts(stored: 1_200))
+
+        // The entries' outcomes and the single article's own, each told once.
+        let chunks = told.withLock { $0 }
+        var expected = EntryCounts(stored: 1)
+        for (item, _) in containers {
+            let counts = try db.entryCounts(of: item.id)
+            expected.stored += counts.stored
+            expected.duplicate += counts.duplicate
+            expected.failed += counts.failed
+        }
+        let outcomes = chunks.flatMap { $0 }
+        #expect(EntryCounts(stored: outcomes.filter { $0.state == .stored }.count, duplicate: outcomes.filter { $0.state == .duplicate }.count,
+                            failed: outcomes.filter { $0.state == .failed }.count) == expected)
+        #expect(expected.total > 1_200)
     }
 }

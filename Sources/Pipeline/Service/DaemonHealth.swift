@@ -47,32 +47,44 @@ public final class DaemonHealth: Sendable {
     }
 
     /// A batch recorded; the ingest latency of each item is measured from when its file was first seen.
-    public func batchFinished(_ recorded: [RecordedItem], at now: Date) {
+    /// `entries`: the outcomes of its containers' entries already told to `entriesRecorded`.
+    public func batchFinished(_ recorded: [RecordedItem], entries: Int = 0, at now: Date) {
         metrics.ingested(latencies: recorded.compactMap { $0.firstSeen.map { now.timeIntervalSince($0) } })
-        batchFinished(outcomes: recorded.map(\.outcome), at: now)
+        batchFinished(outcomes: recorded.map(\.outcome), entries: entries, at: now)
     }
 
-    public func batchFinished(outcomes: [ItemOutcome], at now: Date) {
+    public func batchFinished(outcomes: [ItemOutcome], entries: Int = 0, at now: Date) {
         let started = state.withLock { $0.batchStartedAt }
-        metrics.batchFinished(outcomes: outcomes, duration: started.map { now.timeIntervalSince($0) })
+        metrics.batchFinished(outcomes: outcomes, count: outcomes.count + entries, duration: started.map { now.timeIntervalSince($0) })
         state.withLock { s in
             s.batchStartedAt = nil
             s.batches += 1
-            s.lastProgress = now
-            for outcome in outcomes {
-                switch outcome {
-                case .stored: s.stored += 1
-                case .duplicate: s.duplicates += 1
-                case .failed: s.failed += 1
-                }
-                s.recent.append(now)
+            Self.count(outcomes, into: &s, at: now)
+        }
+    }
+
+    /// A chunk of a container's entries recorded while its batch goes on: counted now (a batch of large containers
+    /// takes minutes), and progress, which keeps the batch healthy (`isHealthy`).
+    public func entriesRecorded(_ outcomes: [ItemOutcome], at now: Date) {
+        metrics.counted(outcomes)
+        state.withLock { s in Self.count(outcomes, into: &s, at: now) }
+    }
+
+    private static func count(_ outcomes: [ItemOutcome], into s: inout Snapshot, at now: Date) {
+        s.lastProgress = now
+        for outcome in outcomes {
+            switch outcome {
+            case .stored: s.stored += 1
+            case .duplicate: s.duplicates += 1
+            case .failed: s.failed += 1
             }
-            let cutoff = now.addingTimeInterval(-60)
-            if let firstKept = s.recent.firstIndex(where: { $0 >= cutoff }) {
-                s.recent.removeFirst(firstKept)
-            } else {
-                s.recent.removeAll()
-            }
+            s.recent.append(now)
+        }
+        let cutoff = now.addingTimeInterval(-60)
+        if let firstKept = s.recent.firstIndex(where: { $0 >= cutoff }) {
+            s.recent.removeFirst(firstKept)
+        } else {
+            s.recent.removeAll()
         }
     }
 
@@ -91,11 +103,13 @@ public final class DaemonHealth: Sendable {
         state.withLock { $0.inotifyActive = active }
     }
 
-    /// Healthy unless a batch has been under way for longer than `hungAfter`.
+    /// Healthy unless a batch has been under way for longer than `hungAfter` without recording anything (a chunk of
+    /// a container's entries counts: a large dump is one long batch that records all along).
     public func isHealthy(now: Date, hungAfter: TimeInterval) -> Bool {
         state.withLock { s in
             guard let started = s.batchStartedAt else { return true }
-            return now.timeIntervalSince(started) < hungAfter
+            let progressed = max(started, s.lastProgress ?? started)
+            return now.timeIntervalSince(progressed) < hungAfter
         }
     }
 }

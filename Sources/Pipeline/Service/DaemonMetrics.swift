@@ -93,13 +93,20 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// A batch recorded: its outcomes, its size, and how long it took from claim to record.
-    public func batchFinished(outcomes recorded: [ItemOutcome], duration: TimeInterval?) {
+    /// A batch done: its items' outcomes (`count` items in all: those of the entries of its containers, counted as
+    /// they were recorded, included) and how long it took.
+    public func batchFinished(outcomes recorded: [ItemOutcome], count: Int, duration: TimeInterval?) {
+        counted(recorded)
+        batchSize.record(Double(count))
+        if let duration { batchDuration.record(.nanoseconds(Int64(max(0, duration) * 1e9))) }
+    }
+
+    /// Outcomes counted by state and duplicate kind.
+    public func counted(_ recorded: [ItemOutcome]) {
         for outcome in recorded {
             outcomes[outcome.state]?.increment()
             if case .duplicate(_, let kind, _) = outcome { duplicates[kind]?.increment() }
         }
-        batchSize.record(Double(recorded.count))
-        if let duration { batchDuration.record(.nanoseconds(Int64(max(0, duration) * 1e9))) }
     }
 
     /// Seconds from first sight of each file to its recorded outcome.

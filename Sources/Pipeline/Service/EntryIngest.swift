@@ -27,19 +27,21 @@ struct EntryIngest: Sendable {
     var chunkSize = 128
     /// Given back the memory a long container frees as it goes (the ingestor's).
     var trimmer: MallocTrimmer?
+    /// Told each chunk's outcomes once it is committed (and the file's own, when a container turns out to be one
+    /// article): the ingestor counts them and marks the batch as progressing. Outcomes are not kept beyond it,
+    /// so a batch of many large containers holds none of them.
+    var recorded: (@Sendable ([ItemOutcome]) -> Void)?
 
     /// The most a streamed file may hold (decompressed, for gzip): 64 × the per-file limit.
     var streamLimit: Int64 { files.maxFileSize * 64 }
 
-    /// A container brought to its outcome: where its original goes, and what its entries became.
+    /// A container brought to its outcome: where its original goes, and how many entries it has. Their outcomes
+    /// went to `recorded`.
     struct Settled: Sendable {
         var id: Int64
         var path: InboxPath
         var state: ItemState
-        var outcomes: [ItemOutcome]
-
-        /// The entries' outcomes (and the file's own, when it was one article), for health and metrics.
-        var recorded: [RecordedItem] { outcomes.map { RecordedItem(id: id, path: path, outcome: $0, firstSeen: nil) } }
+        var entries: Int
     }
 
     /// Claimed items whose content lists several articles, and the rest (which take the one-file path),
@@ -67,15 +69,14 @@ struct EntryIngest: Sendable {
     /// released back to the queue with a back-off, as a batch would be.
     func ingest(_ item: ClaimedItem, format: DetectedFormat, pipeline: ArticlePipeline) -> Settled? {
         do {
-            var outcomes: [ItemOutcome] = []
             var failure: String?
             var rawHash: Digest?
             var streamed = true
             switch format.format {
-            case .jsonLines: failure = try stream(item, gzip: format.gzip, pipeline: pipeline, outcomes: &outcomes)
-            case .rss, .atom: failure = try streamFeed(item, gzip: format.gzip, pipeline: pipeline, outcomes: &outcomes)
+            case .jsonLines: failure = try stream(item, gzip: format.gzip, pipeline: pipeline)
+            case .rss, .atom: failure = try streamFeed(item, gzip: format.gzip, pipeline: pipeline)
             case .json:
-                switch try streamList(item, gzip: format.gzip, pipeline: pipeline, outcomes: &outcomes) {
+                switch try streamList(item, gzip: format.gzip, pipeline: pipeline) {
                 case .done(let why): failure = why
                 // One article object, not a list: read whole below, as any one-article file.
                 case .notAList: streamed = false
@@ -96,7 +97,8 @@ struct EntryIngest: Sendable {
                         let recorded = try database.record(
                             [ProcessedItem(item: item, rawHash: rawHash, result: result.mapError(IntakeFailure.pipeline))], now: Date(),
                             policy: nearDuplicates.policy)
-                        return recorded.first.map { Settled(id: $0.id, path: $0.path, state: $0.outcome.state, outcomes: [$0.outcome]) }
+                        self.recorded?(recorded.map(\.outcome))
+                        return recorded.first.map { Settled(id: $0.id, path: $0.path, state: $0.outcome.state, entries: 1) }
                     case .entries(let results):
                         let settled = try database.settledEntries(of: item.id)
                         let entries = results.enumerated().compactMap { offset, result in
@@ -105,8 +107,9 @@ struct EntryIngest: Sendable {
                         var start = 0
                         while start < entries.count {
                             let end = min(entries.count, start + chunkSize)
-                            outcomes += try database.recordEntries(Array(entries[start..<end]), of: item, now: Date(),
-                                                                   policy: nearDuplicates.policy)
+                            let outcomes = try database.recordEntries(Array(entries[start..<end]), of: item, now: Date(),
+                                                                      policy: nearDuplicates.policy)
+                            self.recorded?(outcomes)
                             start = end
                         }
                     }
@@ -120,7 +123,7 @@ struct EntryIngest: Sendable {
                 "outcome": "\(state.rawValue)",
             ])
             if let failure { logger.warning("failed", metadata: ["item": "\(item.id)", "file": "\(item.path)", "reason": "\(failure)"]) }
-            return Settled(id: item.id, path: item.path, state: state, outcomes: outcomes)
+            return Settled(id: item.id, path: item.path, state: state, entries: counts.total)
         } catch {
             let delay = min(60, pow(2, Double(min(item.attempts, 6))))
             logger.error("could not record the entries of a file; will retry", metadata: [
@@ -136,7 +139,7 @@ struct EntryIngest: Sendable {
     /// Streams a JSON Lines file (or its gzip) line by line; each non-blank line is an entry numbered by
     /// its line. Returns why the file as a whole failed (unreadable, over the stream limit, a cut-off gzip),
     /// or nil; entries read before such a failure stay recorded. Throws only storage errors.
-    private func stream(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, outcomes: inout [ItemOutcome]) throws -> String? {
+    private func stream(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline) throws -> String? {
         let source: ByteSource
         switch open(item, gzip: gzip) {
         case .failure(let why): return why.description
@@ -158,7 +161,7 @@ struct EntryIngest: Sendable {
         }
         lines.finish { line in if !settled.contains(line.number) { pending.append(line) } }
         try recorder.submit(recording(parsed(pending, modified: modified, folderTags: tags(item), pipeline: pipeline), of: item))
-        outcomes += try recorder.finish()
+        try recorder.finish()
         return source.failure
     }
 
@@ -171,7 +174,7 @@ struct EntryIngest: Sendable {
 
     /// Streams a JSON list (or a wrapper's list) entry by entry: `JSONListSplitter` holds one entry at a
     /// time, and entries are recorded in chunks as they come, so memory never grows with the file.
-    private func streamList(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, outcomes: inout [ItemOutcome]) throws -> ListEnd {
+    private func streamList(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline) throws -> ListEnd {
         let source: ByteSource
         switch open(item, gzip: gzip) {
         case .failure(let why): return .done(why.description)
@@ -221,12 +224,12 @@ struct EntryIngest: Sendable {
             }
         }
         try flush()
-        outcomes += try recorder.finish()
+        try recorder.finish()
         return notAList ? .notAList : .done(failure)
     }
 
     /// Streams an RSS or Atom feed with libxml2's reader: one entry's tree at a time, recorded in chunks.
-    private func streamFeed(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, outcomes: inout [ItemOutcome]) throws -> String? {
+    private func streamFeed(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline) throws -> String? {
         let source: ByteSource
         switch open(item, gzip: gzip) {
         case .failure(let why): return why.description
@@ -252,7 +255,7 @@ struct EntryIngest: Sendable {
                 pending.append((index, fields))
                 guard pending.count >= chunkSize else { return true }
                 do {
-                    outcomes += try recording(parsed(fields: pending, of: item, pipeline: pipeline), of: item)()
+                    try recording(parsed(fields: pending, of: item, pipeline: pipeline), of: item)()
                     pending.removeAll(keepingCapacity: true)
                     return true
                 } catch {
@@ -264,7 +267,7 @@ struct EntryIngest: Sendable {
             failure = error.description
         }
         if let storageError { throw storageError }
-        outcomes += try recording(parsed(fields: pending, of: item, pipeline: pipeline), of: item)()
+        try recording(parsed(fields: pending, of: item, pipeline: pipeline), of: item)()
         // A cut-off gzip stream or an unreadable file says more than the XML error it causes.
         return source.failure ?? failure
     }
@@ -283,15 +286,16 @@ struct EntryIngest: Sendable {
         }, policy: nearDuplicates.policy)
     }
 
-    /// The work that records entries read together in one transaction and extends the container's lease.
-    private func recording(_ entries: [ProcessedEntry], of item: ClaimedItem) -> @Sendable () throws -> [ItemOutcome] {
-        let (database, worker, lease, policy, trimmer) = (database, worker, lease, nearDuplicates.policy, trimmer)
+    /// The work that records entries read together in one transaction, extends the container's lease and tells
+    /// `recorded` what became of them.
+    private func recording(_ entries: [ProcessedEntry], of item: ClaimedItem) -> @Sendable () throws -> Void {
+        let (database, worker, lease, policy, trimmer, recorded) = (database, worker, lease, nearDuplicates.policy, trimmer, recorded)
         return {
-            guard !entries.isEmpty else { return [] }
+            guard !entries.isEmpty else { return }
             let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: policy,
                                                       lease: (worker, Date().addingTimeInterval(lease)))
+            recorded?(outcomes)
             trimmer?.afterWork()
-            return outcomes
         }
     }
 
@@ -331,23 +335,21 @@ final class ChunkRecorder: @unchecked Sendable {
     private let queue = DispatchQueue(label: "corpusd.entry-recording")
     private let group = DispatchGroup()
     // Written on `queue` while a chunk is in flight; read by the caller only after `group.wait()`.
-    private var outcomes: [ItemOutcome] = []
     private var failure: (any Error)?
 
     /// Waits for the chunk before (throwing its error, if it failed), then starts recording this one.
-    func submit(_ record: @escaping @Sendable () throws -> [ItemOutcome]) throws {
+    func submit(_ record: @escaping @Sendable () throws -> Void) throws {
         try waitForPrevious()
         group.enter()
         queue.async {
-            do { self.outcomes += try record() } catch { self.failure = error }
+            do { try record() } catch { self.failure = error }
             self.group.leave()
         }
     }
 
-    /// Every chunk's outcomes, in order, once the last is recorded.
-    func finish() throws -> [ItemOutcome] {
+    /// Returns once the last chunk is recorded; throws the error of one that failed.
+    func finish() throws {
         try waitForPrevious()
-        return outcomes
     }
 
     /// Waits for the chunk in flight, if any, whatever became of it: no recording outlives the caller.

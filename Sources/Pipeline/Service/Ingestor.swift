@@ -90,6 +90,15 @@ public struct Ingestor: Service {
             database: database, files: files, worker: worker, settings: settings, logger: logger,
             nearDuplicates: settings.value.nearDuplicates)
         entries.trimmer = trimmer
+        // A container's entries are counted, and may make a retrain due, chunk by chunk as they are recorded.
+        entries.recorded = { [health, learner, logger] outcomes in
+            health.entriesRecorded(outcomes, at: Date())
+            let stored = outcomes.filter { $0.state == .stored }.count
+            guard stored > 0 else { return }
+            do { try learner.stored(stored) } catch {
+                logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
+            }
+        }
         self.entries = entries
     }
 
@@ -226,8 +235,13 @@ public struct Ingestor: Service {
             defer { work = ([], []) }
             return work
         }
-        let split = containers.compactMap { entries.ingest($0.0, format: $0.1, pipeline: batch.pipeline) }
-        _ = dispose(split.map { ($0.id, $0.path, $0.state) })
+        // Each container's original leaves the inbox once it has its outcome, not after the batch's other containers.
+        var entryCount = 0
+        for (container, format) in containers {
+            guard let settled = entries.ingest(container, format: format, pipeline: batch.pipeline) else { continue }
+            entryCount += settled.entries
+            _ = dispose([(settled.id, settled.path, settled.state)])
+        }
 
         let recorded: [RecordedItem]
         do {
@@ -246,10 +260,9 @@ public struct Ingestor: Service {
         storage.withLock { $0.failures = 0 }
         for item in recorded { log(item) }
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
-        let all = recorded + split.flatMap(\.recorded)
-        health.batchFinished(all, at: Date())
+        health.batchFinished(recorded, entries: entryCount, at: Date())
         trimmer.afterWork()
-        let stored = all.filter { $0.outcome.state == .stored }.count
+        let stored = recorded.filter { $0.outcome.state == .stored }.count
         if stored > 0 {
             do { try learner.stored(stored) } catch {
                 logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])

@@ -48,4 +48,39 @@ struct FormatsEndToEndTests {
         }
         #expect(try harness.stop() == 0)
     }
+
+    /// JSON Lines dumps claimed in one batch: each dump's original leaves the inbox once it has its outcome, while
+    /// the batch's later dumps are still being read (they were all archived at the batch's end), and the daemon's
+    /// own figures count the entries as they are recorded.
+    @Test func eachDumpOfABatchIsArchivedWhenItIsDone() throws {
+        let harness = try DaemonHarness()
+        try FileManager.default.createDirectory(at: harness.inbox, withIntermediateDirectories: true)
+        let dumps = 4, lines = 600
+        let names = (0..<dumps).map { "batch\($0).jsonl" }
+        for (number, name) in names.enumerated() {
+            var text = ""
+            for line in 1...lines {
+                let object = ["title": "Batch \(number) story \(line)", "content": Articles.text(40_000 + number * lines + line)]
+                text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) + "\n"
+            }
+            try harness.drop(name, contents: Data(text.utf8))
+        }
+        // Registered at start-up together, so the first claim takes them all.
+        try harness.start(["--poll", "0.5"])
+        let total = dumps * (lines + 1)
+        // The dumps are taken in the order they were found (the folder's), not by name.
+        try harness.waitUntil("a first dump archived", timeout: 120) {
+            harness.files(in: harness.archive).contains { name in names.contains { name.hasSuffix($0) } }
+        }
+        let counts = try harness.itemCounts()
+        let done = (counts["stored"] ?? 0) + (counts["duplicate"] ?? 0) + (counts["failed"] ?? 0)
+        #expect(done < total, "every dump had its outcome before the first was archived: \(counts)")
+        #expect(harness.files(in: harness.inbox).contains { names.contains($0) })
+        let final = try harness.waitForOutcomes(total, timeout: 300)
+        #expect(final["stored"] == total)
+        try harness.waitUntil("every dump archived", timeout: 60) {
+            Set(harness.files(in: harness.archive).map { ($0 as NSString).lastPathComponent }).isSuperset(of: names)
+        }
+        #expect(try harness.stop() == 0)
+    }
 }
