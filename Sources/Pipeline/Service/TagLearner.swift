@@ -6,11 +6,11 @@ import Synchronization
 ///
 /// The model is retrained from the newest `maxExamples` labelled documents (explicit, alias or folder tags)
 /// when enough new ones arrived since the last training: `minNew` at first, then as many as it learnt from
-/// (the set doubles), then every `maxExamples` — so each training stays bounded in time and memory however large
-/// the corpus grows, and costs about one training on `maxExamples` per `maxExamples` labelled documents stored
-/// (in `make bench`, ~0.5–1 s of CPU every ~12 s; `neardup-lab train STATE` shows the memory it takes: on a
-/// `make bench` state ~6.5 MiB above what reading the examples takes, 13 before the trainer kept its ids as
-/// gaps in one buffer — the daemon's peak RSS was a training). After a batch,
+/// (the set doubles), then every `maxExamples`, but no sooner than `minInterval` after the last (the daemon's: a
+/// minute) — so each training stays bounded in time and memory however large the corpus grows (~0.5–1 s of CPU on
+/// 5,000 documents; `neardup-lab train STATE` shows the memory it takes: on a `make bench` state ~6.5 MiB above what
+/// reading the examples takes), and in a bulk load the trainings' share of the CPU is bounded too (one every 5,000
+/// documents was ~8 % of the daemon's CPU at 700 documents a second). After a batch,
 /// training runs in the background, one at a time, so ingestion does not wait for it; `reclassify` always
 /// retrains first, and waits.
 public struct TagLearner: Sendable {
@@ -22,6 +22,10 @@ public struct TagLearner: Sendable {
         public var maxExamples: Int = 5000
         /// Train after a batch in a background task (the daemon) or before `stored` returns (tests).
         public var trainInBackground = true
+        /// Least time from one training to the next made due by stored documents (the first is never held back):
+        /// while documents arrive faster than that (a bulk load), retrains wait for it rather than follow every
+        /// `maxExamples` documents. The daemon's is `CorpusDaemon.Config.learning`'s.
+        public var minInterval: Duration = .zero
         public init() {}
 
         /// New labelled documents that make a retrain due, after one on `labelled`.
@@ -50,6 +54,8 @@ public struct TagLearner: Sendable {
     private final class LearnerState: Sendable {
         let storedSinceCount = Mutex(Int.max)
         let training = Mutex(false)
+        /// When the last training ended.
+        let lastTraining = Mutex<ContinuousClock.Instant?>(nil)
     }
 
     public init(database: CorpusDatabase, tagging: Tagging, settings: Settings = Settings(), logger: Logger) {
@@ -60,9 +66,14 @@ public struct TagLearner: Sendable {
     }
 
     /// After a batch stored `count` documents: retrains when that may have made a retrain due (in the
-    /// background unless `settings.trainInBackground` is off; never two at once).
-    public func stored(_ count: Int) throws {
+    /// background unless `settings.trainInBackground` is off; never two at once; not within `settings.minInterval`
+    /// of the last one, when the documents are counted again at the next batch after it).
+    public func stored(_ count: Int, now: ContinuousClock.Instant = .now) throws {
         let labelledThen = tagging.current.model?.labelledAtTraining ?? 0
+        if let last = state.lastTraining.withLock({ $0 }), now - last < settings.minInterval {
+            state.storedSinceCount.withLock { seen in seen = seen == Int.max ? Int.max : seen + count }
+            return
+        }
         let worthChecking = state.storedSinceCount.withLock { seen in
             // The first batch after start always counts: labelled documents may have arrived while stopped.
             seen = seen == Int.max ? Int.max : seen + count
@@ -98,6 +109,7 @@ public struct TagLearner: Sendable {
         let model = trainer.model(labelled: labelled, minExamples: settings.minExamples)
         try database.saveTagModel(model, now: Date())
         tagging.install(model)
+        state.lastTraining.withLock { $0 = .now }
         logger.info("tag model trained", metadata: [
             "documents": "\(model.documents)", "tags": "\(model.learntTags.count)",
             "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",

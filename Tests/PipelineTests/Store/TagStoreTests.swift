@@ -282,6 +282,32 @@ struct TagStoreTests {
         #expect(throws: CorpusDatabase.NoSuchDocument.self) { try learner.reject(["china"], on: id + 100) }
     }
 
+    /// With `minInterval`, a retrain made due by stored documents waits until that long after the last training; the
+    /// documents stored meanwhile still count towards it.
+    @Test func retrainsWaitForTheLeastIntervalAfterTheLast() throws {
+        let db = try CorpusDatabase.inMemory()
+        let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
+                                  logger: Logger(label: "test"))
+        var settings = TagLearner.Settings()
+        settings.minNew = 6
+        settings.trainInBackground = false
+        settings.minInterval = .seconds(60)
+        let learner = TagLearner(database: db, tagging: tagging, settings: settings, logger: Logger(label: "test"))
+        let labelled = TagModelTests.examples.map { ($0.title, $0.body, Array($0.tags.keys)) }
+        try store(labelled, in: db)
+        // The first training is never held back.
+        try learner.stored(labelled.count)
+        let first = try #require(tagging.current.model)
+        #expect(first.documents == labelled.count)
+        // Twice as many labelled documents make a retrain due, but within the minute it waits.
+        try store(labelled.map { ($0.0 + " again", $0.1.split(separator: " ").reversed().joined(separator: " "), $0.2) }, in: db)
+        try learner.stored(labelled.count, now: .now + .seconds(30))
+        #expect(tagging.current.model == first)
+        // After it, the next batch (one more document) finds the documents stored meanwhile counted, and retrains.
+        try learner.stored(1, now: .now + .seconds(61))
+        #expect(tagging.current.model?.documents == 2 * labelled.count)
+    }
+
     @Test func theModelIsRetrainedAsLabelledDocumentsArriveAndTagsTheRest() throws {
         let db = try CorpusDatabase.inMemory()
         let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
