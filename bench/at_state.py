@@ -7,10 +7,10 @@
 
 STATE is a corpusd state folder grown from `make bench`'s corpus (its database holds the generated documents
 0 ..< N; --reached N, default the number of items, picks the rare search term as make bench does). No corpusd
-may be running on it. Start-up: 10,000 generated single files (make bench's start-up set, from its cache or
-generated into .build/bench/at-state) are put into the inbox, corpusd is started with a NOTIFY_SOCKET this
-script reads, and the time to READY=1 and to an empty queue is measured; the files stay ingested (the state
-grows by them). Prints the figures as JSON.
+may be running on it. Start-up first: 10,000 generated single files (make bench's start-up set, from its cache)
+are put into the inbox, corpusd is started with a NOTIFY_SOCKET this script reads, and the time to READY=1 and
+to an empty queue is measured (the files stay ingested: the state grows by them); then, with that daemon idle,
+as `make bench` has it, the queries, listing and export. Prints the figures as JSON.
 """
 import argparse, json, os, sqlite3, subprocess, sys, time
 
@@ -40,17 +40,7 @@ def main():
     reached = args.reached or items
     results = {"state": state, "documents": docs, "items": items}
 
-    rare = rb.rare_reference(gen_corpus.Corpus(args.seed, pool=False), reached)
-    results["queries"] = rb.measure_queries(ctl, state, rare, args.runs, 30, 120)
-    rb.log("queries", results["queries"])
-    for label, argv in (("list_all", ["list", "--json", "--limit", str(10 ** 8)]), ("export", ["export", "--format", "jsonl"])):
-        r, _ = rb.run_measured([ctl] + argv + ["--state-dir", state], args.listing_timeout)
-        results[label] = r
-        rb.log(label, r)
-    db_bytes = sum(os.path.getsize(os.path.join(state, f)) for f in os.listdir(state) if f.startswith("corpus.sqlite"))
-    results["database"] = {"bytes": db_bytes, "bytes_per_document": db_bytes / max(1, docs)}
-
-    # Start-up with the corpus stored and files waiting.
+    # Start-up with the corpus stored and files waiting; then, with that daemon idle (as in make bench), the queries.
     cache = rb.Cache(os.path.join(rb.REPO, ".build", "bench"), args.seed, os.cpu_count() or 2)
     startup_dir, manifest = cache.files("startup", 20_000_000, args.startup_files)
     staging = os.path.join(os.path.dirname(state), os.path.basename(state) + ".staging")
@@ -65,10 +55,19 @@ def main():
     ready = daemon.start(timeout=600)
     ok = rb.wait_for(lambda: queue.done(expected), time.monotonic() + 900, 0.02)
     empty = time.monotonic() - t0 if ok else None
-    life = daemon.stop()
-    results["startup"] = {"stored_documents": docs, "waiting": manifest["files"], "ready_s": ready, "empty_queue_s": empty,
-                          "corpusd": life}
+    results["startup"] = {"stored_documents": docs, "waiting": manifest["files"], "ready_s": ready, "empty_queue_s": empty}
     rb.log("start-up", results["startup"])
+
+    rare = rb.rare_reference(gen_corpus.Corpus(args.seed, pool=False), reached)
+    results["queries"] = dict(rb.measure_queries(ctl, state, rare, args.runs, 30, 120), documents=queue.documents())
+    rb.log("queries", results["queries"])
+    for label, argv in (("list_all", ["list", "--json", "--limit", str(10 ** 8)]), ("export", ["export", "--format", "jsonl"])):
+        r, _ = rb.run_measured([ctl] + argv + ["--state-dir", state], args.listing_timeout)
+        results[label] = r
+        rb.log(label, r)
+    results["corpusd"] = daemon.stop()
+    db_bytes = sum(os.path.getsize(os.path.join(state, f)) for f in os.listdir(state) if f.startswith("corpus.sqlite"))
+    results["database"] = {"documents": queue.documents(), "bytes": db_bytes, "bytes_per_document": db_bytes / max(1, queue.documents())}
     text = json.dumps(results, indent=2)
     if args.out:
         with open(args.out, "w") as f:
