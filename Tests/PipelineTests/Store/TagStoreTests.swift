@@ -282,17 +282,22 @@ struct TagStoreTests {
         #expect(throws: CorpusDatabase.NoSuchDocument.self) { try learner.reject(["china"], on: id + 100) }
     }
 
-    /// With `minInterval`, a retrain made due by stored documents waits until that long after the last training; the
-    /// documents stored meanwhile still count towards it.
-    @Test func retrainsWaitForTheLeastIntervalAfterTheLast() throws {
+    /// A learner on an in-memory database that trains before `stored` returns, from 6 labelled documents on.
+    static func learner(minInterval: Duration = .zero) throws -> (CorpusDatabase, Tagging, TagLearner) {
         let db = try CorpusDatabase.inMemory()
         let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
                                   logger: Logger(label: "test"))
         var settings = TagLearner.Settings()
         settings.minNew = 6
         settings.trainInBackground = false
-        settings.minInterval = .seconds(60)
-        let learner = TagLearner(database: db, tagging: tagging, settings: settings, logger: Logger(label: "test"))
+        settings.minInterval = minInterval
+        return (db, tagging, TagLearner(database: db, tagging: tagging, settings: settings, logger: Logger(label: "test")))
+    }
+
+    /// With `minInterval`, a retrain made due by stored documents waits until that long after the last training; the
+    /// documents stored meanwhile still count towards it.
+    @Test func retrainsWaitForTheLeastIntervalAfterTheLast() throws {
+        let (db, tagging, learner) = try Self.learner(minInterval: .seconds(60))
         let labelled = TagModelTests.examples.map { ($0.title, $0.body, Array($0.tags.keys)) }
         try store(labelled, in: db)
         // The first training is never held back.
@@ -309,13 +314,7 @@ struct TagStoreTests {
     }
 
     @Test func theModelIsRetrainedAsLabelledDocumentsArriveAndTagsTheRest() throws {
-        let db = try CorpusDatabase.inMemory()
-        let tagging = try Tagging(taxonomyPath: nil, stateDirectory: "/nonexistent", threshold: 0.9, database: db,
-                                  logger: Logger(label: "test"))
-        var settings = TagLearner.Settings()
-        settings.minNew = 6
-        settings.trainInBackground = false
-        let learner = TagLearner(database: db, tagging: tagging, settings: settings, logger: Logger(label: "test"))
+        let (db, tagging, learner) = try Self.learner()
         let labelled = TagModelTests.examples.map { ($0.title, $0.body, Array($0.tags.keys)) }
         try store(Array(labelled.prefix(4)), in: db)
         #expect(try learner.retrainIfDue() == nil)   // 4 < 6 labelled documents: not yet
