@@ -164,7 +164,8 @@ struct StreamedContainerTests {
         #expect(states["dump.json.gz"] == .stored)
         #expect(try db.entryCounts(of: try #require(items.first { $0.name == "dump.json.gz" }).id) == EntryCounts(stored: 1_200))
 
-        // The entries' outcomes and the single article's own, each told once.
+        // The entries' outcomes and the single article's own, each told once, in chunks of `chunkSize` at most (the
+        // gzip's 1,200 entries come out of the inflater in one piece).
         let chunks = told.withLock { $0 }
         var expected = EntryCounts(stored: 1)
         for (item, _) in containers {
@@ -177,5 +178,7 @@ struct StreamedContainerTests {
         #expect(EntryCounts(stored: outcomes.filter { $0.state == .stored }.count, duplicate: outcomes.filter { $0.state == .duplicate }.count,
                             failed: outcomes.filter { $0.state == .failed }.count) == expected)
         #expect(expected.total > 1_200)
+        #expect(chunks.allSatisfy { $0.count <= entries.chunkSize }, "\(chunks.map(\.count))")
+        #expect(chunks.filter { $0.count == entries.chunkSize }.count >= 1_200 / entries.chunkSize)
     }
 }

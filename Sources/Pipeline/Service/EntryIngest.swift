@@ -152,15 +152,23 @@ struct EntryIngest: Sendable {
         // Chunk n is recorded while chunk n + 1 is read and parsed.
         let recorder = ChunkRecorder()
         defer { recorder.drain() }
+        // A piece of the file (a gzip's inflated output especially) can hold many lines: they go in chunks of
+        // `chunkSize` at most, the rest waiting for the next piece.
+        func record(_ lines: ArraySlice<LineSplitter.Line>) throws {
+            try recorder.submit(recording(parsed(Array(lines), modified: modified, folderTags: tags(item), pipeline: pipeline), of: item))
+        }
         while let chunk = source.next() {
             lines.feed(chunk[...]) { line in if !settled.contains(line.number) { pending.append(line) } }
-            if pending.count >= chunkSize {
-                try recorder.submit(recording(parsed(pending, modified: modified, folderTags: tags(item), pipeline: pipeline), of: item))
-                pending.removeAll(keepingCapacity: true)
+            while pending.count >= chunkSize {
+                try record(pending.prefix(chunkSize))
+                pending.removeFirst(chunkSize)
             }
         }
         lines.finish { line in if !settled.contains(line.number) { pending.append(line) } }
-        try recorder.submit(recording(parsed(pending, modified: modified, folderTags: tags(item), pipeline: pipeline), of: item))
+        repeat {
+            try record(pending.prefix(chunkSize))
+            pending.removeFirst(min(chunkSize, pending.count))
+        } while !pending.isEmpty
         try recorder.finish()
         return source.failure
     }
@@ -200,12 +208,15 @@ struct EntryIngest: Sendable {
         // Chunk n is recorded while chunk n + 1 is read and parsed.
         let recorder = ChunkRecorder()
         defer { recorder.drain() }
+        /// Records the first `chunkSize` pending entries (all, when fewer): a piece of the file can hold many.
         func flush() throws {
-            let contents = pending
+            let contents = Array(pending.prefix(chunkSize))
             let fields = contents.concurrentMap { entry in (entry.index, JSONArticles.fields(entry.content, modified: modified)) }
             try recorder.submit(recording(parsed(fields: fields, of: item, pipeline: pipeline), of: item))
-            pending.removeAll(keepingCapacity: true)
-            pendingBytes = 0
+            pending.removeFirst(contents.count)
+            pendingBytes = pending.reduce(0) { total, entry in
+                if case .bytes(let bytes) = entry.content { total + bytes.count } else { total }
+            }
         }
         reading: while let chunk = source.next() {
             do {
@@ -214,7 +225,7 @@ struct EntryIngest: Sendable {
                 failure = error.description
                 break reading
             }
-            if pending.count >= chunkSize || pendingBytes >= Self.chunkBytes { try flush() }
+            while pending.count >= chunkSize || pendingBytes >= Self.chunkBytes { try flush() }
         }
         if failure == nil {
             if let why = source.failure {
@@ -223,7 +234,7 @@ struct EntryIngest: Sendable {
                 do { try splitter.finish(emit) } catch { failure = error.description }
             }
         }
-        try flush()
+        repeat { try flush() } while !pending.isEmpty
         try recorder.finish()
         return notAList ? .notAList : .done(failure)
     }
