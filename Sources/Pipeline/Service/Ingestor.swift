@@ -93,11 +93,7 @@ public struct Ingestor: Service {
         // A container's entries are counted, and may make a retrain due, chunk by chunk as they are recorded.
         entries.recorded = { [health, learner, logger] outcomes in
             health.entriesRecorded(outcomes, at: Date())
-            let stored = outcomes.filter { $0.state == .stored }.count
-            guard stored > 0 else { return }
-            do { try learner.stored(stored) } catch {
-                logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
-            }
+            Self.tell(learner, stored: outcomes.filter { $0.state == .stored }.count, logger: logger)
         }
         self.entries = entries
     }
@@ -262,13 +258,17 @@ public struct Ingestor: Service {
         _ = dispose(recorded.map { ($0.id, $0.path, $0.outcome.state) })
         health.batchFinished(recorded, entries: entryCount, at: Date())
         trimmer.afterWork()
-        let stored = recorded.filter { $0.outcome.state == .stored }.count
-        if stored > 0 {
-            do { try learner.stored(stored) } catch {
-                logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
-            }
-        }
+        Self.tell(learner, stored: recorded.filter { $0.outcome.state == .stored }.count, logger: logger)
         return true
+    }
+
+    /// Tells the tag learner of documents stored (a single file's batch, or a chunk of a container's entries); a
+    /// retrain that fails is logged, and ingestion goes on.
+    private static func tell(_ learner: TagLearner, stored: Int, logger: Logger) {
+        guard stored > 0 else { return }
+        do { try learner.stored(stored) } catch {
+            logger.error("could not retrain the tag model", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Returns claimed items to the queue; if even that fails, remembers them for the next batch

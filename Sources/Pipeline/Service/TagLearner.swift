@@ -70,14 +70,12 @@ public struct TagLearner: Sendable {
     /// of the last one, when the documents are counted again at the next batch after it).
     public func stored(_ count: Int, now: ContinuousClock.Instant = .now) throws {
         let labelledThen = tagging.current.model?.labelledAtTraining ?? 0
-        if let last = state.lastTraining.withLock({ $0 }), now - last < settings.minInterval {
-            state.storedSinceCount.withLock { seen in seen = seen == Int.max ? Int.max : seen + count }
-            return
-        }
+        let waiting = state.lastTraining.withLock { last in last.map { now - $0 < settings.minInterval } ?? false }
         let worthChecking = state.storedSinceCount.withLock { seen in
             // The first batch after start always counts: labelled documents may have arrived while stopped.
             seen = seen == Int.max ? Int.max : seen + count
-            guard seen >= settings.growthNeeded(after: labelledThen) else { return false }
+            // Within `minInterval` of the last training the documents stay counted, for a batch after it.
+            guard !waiting, seen >= settings.growthNeeded(after: labelledThen) else { return false }
             seen = 0
             return true
         }

@@ -313,14 +313,7 @@ public struct TagPattern: @unchecked Sendable, Hashable {
                 continue
             case "[":
                 // A set (ICU sets nest): one atom.
-                var depth = 0
-                var j = i
-                while j < chars.count {
-                    if chars[j] == "\\" { j += 2; continue }
-                    if chars[j] == "[" { depth += 1 } else if chars[j] == "]" { depth -= 1; if depth == 0 { break } }
-                    j += 1
-                }
-                i = j + 1
+                i = skipSet(chars, from: i)
             case "(":
                 groups.append(false)
                 i += 1
