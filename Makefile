@@ -49,7 +49,7 @@ test: deps
 # daemon's peak memory and time to the last outcome. Not part of `make test`: it takes many minutes.
 soak: deps
 	$(SWIFT) build --build-tests
-	CORPUSD_BIN_DIR=$(CURDIR)/.build/debug CORPUSD_CRASH_FILES=10000 CORPUSD_CRASH_CYCLES=10 \
+	CORPUSD_BIN_DIR=$(CURDIR)/.build/debug CORPUSD_CRASH_FILES=10000 CORPUSD_CRASH_CYCLES=10 CORPUSD_TEST_SEED=random \
 		$(SWIFT) test --skip-build --filter killNineCycles
 	scripts/burst-rss.sh 10000
 	scripts/burst-rss.sh 100000

@@ -11,18 +11,6 @@ import Testing
 /// done twice, and the daemon recovers by itself.
 @Suite(.serialized)
 struct CrashAndStorageTests {
-    /// A small generator with a printed seed, so that a failing run can be replayed (CORPUSD_CRASH_SEED).
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func setting(_ name: String, _ fallback: Int) -> Int {
         ProcessInfo.processInfo.environment[name].flatMap(Int.init) ?? fallback
     }
@@ -31,8 +19,7 @@ struct CrashAndStorageTests {
     @Test func killNineCyclesLoseNothingAndDoNothingTwice() throws {
         let total = Self.setting("CORPUSD_CRASH_FILES", 2000)
         let cycles = Self.setting("CORPUSD_CRASH_CYCLES", 5)
-        let seed = UInt64(Self.setting("CORPUSD_CRASH_SEED", Int(Date().timeIntervalSince1970)))
-        var random = SeededGenerator(state: seed)
+        var (random, seed) = TestRandom.generator()
         print("crash test: \(total) files, \(cycles) kill -9 cycles, seed \(seed)")
 
         // Every 20th file is empty (fails), every 20th (offset 10) an exact copy of an earlier one (duplicate).
@@ -113,8 +100,7 @@ struct CrashAndStorageTests {
     @Test func killNineMidDumpRecordsEachLineOnce() throws {
         let dumps = 3
         let lines = Self.setting("CORPUSD_CRASH_DUMP_LINES", 1_500)
-        let seed = UInt64(Self.setting("CORPUSD_CRASH_SEED", Int(Date().timeIntervalSince1970)))
-        var random = SeededGenerator(state: seed)
+        var (random, seed) = TestRandom.generator()
         print("dump crash test: \(dumps) dumps of \(lines) lines, seed \(seed)")
         func isBroken(_ line: Int) -> Bool { line % 97 == 0 }
         func dump(_ number: Int) throws -> Data {
