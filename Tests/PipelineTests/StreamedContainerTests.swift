@@ -181,4 +181,41 @@ struct StreamedContainerTests {
         #expect(chunks.allSatisfy { $0.count <= entries.chunkSize }, "\(chunks.map(\.count))")
         #expect(chunks.filter { $0.count == entries.chunkSize }.count >= 1_200 / entries.chunkSize)
     }
+
+    /// A dump taken up again after a run that died in it: the ingest reports, and tells, only the entries it
+    /// recorded itself (the batch-size figures counted the earlier run's entries again), and each line once. A dump
+    /// longer than one chunk, so that full chunks and the rest are both recorded.
+    @Test func aDumpTakenUpAgainCountsOnlyTheEntriesItRecords() throws {
+        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("resumed-\(UUID().uuidString)")
+        for dir in ["inbox", "archive", "failed"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(dir), withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let db = try CorpusDatabase.inMemory()
+        let files = InboxFiles(inbox: root.appendingPathComponent("inbox").path, archive: root.appendingPathComponent("archive").path,
+                               failed: root.appendingPathComponent("failed").path, maxFileSize: 1 << 20)
+        var entries = EntryIngest(database: db, files: files, worker: "host:2", settings: Live(Ingestor.Settings()), logger: Logger(label: "test"))
+        let lines = entries.chunkSize + 50
+        try Data((1...lines).map { story($0) + "\n" }.joined().utf8).write(to: root.appendingPathComponent("inbox/dump.jsonl"))
+        let told = Mutex<[Int]>([])
+        entries.recorded = { outcomes in told.withLock { $0.append(outcomes.count) } }
+
+        let now = Date()
+        try db.register([InboxCandidate(path: InboxPath("dump.jsonl"), size: 1, mtime: 0)], now: now)
+        // The run before recorded the first 30 lines, then died.
+        let first = try #require(try db.claim(limit: 1, worker: "host:1", lease: 60, now: now).first)
+        let earlier = (1...30).map { n in
+            ProcessedEntry(index: n, result: ArticlePipeline().jsonLine(Array(story(n).utf8)[...], modified: nil)!.mapError(IntakeFailure.pipeline))
+        }
+        _ = try db.recordEntries(earlier, of: first, now: now)
+        #expect(try db.recoverAbandoned(workerPrefix: "host:1", now: now) == 1)
+
+        let (containers, _) = entries.partition(try db.claim(limit: 1, worker: "host:2", lease: 60, now: now))
+        let (item, format) = try #require(containers.first)
+        let settled = try #require(entries.ingest(item, format: format, pipeline: ArticlePipeline()))
+        #expect(settled.state == .stored)
+        #expect(settled.entries == lines - 30)
+        #expect(told.withLock { $0 } == [entries.chunkSize, lines - 30 - entries.chunkSize])
+        #expect(try db.entryCounts(of: item.id) == EntryCounts(stored: lines))
+    }
 }

@@ -35,8 +35,8 @@ struct EntryIngest: Sendable {
     /// The most a streamed file may hold (decompressed, for gzip): 64 × the per-file limit.
     var streamLimit: Int64 { files.maxFileSize * 64 }
 
-    /// A container brought to its outcome: where its original goes, and how many entries it has. Their outcomes
-    /// went to `recorded`.
+    /// A container brought to its outcome: where its original goes, and how many of its entries this ingest recorded
+    /// (not those an earlier, interrupted run did). Their outcomes went to `recorded`.
     struct Settled: Sendable {
         var id: Int64
         var path: InboxPath
@@ -69,6 +69,7 @@ struct EntryIngest: Sendable {
     /// released back to the queue with a back-off, as a batch would be.
     func ingest(_ item: ClaimedItem, format: DetectedFormat, pipeline: ArticlePipeline) -> Settled? {
         do {
+            let before = try database.entryCounts(of: item.id).total
             var failure: String?
             var rawHash: Digest?
             var streamed = true
@@ -123,7 +124,7 @@ struct EntryIngest: Sendable {
                 "outcome": "\(state.rawValue)",
             ])
             if let failure { logger.warning("failed", metadata: ["item": "\(item.id)", "file": "\(item.path)", "reason": "\(failure)"]) }
-            return Settled(id: item.id, path: item.path, state: state, entries: counts.total)
+            return Settled(id: item.id, path: item.path, state: state, entries: counts.total - before)
         } catch {
             let delay = min(60, pow(2, Double(min(item.attempts, 6))))
             logger.error("could not record the entries of a file; will retry", metadata: [
@@ -157,18 +158,16 @@ struct EntryIngest: Sendable {
         func record(_ lines: ArraySlice<LineSplitter.Line>) throws {
             try recorder.submit(recording(parsed(Array(lines), modified: modified, folderTags: tags(item), pipeline: pipeline), of: item))
         }
-        while let chunk = source.next() {
-            lines.feed(chunk[...]) { line in if !settled.contains(line.number) { pending.append(line) } }
-            while pending.count >= chunkSize {
-                try record(pending.prefix(chunkSize))
-                pending.removeFirst(chunkSize)
-            }
-        }
-        lines.finish { line in if !settled.contains(line.number) { pending.append(line) } }
+        var ended = false
         repeat {
-            try record(pending.prefix(chunkSize))
-            pending.removeFirst(min(chunkSize, pending.count))
-        } while !pending.isEmpty
+            let keep = { (line: LineSplitter.Line) in if !settled.contains(line.number) { pending.append(line) } }
+            if let chunk = source.next() { lines.feed(chunk[...], keep) } else { lines.finish(keep); ended = true }
+            // Full chunks while the file goes on; at its end, the rest too.
+            while pending.count >= (ended ? 1 : chunkSize) {
+                try record(pending.prefix(chunkSize))
+                pending.removeFirst(min(chunkSize, pending.count))
+            }
+        } while !ended
         try recorder.finish()
         return source.failure
     }
