@@ -70,6 +70,9 @@ struct Corpusd: AsyncParsableCommand {
     @Option(help: "The learned model's tags are given at this probability or above (0–1, default \(TagModel.defaultThreshold)).")
     var modelThreshold: Double?
 
+    @Option(help: "Seconds a batch may go without recording anything before corpusd counts itself hung and stops the watchdog pings, so that systemd restarts it (default 60).")
+    var hungAfter: Double?
+
     @Flag(help: "Print the built-in taxonomy file (a commented starting point for your own) and exit.")
     var printDefaultTaxonomy = false
 
@@ -90,7 +93,8 @@ struct Corpusd: AsyncParsableCommand {
                         inotify: noInotify ? false : nil, folderTags: folderTags ? true : nil,
                         maxFileSize: maxFileSize, batchSize: batchSize, logLevel: logLevel,
                         metricsFile: metricsFile, metricsInterval: metricsInterval, taxonomy: taxonomy,
-                        modelThreshold: modelThreshold, maxWatches: maxWatches, nearThreshold: nearThreshold)
+                        modelThreshold: modelThreshold, maxWatches: maxWatches, nearThreshold: nearThreshold,
+                        hungAfter: hungAfter)
     }
 
     var configFile: String? {
@@ -109,6 +113,9 @@ struct Corpusd: AsyncParsableCommand {
         }
         if let nearThreshold, CorpusdSettings.nearThresholdValue(nearThreshold) == nil {
             throw ValidationError("--near-threshold takes a number in (0, 1] or 'off'")
+        }
+        if let hungAfter, !(hungAfter > 0) {
+            throw ValidationError("--hung-after must be a number of seconds above 0")
         }
     }
 

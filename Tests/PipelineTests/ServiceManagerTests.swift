@@ -95,12 +95,13 @@ struct ConfigFileTests {
             log_level: debug
             max_watches: 100
             near_threshold: 0.7
+            hung_after: 5
             """)
         defer { unlink(path) }
         let file = try CorpusdSettings.load(path: path)
         #expect(file == CorpusdSettings(stateDir: "/srv/corpus", poll: 5, settle: 0.5, inotify: false, folderTags: true,
                                         maxFileSize: 1024, batchSize: 8, logLevel: .debug, maxWatches: 100,
-                                        nearThreshold: "0.7"))
+                                        nearThreshold: "0.7", hungAfter: 5))
         let config = file.overridden(by: CorpusdSettings(poll: 1, logLevel: .warning)).daemonConfig(environment: [:])
         #expect(config.layout.stateDirectory == "/srv/corpus")
         #expect(config.layout.inbox == "/srv/corpus/inbox")
@@ -112,6 +113,7 @@ struct ConfigFileTests {
         #expect(config.maxFileSize == 1024)
         #expect(config.logLevel == .warning)
         #expect(config.maxWatches == 100)
+        #expect(config.hungAfter == 5)
         #expect(config.ingest.nearDuplicates.policy.threshold == 0.7)
         let off = try write("near_threshold: off\n")
         defer { unlink(off) }
@@ -135,7 +137,7 @@ struct ConfigFileTests {
     }
 
     @Test func aWrongTypeOrLevelIsAnError() throws {
-        for text in ["poll: soon\n", "log_level: loud\n", "- a list\n", "near_threshold: 2\n", "model_threshold: 1.5\n"] {
+        for text in ["poll: soon\n", "log_level: loud\n", "- a list\n", "near_threshold: 2\n", "model_threshold: 1.5\n", "hung_after: 0\n"] {
             let path = try write(text)
             defer { unlink(path) }
             #expect(throws: CorpusdSettings.FileError.self) { try CorpusdSettings.load(path: path) }
@@ -181,10 +183,11 @@ struct ReloadTests {
         new.logLevel = .debug
         new.ingest.batchSize = 8
         new.pollInterval = 9
+        new.hungAfter = 5
         new.ingest.nearDuplicates = NearDuplicateSettings(NearDuplicatePolicy(threshold: 0.5))
         new.configuredNearThreshold = .some(0.5)
         let changes = CorpusDaemon.apply(new, over: applied, logLevel: level, ingest: ingest, configuredNear: near)
-        #expect(changes == "log_level info → debug; batch_size 64 → 8; near_threshold \(NearDuplicatePolicy.defaultThreshold) → 0.5; needs a restart to apply: poll")
+        #expect(changes == "log_level info → debug; batch_size 64 → 8; near_threshold \(NearDuplicatePolicy.defaultThreshold) → 0.5; needs a restart to apply: poll, hung_after")
         // The one shared policy box takes the new threshold, so the control handler sees it too.
         #expect(ingest.value.nearDuplicates === old.ingest.nearDuplicates)
         #expect(old.ingest.nearDuplicates.policy.threshold == 0.5)
@@ -193,7 +196,7 @@ struct ReloadTests {
         // The restart-only setting stays as it was, so it is named again until a restart.
         #expect(applied.value.pollInterval == 2)
         #expect(CorpusDaemon.apply(new, over: applied, logLevel: level, ingest: ingest, configuredNear: near)
-            == "needs a restart to apply: poll")
+            == "needs a restart to apply: poll, hung_after")
     }
 }
 

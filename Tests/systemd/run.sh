@@ -7,7 +7,8 @@
 #    package list); every run works on a fresh copy of it, into which `make install DESTDIR=…` installs.
 # 2. The copy is booted with systemd-nspawn (systemd as PID 1); commands run inside with nsenter.
 # 3. Inside: start, drop files as a member of group corpusd, corpusctl as that member, structured
-#    journal fields, the watchdog killing a stopped daemon and systemd restarting it with nothing lost,
+#    journal fields, the watchdog killing a stopped daemon and systemd restarting it with nothing lost
+#    (and leaving a daemon busy with a long dump alone),
 #    reload, stop, systemd-analyze verify and security; then power-off, and no process may be left.
 #
 # Skipped, with the reason printed, when this machine cannot: not root, or CORPUSD_SKIP_SYSTEMD_TEST set.
@@ -114,6 +115,8 @@ cp -a "$ROOTFS" "$ROOT"
 install -d -m 0755 "$ROOT/opt/corpusd-test/seeds"
 install -m 0644 seeds/*.txt "$ROOT/opt/corpusd-test/seeds/"
 SEEDS=$(ls seeds/*.txt | wc -l)
+# Entries in the one dump of the long-batch check: it must take well over 8 s to ingest inside the container.
+DUMP_ENTRIES=${CORPUSD_SYSTEMD_DUMP_ENTRIES:-20000}
 step "copied the root file system to $ROOT"
 # The container's systemd version, not this machine's, picks the unit's Type.
 target_systemd=$(dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f '${Version}' systemd | cut -d. -f1)
@@ -256,6 +259,28 @@ grep -q "Watchdog timeout" <<<"$(inside journalctl -u corpusd --no-pager)" || fa
 until_deadline 60 "the files dropped during the hang to be taken" settled $((SEEDS + 4))
 [ "$(status_field "d['documents']")" -ge "$SEEDS" ] || fail "documents were lost"
 passed "kill -STOP → watchdog timeout, killed and restarted in $elapsed ms; $((SEEDS + 4)) items all with an outcome, inbox empty"
+
+# A dump that takes many times hung_after to ingest is one long batch: each chunk of entries it records is progress,
+# so the pings go on and systemd leaves the daemon alone (before, the batch counted as hung after hung_after, the
+# pings stopped and the watchdog restarted the daemon in the middle of the dump).
+inside sh -c 'printf "hung_after: 2\n" >> /etc/corpusd/corpusd.yaml'
+inside systemctl restart corpusd
+pid=$(inside systemctl show -P MainPID corpusd)
+restarts=$(inside systemctl show -P NRestarts corpusd)
+items_before=$(status_field "sum(d['items'][k] for k in ('stored','duplicate','failed'))")
+python3 bench/gen_corpus.py --out "$WORK/dump" --count "$DUMP_ENTRIES" --start 100000 --format jsonl --per-file "$DUMP_ENTRIES" \
+    --seed 7 >/dev/null || fail "could not generate the dump"
+install -m 0644 "$WORK"/dump/*.jsonl "$ROOT/opt/corpusd-test/dump.jsonl"
+t0=$(date +%s%N)
+as_member sh -c 'cp /opt/corpusd-test/dump.jsonl /home/alice/dump.jsonl && mv /home/alice/dump.jsonl /var/lib/corpusd/inbox/'
+until_deadline 600 "the dump's $DUMP_ENTRIES entries to be recorded" settled $((items_before + DUMP_ENTRIES + 1))
+elapsed=$((($(date +%s%N) - t0) / 1000000))
+[ "$(inside systemctl show -P NRestarts corpusd)" = "$restarts" ] && [ "$(inside systemctl show -P MainPID corpusd)" = "$pid" ] ||
+    fail "the daemon was restarted during the dump: $(inside journalctl -u corpusd --no-pager | grep -i watchdog | tail -n 3)"
+# The dump must have lasted long enough for the old behaviour to fail: hung after 2 s, then the 4 s watchdog.
+[ "$elapsed" -gt 8000 ] || fail "the dump took only $elapsed ms: too short to show the watchdog left the daemon alone"
+passed "a dump of $DUMP_ENTRIES entries in one batch of $elapsed ms (hung_after 2 s, WatchdogSec 4 s): no restart, same pid"
+inside sed -i '/^hung_after:/d' /etc/corpusd/corpusd.yaml
 inside rm -rf /run/systemd/system/corpusd.service.d
 inside systemctl daemon-reload
 

@@ -36,6 +36,9 @@ public struct DaemonConfig: Sendable {
         return settings
     }()
     public var logLevel: Logger.Level = .info
+    /// Seconds a batch may go without recording anything (a file's outcome, a chunk of a container's entries)
+    /// before the daemon counts itself hung: it stops the watchdog pings, and systemd restarts it.
+    public var hungAfter: Double = 60
     /// Crash points armed for a test (`CORPUSD_FAULT`); none otherwise.
     public var faults = FaultInjection()
     /// The near-duplicate threshold the settings give (`.some(nil)`: off), or nil when they give none: then
@@ -112,7 +115,7 @@ public struct CorpusDaemon: Sendable {
             },
             health: health, logger: logger.with(label: "corpusd.inbox"), fullScanInterval: config.fullScanInterval)
         let reporter = ServiceManagerReporter(notifier: notifier, health: health, database: database,
-                                              inbox: layout.inbox, logger: logger)
+                                              inbox: layout.inbox, hungAfter: config.hungAfter, logger: logger)
         let near = try NearThresholdChoice.decide(configured: config.configuredNearThreshold, recorded: database.nearJudgement())
         config.ingest.nearDuplicates.policy.threshold = near.threshold
         // A corpus that records no threshold yet was judged with the one it is run with now.
@@ -211,6 +214,7 @@ public struct CorpusDaemon: Sendable {
         if new.settle != current.settle { restart.append("settle") }
         if new.useInotify != current.useInotify { restart.append("inotify") }
         if new.maxWatches != current.maxWatches { restart.append("max_watches") }
+        if new.hungAfter != current.hungAfter { restart.append("hung_after") }
         if new.maxFileSize != current.maxFileSize { restart.append("max_file_size") }
         if new.metricsFile != current.metricsFile || new.metricsInterval != current.metricsInterval {
             restart.append("metrics_file/metrics_interval")

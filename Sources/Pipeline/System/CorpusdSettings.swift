@@ -29,12 +29,14 @@ public struct CorpusdSettings: Sendable, Hashable, Codable {
     public var maxWatches: Int?
     /// A similarity in (0, 1], or "off".
     public var nearThreshold: String?
+    /// Seconds a batch may go without recording anything before the daemon counts itself hung.
+    public var hungAfter: Double?
 
     public init(stateDir: String? = nil, inbox: String? = nil, db: String? = nil, poll: Double? = nil,
                 settle: Double? = nil, inotify: Bool? = nil, folderTags: Bool? = nil, maxFileSize: Int64? = nil,
                 batchSize: Int? = nil, logLevel: Logger.Level? = nil, metricsFile: String? = nil,
                 metricsInterval: Double? = nil, taxonomy: String? = nil, modelThreshold: Double? = nil,
-                maxWatches: Int? = nil, nearThreshold: String? = nil) {
+                maxWatches: Int? = nil, nearThreshold: String? = nil, hungAfter: Double? = nil) {
         self.stateDir = stateDir
         self.inbox = inbox
         self.db = db
@@ -51,6 +53,7 @@ public struct CorpusdSettings: Sendable, Hashable, Codable {
         self.modelThreshold = modelThreshold
         self.maxWatches = maxWatches
         self.nearThreshold = nearThreshold
+        self.hungAfter = hungAfter
     }
 
     /// `near_threshold` / `--near-threshold` read: `.some(nil)` for "off", `.some(x)` for x in (0, 1],
@@ -66,6 +69,7 @@ public struct CorpusdSettings: Sendable, Hashable, Codable {
         case maxFileSize = "max_file_size", batchSize = "batch_size", logLevel = "log_level"
         case metricsFile = "metrics_file", metricsInterval = "metrics_interval", taxonomy
         case modelThreshold = "model_threshold", maxWatches = "max_watches", nearThreshold = "near_threshold"
+        case hungAfter = "hung_after"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -107,6 +111,10 @@ public struct CorpusdSettings: Sendable, Hashable, Codable {
         if let nearThreshold, Self.nearThresholdValue(nearThreshold) == nil {
             throw DecodingError.dataCorruptedError(forKey: .nearThreshold, in: c,
                                                    debugDescription: "near_threshold takes a number in (0, 1] or 'off'")
+        }
+        hungAfter = try c.decodeIfPresent(Double.self, forKey: .hungAfter)
+        if let hungAfter, !(hungAfter > 0) {
+            throw DecodingError.dataCorruptedError(forKey: .hungAfter, in: c, debugDescription: "hung_after must be a number of seconds above 0")
         }
     }
 
@@ -154,7 +162,8 @@ public struct CorpusdSettings: Sendable, Hashable, Codable {
             batchSize: other.batchSize ?? batchSize, logLevel: other.logLevel ?? logLevel,
             metricsFile: other.metricsFile ?? metricsFile, metricsInterval: other.metricsInterval ?? metricsInterval,
             taxonomy: other.taxonomy ?? taxonomy, modelThreshold: other.modelThreshold ?? modelThreshold,
-            maxWatches: other.maxWatches ?? maxWatches, nearThreshold: other.nearThreshold ?? nearThreshold)
+            maxWatches: other.maxWatches ?? maxWatches, nearThreshold: other.nearThreshold ?? nearThreshold,
+            hungAfter: other.hungAfter ?? hungAfter)
     }
 
     /// The daemon's configuration: these settings over the defaults.
@@ -173,6 +182,7 @@ public struct CorpusdSettings: Sendable, Hashable, Codable {
         config.taxonomyPath = taxonomy
         if let modelThreshold { config.modelThreshold = modelThreshold }
         if let maxWatches { config.maxWatches = maxWatches }
+        if let hungAfter { config.hungAfter = hungAfter }
         if let nearThreshold, let value = Self.nearThresholdValue(nearThreshold) {
             config.ingest.nearDuplicates = NearDuplicateSettings(NearDuplicatePolicy(threshold: value))
             config.configuredNearThreshold = .some(value)
