@@ -1,4 +1,5 @@
 import Foundation
+import NearDupLab
 
 @testable import Pipeline
 
@@ -824,19 +825,10 @@ enum LabelledTopicSet {
     ]
 }
 
-/// A small deterministic generator (SplitMix64), so the set is the same on every machine.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+/// The lab's deterministic generator (SplitMix64), so the set is the same on every machine.
+typealias SplitMix64 = SeededRandom
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededRandom {
     mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 
     mutating func pick(_ count: Int, from pool: [String]) -> [String] {
