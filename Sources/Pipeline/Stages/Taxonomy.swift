@@ -101,46 +101,16 @@ public struct TagPattern: @unchecked Sendable, Hashable {
     /// number of times (`s?`, `\d{1,4}`): then a match tried at one position takes a bounded number of steps. In
     /// doubt (`\Q`, an unclosed set), true.
     static func mayRunLong(_ pattern: String) -> Bool {
-        let chars = Array(pattern.unicodeScalars)
-        var afterGroup = false
-        var i = 0
-        while i < chars.count {
-            switch chars[i] {
-            case "*", "+":
-                return true
-            case "?" where i > 0 && chars[i - 1] == "(":
-                // `(?:`, `(?=`, `(?i)`: a group's kind, not a quantifier.
-                i += 1
-                continue
-            case "?":
-                if afterGroup { return true }
-            case "{":
-                guard let close = chars[i...].firstIndex(of: "}") else { return true }
-                let inside = String(String.UnicodeScalarView(chars[(i + 1)..<close]))
-                if afterGroup || inside.hasSuffix(",") { return true }
-                i = close + 1
-                afterGroup = false
-                continue
-            case "\\":
-                if i + 1 < chars.count && chars[i + 1] == "Q" { return true }
-                i += 2
-                afterGroup = false
-                continue
-            case "[":
-                let end = skipSet(chars, from: i)
-                if end >= chars.count && chars.last != "]" { return true }
-                i = end
-                afterGroup = false
-                continue
-            case ")":
-                i += 1
-                afterGroup = true
-                continue
-            default:
-                break
+        let syntax = RegexSyntax(pattern)
+        guard syntax.complete else { return true }
+        let tokens = syntax.tokens
+        for (i, token) in tokens.enumerated() {
+            switch token {
+            case .atom(.quoted): return true
+            case .quantifier(_, nil): return true
+            case .quantifier where i > 0 && tokens[i - 1] == .close: return true
+            default: continue
             }
-            afterGroup = false
-            i += 1
         }
         return false
     }
@@ -151,187 +121,93 @@ public struct TagPattern: @unchecked Sendable, Hashable {
     /// filter) for a top-level `|`, inline flags, look-arounds, `\Q` quoting or anything not understood;
     /// only ever too little is required, never too much.
     static func requiredLiterals(_ pattern: String) -> [[[UInt8]]] {
-        let chars = Array(pattern.unicodeScalars)
-        if pattern.contains("\\Q") || pattern.contains("(?") && pattern.replacingOccurrences(of: "(?:", with: "").contains("(?") {
-            return []
-        }
+        let syntax = RegexSyntax(pattern)
+        let tokens = syntax.tokens
+        guard syntax.complete, !tokens.contains(where: { $0 == .atom(.quoted) || $0 == .open(plain: false) }) else { return [] }
         var required: [[[UInt8]]] = []
         var run: [UInt8] = []
         func endRun() {
             if !run.isEmpty { required.append([run]) }
             run = []
         }
-        /// The literal a plain character stands for, nil when it is special or not ASCII.
-        func plain(_ c: Unicode.Scalar) -> UInt8? {
-            guard c.isASCII, c.value >= 0x20 else { return nil }
-            return "\\^$.|?*+()[]{}#".unicodeScalars.contains(c) ? nil : UInt8(c.value)
-        }
-        /// Length of a quantifier at `i` and whether it allows zero occurrences; (0, false) for none.
-        func quantifier(at i: Int) -> (length: Int, zero: Bool) {
-            guard i < chars.count else { return (0, false) }
-            var length = 0
-            var zero = false
-            switch chars[i] {
-            case "?", "*": length = 1; zero = true
-            case "+": length = 1
-            case "{":
-                guard let close = chars[i...].firstIndex(of: "}") else { return (0, false) }
-                let inside = String(String.UnicodeScalarView(chars[(i + 1)..<close]))
-                guard let low = Int(inside.split(separator: ",", omittingEmptySubsequences: false).first ?? "") else {
-                    return (0, false)
-                }
-                length = close - i + 1
-                zero = low == 0
-            default: return (0, false)
-            }
-            // A lazy or possessive mark belongs to the quantifier.
-            if i + length < chars.count && (chars[i + length] == "?" || chars[i + length] == "+") { length += 1 }
-            return (length, zero)
+        /// The quantifier at `i`, if there is one there: may it occur zero times?
+        func quantifier(at i: Int) -> (present: Bool, zero: Bool) {
+            guard i < tokens.count, case .quantifier(let min, _) = tokens[i] else { return (false, false) }
+            return (true, min == 0)
         }
         var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c == "|" { return [] }
-            if c == "(" {
+        while i < tokens.count {
+            switch tokens[i] {
+            case .alternation:
+                return []
+            case .open:
                 // A group: required when its alternatives are all plain runs and it may not occur zero times.
                 var j = i + 1
                 var depth = 1
                 var inner: [UInt8] = []
                 var alternatives: [[UInt8]] = []
                 var simple = true
-                if j + 1 < chars.count && chars[j] == "?" && chars[j + 1] == ":" { j += 2 }
-                while j < chars.count && depth > 0 {
-                    let d = chars[j]
-                    if d == "\\" {
-                        if j + 1 < chars.count, let literal = plainEscape(chars[j + 1]) { inner.append(literal) } else { simple = false }
-                        j += 2
-                        continue
+                while j < tokens.count {
+                    switch tokens[j] {
+                    case .open: depth += 1; simple = false
+                    case .close: depth -= 1
+                    case .alternation where depth == 1: alternatives.append(inner); inner = []
+                    case .atom(.literal(let byte)) where depth == 1 && !quantifier(at: j + 1).present: inner.append(byte)
+                    default: simple = false
                     }
-                    if d == "[" {
-                        simple = false
-                        j = skipSet(chars, from: j)
-                        continue
-                    }
-                    if d == "(" { depth += 1; simple = false }
-                    else if d == ")" { depth -= 1; if depth == 0 { break } }
-                    else if d == "|" && depth == 1 { alternatives.append(inner); inner = [] }
-                    else if let literal = plain(d) { inner.append(literal) }
-                    else { simple = false }
+                    if depth == 0 { break }
                     j += 1
                 }
                 guard depth == 0 else { return [] }
                 alternatives.append(inner)
                 endRun()
-                let (length, zero) = quantifier(at: j + 1)
-                if simple && !zero && alternatives.allSatisfy({ !$0.isEmpty }) { required.append(alternatives) }
-                i = j + 1 + length
-                continue
-            }
-            var literal: UInt8?
-            var width = 1
-            if c == "\\" {
-                guard i + 1 < chars.count else { return [] }
-                literal = plainEscape(chars[i + 1])
-                width = 2
-            } else if c == "[" {
+                let after = quantifier(at: j + 1)
+                if simple && !after.zero && alternatives.allSatisfy({ !$0.isEmpty }) { required.append(alternatives) }
+                i = j + 1 + (after.present ? 1 : 0)
+            case .atom(.literal(let byte)):
+                let after = quantifier(at: i + 1)
+                if !after.present {
+                    run.append(byte)
+                } else {
+                    // The quantifier takes the one character before it; what follows is no longer next to the run.
+                    if !after.zero { run.append(byte) }
+                    endRun()
+                }
+                i += after.present ? 2 : 1
+            default:
+                // `.`, `^`, `$`, a class escape (`\d`, `\b`), a set, an unmatched bracket: the run ends here.
                 endRun()
-                i = skipSet(chars, from: i)
-                i += quantifier(at: i).length
-                continue
-            } else {
-                literal = plain(c)
+                i += 1 + (quantifier(at: i + 1).present ? 1 : 0)
             }
-            guard let literal else {
-                // `.`, `^`, `$`, a class escape (`\d`, `\b`) or an unmatched bracket: the run ends here.
-                endRun()
-                i += width
-                i += quantifier(at: i).length
-                continue
-            }
-            let (length, zero) = quantifier(at: i + width)
-            if length == 0 {
-                run.append(literal)
-            } else {
-                // The quantifier takes the one character before it; what follows is no longer next to the run.
-                if !zero { run.append(literal) }
-                endRun()
-            }
-            i += width + length
         }
         endRun()
         return required
     }
 
-    /// The character an escape stands for when it is punctuation escaped to mean itself (`\.`, `\(`); nil for
-    /// class and assertion escapes (`\d`, `\b`, `\x41`) and anything not ASCII.
-    private static func plainEscape(_ c: Unicode.Scalar) -> UInt8? {
-        guard c.isASCII, c.value >= 0x21, c.value < 0x7F else { return nil }
-        let letterOrDigit = c.properties.isAlphabetic || ("0"..."9").contains(c)
-        return letterOrDigit ? nil : UInt8(c.value)
-    }
-
-    /// The index after the set `[...]` that starts at `from` (sets nest in ICU).
-    private static func skipSet(_ chars: [Unicode.Scalar], from: Int) -> Int {
-        var depth = 0
-        var j = from
-        while j < chars.count {
-            if chars[j] == "\\" { j += 2; continue }
-            if chars[j] == "[" { depth += 1 } else if chars[j] == "]" { depth -= 1; if depth == 0 { return j + 1 } }
-            j += 1
-        }
-        return chars.count
-    }
-
     /// Why a pattern is refused: it nests an unbounded repeat (`*`, `+`, `{n,}`) inside a group that is
     /// itself repeated without bound. Nil when it does not.
     static func catastrophicShape(_ pattern: String) -> String? {
-        let chars = Array(pattern.unicodeScalars)
+        let tokens = RegexSyntax(pattern).tokens
         // One entry per open group: whether it holds an unbounded repeat.
         var groups: [Bool] = [false]
-        var i = 0
-        /// The length of an unbounded quantifier at `at` (`*`, `+`, `{n,}`), or 0.
-        func unboundedQuantifier(at index: Int) -> Int {
-            guard index < chars.count else { return 0 }
-            if chars[index] == "*" || chars[index] == "+" { return 1 }
-            guard chars[index] == "{", let close = chars[index...].firstIndex(of: "}") else { return 0 }
-            let inside = String(String.UnicodeScalarView(chars[(index + 1)..<close]))
-            return inside.hasSuffix(",") && Int(inside.dropLast()) != nil ? close - index + 1 : 0
-        }
-        while i < chars.count {
-            let c = chars[i]
-            switch c {
-            case "\\":
-                if i + 1 < chars.count && chars[i + 1] == "Q" {
-                    // \Q…\E is literal text.
-                    var j = i + 2
-                    while j + 1 < chars.count && !(chars[j] == "\\" && chars[j + 1] == "E") { j += 1 }
-                    i = j + 2
-                } else {
-                    i += 2
-                }
-                if unboundedQuantifier(at: i) > 0 { groups[groups.count - 1] = true }
-                continue
-            case "[":
-                // A set (ICU sets nest): one atom.
-                i = skipSet(chars, from: i)
-            case "(":
+        for (i, token) in tokens.enumerated() {
+            var repeated = false
+            if i + 1 < tokens.count, case .quantifier(_, nil) = tokens[i + 1] { repeated = true }
+            switch token {
+            case .open:
                 groups.append(false)
-                i += 1
-                continue
-            case ")":
+            case .close:
                 let inner = groups.count > 1 ? groups.removeLast() : false
-                i += 1
-                let repeated = unboundedQuantifier(at: i) > 0
                 if inner && repeated {
                     return "repeats a group that itself repeats (like (a+)+), which can take exponential time; "
                         + "rewrite it with a single repeat"
                 }
                 if inner || repeated { groups[groups.count - 1] = true }
+            case .atom:
+                if repeated { groups[groups.count - 1] = true }
+            case .alternation, .quantifier:
                 continue
-            default:
-                i += 1
             }
-            if unboundedQuantifier(at: i) > 0 { groups[groups.count - 1] = true }
         }
         return nil
     }

@@ -140,4 +140,40 @@ struct TaggerBytePathTests {
         }
         #expect(matches > 500)
     }
+
+    /// Escapes that name one character or class with letters (`\p{Lu}`, `\N{DIGIT ONE}`, `\x{41}`) are one position,
+    /// not literal text: `\p{Lu}\w+ council` required the letters "Lu" and missed "the Town council".
+    @Test(arguments: [
+        ("\\p{Lu}\\w+ council", [[" council"]]),
+        ("a\\N{DIGIT ONE}b", [["a"], ["b"]]),
+        ("\\x{41}bc", [["bc"]]),
+        ("\\x41bc\\u0041d", [["bc"], ["d"]]),
+        ("\\pLx", [["x"]]),
+    ])
+    func escapesWithLettersAreOnePosition(pattern: String, expected: [[String]]) throws {
+        #expect(TagPattern.requiredLiterals(pattern).map { $0.map { String(decoding: $0, as: UTF8.self) } } == expected)
+    }
+
+    /// Random patterns of escapes, sets, groups, quantifiers, flags and quoting, on random texts made of pieces that
+    /// come near them: the pre-check never hides a match the expression finds.
+    @Test func thePreCheckNeverHidesAMatchOfARandomPattern() throws {
+        let pieces = ["\\p{Lu}", "\\pL", "\\x{41}", "\\x41", "\\u0041", "\\0101", "\\N{DIGIT ONE}", "\\cA", "a", "b", "c", " ",
+                      "\\.", "\\(", "[ab]", "[^ ]", "(", ")", "(?:", "|", "?", "+", "*", "{2}", "{1,}", "{0,2}", "+?", "\\d", "\\w",
+                      "\\b", ".", "council", "Lu", "(?i)", "(?=b)", "\\Qa.b\\E", "\\1", "é"]
+        let words = ["A", "Lu", "council", "Council", "bc", "1", " ", "x", "ab", "aab", "DIGIT ONE", ".", "(", "a.b", "é", "\u{1}", "b"]
+        var (random, seed) = TestRandom.generator()
+        var (filtered, tried) = (0, 0)
+        for _ in 0..<1_500 {
+            let source = (0..<Int.random(in: 1...7, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            guard let pattern = try? TagPattern(source) else { continue }
+            tried += 1
+            if !pattern.required.isEmpty { filtered += 1 }
+            for _ in 0..<20 {
+                let text = (0..<Int.random(in: 1...8, using: &random)).map { _ in words.randomElement(using: &random)! }.joined()
+                let expected = pattern.expression.numberOfMatches(in: text, range: NSRange(location: 0, length: text.utf16.count))
+                #expect(pattern.count(in: text) == expected, "seed \(seed): \(source.debugDescription) on \(text.debugDescription)")
+            }
+        }
+        #expect(tried > 500 && filtered > 200, "\(tried) patterns compiled, \(filtered) with a pre-check")
+    }
 }
