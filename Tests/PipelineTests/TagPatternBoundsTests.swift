@@ -63,4 +63,29 @@ struct TagPatternBoundsTests {
         #expect(!taxonomy.patternTerms.isEmpty)
         for (_, pattern) in taxonomy.patternTerms { #expect(!pattern.guarded, "\(pattern.source)") }
     }
+
+    /// The tokenizer the three checks share: each escape, set, quoted run and group opening is one token, a quantifier
+    /// takes its lazy or possessive mark, and what it cannot follow leaves it incomplete.
+    @Test func patternsAreReadAsTokens() {
+        typealias T = RegexSyntax.Token
+        let cases: [(String, [T], Bool)] = [
+            ("\\p{Lu}+x", [.atom(.other), .quantifier(min: 1, max: nil), .atom(.literal(0x78))], true),
+            ("a{2,5}?\\.", [.atom(.literal(0x61)), .quantifier(min: 2, max: 5), .atom(.literal(0x2E))], true),
+            ("(?i)(?:b|c)*+", [.open(plain: false), .close, .open(plain: true), .atom(.literal(0x62)), .alternation,
+                               .atom(.literal(0x63)), .close, .quantifier(min: 0, max: nil)], true),
+            ("(?<n>x)(?<=y)(?#note)", [.open(plain: false), .atom(.literal(0x78)), .close, .open(plain: false),
+                                       .atom(.literal(0x79)), .close, .open(plain: false), .close], true),
+            ("[a[b]\\]]{3,}\\Qa(b\\E?", [.atom(.set), .quantifier(min: 3, max: nil), .atom(.quoted), .quantifier(min: 0, max: 1)], true),
+            ("\\x41\\u00e9\\0101\\cAé^$", [.atom(.other), .atom(.other), .atom(.other), .atom(.other), .atom(.other),
+                                         .atom(.other), .atom(.other)], true),
+            ("[ab", [.atom(.set)], false),
+            ("a{x}", [.atom(.literal(0x61)), .atom(.other), .atom(.literal(0x78)), .atom(.other)], false),
+            ("\\Qab", [.atom(.quoted)], false),
+        ]
+        for (pattern, tokens, complete) in cases {
+            let syntax = RegexSyntax(pattern)
+            #expect(syntax.tokens == tokens, "\(pattern)")
+            #expect(syntax.complete == complete, "\(pattern)")
+        }
+    }
 }
