@@ -14,7 +14,10 @@ enum TestRandom {
     static func seed(for test: String, given: String?) -> UInt64 {
         switch given {
         case "random": return UInt64.random(in: .min ... .max)
-        case let text?: if let number = UInt64(text) { return number }
+        case let text?:
+            // A misspelt value would explore nothing while seeming to: refuse it.
+            guard let number = UInt64(text) else { preconditionFailure("CORPUSD_TEST_SEED is '\(text)': a number or 'random'") }
+            return number
         case nil: break
         }
         // FNV-1a of the test's name: stable across runs and machines (`Hasher` is seeded per process).
