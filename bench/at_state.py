@@ -12,7 +12,7 @@ the next million's when the state holds that set already) are put into the inbox
 to an empty queue is measured (the files stay ingested: the state grows by them); then, with that daemon idle,
 as `make bench` has it, the queries, listing and export. Prints the figures as JSON.
 """
-import argparse, json, os, sqlite3, subprocess, sys, time
+import os, sqlite3, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -21,15 +21,11 @@ import run_bench as rb  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--state", required=True)
-    ap.add_argument("--bin-dir", default=os.path.join(rb.REPO, ".build", "release"))
+    ap = rb.state_driver_options()
     ap.add_argument("--reached", type=int, default=0)
-    ap.add_argument("--seed", default="corpusd-bench")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--startup-files", type=int, default=10_000)
     ap.add_argument("--listing-timeout", type=float, default=300)
-    ap.add_argument("--out")
     args = ap.parse_args()
     state = os.path.abspath(args.state)
     db_path = os.path.join(state, "corpus.sqlite")
@@ -79,11 +75,7 @@ def main():
     results["corpusd"] = daemon.stop()
     db_bytes = sum(os.path.getsize(os.path.join(state, f)) for f in os.listdir(state) if f.startswith("corpus.sqlite"))
     results["database"] = {"documents": queue.documents(), "bytes": db_bytes, "bytes_per_document": db_bytes / max(1, queue.documents())}
-    text = json.dumps(results, indent=2)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    print(text)
+    rb.emit(results, args.out)
 
 
 if __name__ == "__main__":

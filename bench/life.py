@@ -11,7 +11,7 @@ claim takes many dumps. The daemon's RSS and CPU are read from /proc every 2 s f
 stopped and its high-water mark (VmHWM) read. Then `bench/at_state.py` measures the queries and start-up on the
 state it leaves (`make bench-life` runs both). About 30 minutes on this machine. Prints the figures as JSON.
 """
-import argparse, json, os, shutil, time, sys
+import os, shutil, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -19,14 +19,10 @@ import run_bench as rb  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--state", required=True)
-    ap.add_argument("--bin-dir", default=os.path.join(rb.REPO, ".build", "release"))
+    ap = rb.state_driver_options()
     ap.add_argument("--documents", type=int, default=1_000_000)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--per-dump", type=int, default=5_000)
-    ap.add_argument("--seed", default="corpusd-bench")
-    ap.add_argument("--out")
     args = ap.parse_args()
     state = os.path.abspath(args.state)
     shutil.rmtree(state, ignore_errors=True)
@@ -86,11 +82,7 @@ def main():
     results = {"state": state, "machine": rb.machine(args.bin_dir), "items": sum(outcomes.values()), "documents": documents,
                "outcomes": outcomes, "dumps": len(dumps), "entries": entries, "files": files_manifest["files"],
                "phases": phases, "corpusd": stopped, "rss_along_the_life": along, "tag_model_trainings": trainings}
-    text = json.dumps(results, indent=2)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    print(text)
+    rb.emit(results, args.out)
 
 
 if __name__ == "__main__":

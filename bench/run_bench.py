@@ -436,6 +436,25 @@ def machine(bin_dir):
 
 # ---------------------------------------------------------------------------------------------- the run
 
+def state_driver_options():
+    """The options of the drivers that work on one state folder (bench/at_state.py, bench/life.py)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--state", required=True)
+    ap.add_argument("--bin-dir", default=os.path.join(REPO, ".build", "release"))
+    ap.add_argument("--seed", default="corpusd-bench")
+    ap.add_argument("--out")
+    return ap
+
+
+def emit(results, out):
+    """Prints a driver's figures as JSON, and writes them to `out` when given."""
+    text = json.dumps(results, indent=2)
+    if out:
+        with open(out, "w") as f:
+            f.write(text + "\n")
+    print(text)
+
+
 def rare_reference(corpus, reached):
     """A new story's reference among the first `reached` generated documents: a term one story and its copies hold."""
     return next(i for i in range(reached * 47 // 100, 10 ** 8) if corpus.kind(i) == "new")
