@@ -183,8 +183,9 @@ struct StreamedContainerTests {
     }
 
     /// A dump taken up again after a run that died in it: the ingest reports, and tells, only the entries it
-    /// recorded itself (the batch-size figures counted the earlier run's entries again), and each line once. A dump
-    /// longer than one chunk, so that full chunks and the rest are both recorded.
+    /// recorded itself (the batch-size figures counted the earlier run's entries again), and each line once; an entry
+    /// that failed in the earlier run is tried again, and counts as this ingest's. A dump longer than one chunk, so that
+    /// full chunks and the rest are both recorded.
     @Test func aDumpTakenUpAgainCountsOnlyTheEntriesItRecords() throws {
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("resumed-\(UUID().uuidString)")
         for dir in ["inbox", "archive", "failed"] {
@@ -202,20 +203,21 @@ struct StreamedContainerTests {
 
         let now = Date()
         try db.register([InboxCandidate(path: InboxPath("dump.jsonl"), size: 1, mtime: 0)], now: now)
-        // The run before recorded the first 30 lines, then died.
+        // The run before recorded the first 30 lines (the 10th failed: read cut off, say), then died.
         let first = try #require(try db.claim(limit: 1, worker: "host:1", lease: 60, now: now).first)
         let earlier = (1...30).map { n in
-            ProcessedEntry(index: n, result: ArticlePipeline().jsonLine(Array(story(n).utf8)[...], modified: nil)!.mapError(IntakeFailure.pipeline))
+            ProcessedEntry(index: n, result: ArticlePipeline().jsonLine(Array((n == 10 ? "{cut" : story(n)).utf8)[...], modified: nil)!
+                .mapError(IntakeFailure.pipeline))
         }
-        _ = try db.recordEntries(earlier, of: first, now: now)
+        #expect(try db.recordEntries(earlier, of: first, now: now).filter { $0.state == .failed }.count == 1)
         #expect(try db.recoverAbandoned(workerPrefix: "host:1", now: now) == 1)
 
         let (containers, _) = entries.partition(try db.claim(limit: 1, worker: "host:2", lease: 60, now: now))
         let (item, format) = try #require(containers.first)
         let settled = try #require(entries.ingest(item, format: format, pipeline: ArticlePipeline()))
         #expect(settled.state == .stored)
-        #expect(settled.entries == lines - 30)
-        #expect(told.withLock { $0 } == [entries.chunkSize, lines - 30 - entries.chunkSize])
+        #expect(settled.entries == lines - 29)
+        #expect(told.withLock { $0 } == [entries.chunkSize, lines - 29 - entries.chunkSize])
         #expect(try db.entryCounts(of: item.id) == EntryCounts(stored: lines))
     }
 }

@@ -36,7 +36,7 @@ struct EntryIngest: Sendable {
     var streamLimit: Int64 { files.maxFileSize * 64 }
 
     /// A container brought to its outcome: where its original goes, and how many of its entries this ingest recorded
-    /// (not those an earlier, interrupted run did). Their outcomes went to `recorded`.
+    /// (not those an earlier, interrupted run stored or found duplicate). Their outcomes went to `recorded`.
     struct Settled: Sendable {
         var id: Int64
         var path: InboxPath
@@ -69,15 +69,16 @@ struct EntryIngest: Sendable {
     /// released back to the queue with a back-off, as a batch would be.
     func ingest(_ item: ClaimedItem, format: DetectedFormat, pipeline: ArticlePipeline) -> Settled? {
         do {
-            let before = try database.entryCounts(of: item.id).total
+            // Entries an earlier, interrupted run stored or found duplicate: skipped now (a failed one is tried again).
+            let settled = try database.settledEntries(of: item.id)
             var failure: String?
             var rawHash: Digest?
             var streamed = true
             switch format.format {
-            case .jsonLines: failure = try stream(item, gzip: format.gzip, pipeline: pipeline)
-            case .rss, .atom: failure = try streamFeed(item, gzip: format.gzip, pipeline: pipeline)
+            case .jsonLines: failure = try stream(item, gzip: format.gzip, pipeline: pipeline, skipping: settled)
+            case .rss, .atom: failure = try streamFeed(item, gzip: format.gzip, pipeline: pipeline, skipping: settled)
             case .json:
-                switch try streamList(item, gzip: format.gzip, pipeline: pipeline) {
+                switch try streamList(item, gzip: format.gzip, pipeline: pipeline, skipping: settled) {
                 case .done(let why): failure = why
                 // One article object, not a list: read whole below, as any one-article file.
                 case .notAList: streamed = false
@@ -101,7 +102,6 @@ struct EntryIngest: Sendable {
                         self.recorded?(recorded.map(\.outcome))
                         return recorded.first.map { Settled(id: $0.id, path: $0.path, state: $0.outcome.state, entries: 1) }
                     case .entries(let results):
-                        let settled = try database.settledEntries(of: item.id)
                         let entries = results.enumerated().compactMap { offset, result in
                             settled.contains(offset + 1) ? nil : ProcessedEntry(index: offset + 1, result: result.mapError(IntakeFailure.pipeline))
                         }
@@ -124,7 +124,7 @@ struct EntryIngest: Sendable {
                 "outcome": "\(state.rawValue)",
             ])
             if let failure { logger.warning("failed", metadata: ["item": "\(item.id)", "file": "\(item.path)", "reason": "\(failure)"]) }
-            return Settled(id: item.id, path: item.path, state: state, entries: counts.total - before)
+            return Settled(id: item.id, path: item.path, state: state, entries: counts.total - settled.count)
         } catch {
             let delay = min(60, pow(2, Double(min(item.attempts, 6))))
             logger.error("could not record the entries of a file; will retry", metadata: [
@@ -140,14 +140,13 @@ struct EntryIngest: Sendable {
     /// Streams a JSON Lines file (or its gzip) line by line; each non-blank line is an entry numbered by
     /// its line. Returns why the file as a whole failed (unreadable, over the stream limit, a cut-off gzip),
     /// or nil; entries read before such a failure stay recorded. Throws only storage errors.
-    private func stream(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline) throws -> String? {
+    private func stream(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, skipping settled: Set<Int>) throws -> String? {
         let source: ByteSource
         switch open(item, gzip: gzip) {
         case .failure(let why): return why.description
         case .success(let opened): source = opened
         }
         let modified = source.modified
-        let settled = try database.settledEntries(of: item.id)
         var lines = LineSplitter(maxLine: Int(min(files.maxFileSize, Int64(Int.max))))
         var pending: [LineSplitter.Line] = []
         // Chunk n is recorded while chunk n + 1 is read and parsed.
@@ -181,13 +180,12 @@ struct EntryIngest: Sendable {
 
     /// Streams a JSON list (or a wrapper's list) entry by entry: `JSONListSplitter` holds one entry at a
     /// time, and entries are recorded in chunks as they come, so memory never grows with the file.
-    private func streamList(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline) throws -> ListEnd {
+    private func streamList(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, skipping settled: Set<Int>) throws -> ListEnd {
         let source: ByteSource
         switch open(item, gzip: gzip) {
         case .failure(let why): return .done(why.description)
         case .success(let opened): source = opened
         }
-        let settled = try database.settledEntries(of: item.id)
         var splitter = JSONListSplitter(maxEntry: Int(min(files.maxFileSize, Int64(Int.max))))
         var pending: [(index: Int, content: JSONListSplitter.Content)] = []
         var pendingBytes = 0
@@ -239,13 +237,12 @@ struct EntryIngest: Sendable {
     }
 
     /// Streams an RSS or Atom feed with libxml2's reader: one entry's tree at a time, recorded in chunks.
-    private func streamFeed(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline) throws -> String? {
+    private func streamFeed(_ item: ClaimedItem, gzip: Bool, pipeline: ArticlePipeline, skipping settled: Set<Int>) throws -> String? {
         let source: ByteSource
         switch open(item, gzip: gzip) {
         case .failure(let why): return why.description
         case .success(let opened): source = opened
         }
-        let settled = try database.settledEntries(of: item.id)
         // The encoding is judged from the start of the stream, as it would be from the whole file.
         var first = source.next()
         let encoding = first.map { FeedReader.streamEncoding(head: $0.prefix(FormatDetection.headSize)) } ?? nil
