@@ -54,11 +54,12 @@ public struct TagPattern: @unchecked Sendable, Hashable {
 
     /// Throws `UnsafePattern` for a repeat inside a repeat, or the compiler's error for an invalid expression.
     public init(_ source: String) throws {
-        if let reason = Self.catastrophicShape(source) { throw UnsafePattern(reason: reason) }
+        let syntax = RegexSyntax(source)
+        if let reason = Self.catastrophicShape(syntax) { throw UnsafePattern(reason: reason) }
         self.source = source
         self.expression = try NSRegularExpression(pattern: source)
-        self.required = Self.requiredLiterals(source)
-        self.guarded = Self.mayRunLong(source)
+        self.required = Self.requiredLiterals(syntax)
+        self.guarded = Self.mayRunLong(syntax)
     }
 
     /// Is the run of this pattern timed (`mayRunLong`)? Timing it costs ~4 times the match (ICU calls back at every
@@ -100,8 +101,7 @@ public struct TagPattern: @unchecked Sendable, Hashable {
     /// a group at all (`(a|aa){2,40}`); false when it repeats only single characters, sets and escapes a bounded
     /// number of times (`s?`, `\d{1,4}`): then a match tried at one position takes a bounded number of steps. In
     /// doubt (`\Q`, an unclosed set), true.
-    static func mayRunLong(_ pattern: String) -> Bool {
-        let syntax = RegexSyntax(pattern)
+    static func mayRunLong(_ syntax: RegexSyntax) -> Bool {
         guard syntax.complete else { return true }
         let tokens = syntax.tokens
         for (i, token) in tokens.enumerated() {
@@ -115,13 +115,12 @@ public struct TagPattern: @unchecked Sendable, Hashable {
         return false
     }
 
-    /// The literals every match of `pattern` must hold, read off its top level: runs of plain characters
+    /// The literals every match of the pattern must hold, read off its top level: runs of plain characters
     /// (letters, digits, space and punctuation that means itself) and groups whose alternatives are all
     /// such runs. A quantified character or group that may occur zero times is not required. Empty (no
     /// filter) for a top-level `|`, inline flags, look-arounds, `\Q` quoting or anything not understood;
     /// only ever too little is required, never too much.
-    static func requiredLiterals(_ pattern: String) -> [[[UInt8]]] {
-        let syntax = RegexSyntax(pattern)
+    static func requiredLiterals(_ syntax: RegexSyntax) -> [[[UInt8]]] {
         let tokens = syntax.tokens
         guard syntax.complete, !tokens.contains(where: { $0 == .atom(.quoted) || $0 == .open(plain: false) }) else { return [] }
         var required: [[[UInt8]]] = []
@@ -186,8 +185,8 @@ public struct TagPattern: @unchecked Sendable, Hashable {
 
     /// Why a pattern is refused: it nests an unbounded repeat (`*`, `+`, `{n,}`) inside a group that is
     /// itself repeated without bound. Nil when it does not.
-    static func catastrophicShape(_ pattern: String) -> String? {
-        let tokens = RegexSyntax(pattern).tokens
+    static func catastrophicShape(_ syntax: RegexSyntax) -> String? {
+        let tokens = syntax.tokens
         // One entry per open group: whether it holds an unbounded repeat.
         var groups: [Bool] = [false]
         for (i, token) in tokens.enumerated() {

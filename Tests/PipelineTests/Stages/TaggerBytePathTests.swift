@@ -106,13 +106,13 @@ struct TaggerBytePathTests {
         ("\\d+ million", [[" million"]]),
     ])
     func theLiteralsAPatternRequires(pattern: String, expected: [[String]]) {
-        let required = TagPattern.requiredLiterals(pattern).map { $0.map { String(decoding: $0, as: UTF8.self) } }
+        let required = TagPattern.requiredLiterals(RegexSyntax(pattern)).map { $0.map { String(decoding: $0, as: UTF8.self) } }
         #expect(required == expected)
     }
 
     @Test(arguments: ["foo|bar", "(?i)china", "(?=x)y", "(?<n>ab)", "\\Qa|b\\E", "a(?i:b)"])
     func patternsThatCannotBeReadSafelyRequireNothing(pattern: String) {
-        #expect(TagPattern.requiredLiterals(pattern).isEmpty)
+        #expect(TagPattern.requiredLiterals(RegexSyntax(pattern)).isEmpty)
     }
 
     /// The pre-check against the expression alone, on texts built to come near the patterns.
@@ -151,7 +151,7 @@ struct TaggerBytePathTests {
         ("\\pLx", [["x"]]),
     ])
     func escapesWithLettersAreOnePosition(pattern: String, expected: [[String]]) throws {
-        #expect(TagPattern.requiredLiterals(pattern).map { $0.map { String(decoding: $0, as: UTF8.self) } } == expected)
+        #expect(TagPattern.requiredLiterals(RegexSyntax(pattern)).map { $0.map { String(decoding: $0, as: UTF8.self) } } == expected)
     }
 
     /// Random patterns of escapes, sets, groups, quantifiers, flags and quoting, on random texts made of pieces that
