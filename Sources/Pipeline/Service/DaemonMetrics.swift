@@ -92,7 +92,6 @@ public final class DaemonMetrics: Sendable {
         if count > 0 { filesQueued.increment(by: Int64(count)) }
     }
 
-    /// A batch recorded: its outcomes, its size, and how long it took from claim to record.
     /// A batch done: its items' outcomes (`count` items in all: those of the entries of its containers, counted as
     /// they were recorded, included) and how long it took.
     public func batchFinished(outcomes recorded: [ItemOutcome], count: Int, duration: TimeInterval?) {
