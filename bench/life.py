@@ -28,7 +28,7 @@ def main():
     shutil.rmtree(state, ignore_errors=True)
     inbox = os.path.join(state, "inbox")
     os.makedirs(inbox)
-    staging = state + ".staging"
+    work = state + ".work"  # drop_folders stages there (the inbox's file system)
 
     cache = rb.Cache(os.path.join(rb.REPO, ".build", "bench"), args.seed, os.cpu_count() or 2)
     files_dir, files_manifest = cache.files("files", 0, args.files, seeds=True)
@@ -41,18 +41,6 @@ def main():
     queue = rb.Queue(os.path.join(state, "corpus.sqlite"))
     phases = {"ready_s": ready}
 
-    def drop(names, src_of):
-        shutil.rmtree(staging, ignore_errors=True)
-        os.makedirs(staging)
-        for name in names:
-            src = src_of(name)
-            if os.path.isdir(src):
-                rb.link_tree(src, os.path.join(staging, name))
-            else:
-                os.link(src, os.path.join(staging, name))
-        for name in names:
-            os.rename(os.path.join(staging, name), os.path.join(inbox, name))
-
     def wait(expected, label):
         t0 = time.monotonic()
         rb.wait_until(lambda: queue.done(expected), 24 * 3600, f"{expected:,} items with outcomes", interval=1)
@@ -61,13 +49,13 @@ def main():
                          "documents": queue.documents(), "cpu_s": figures[0], "hwm_kib": figures[2]}
         rb.log(label, phases[label])
 
-    drop(["files"], lambda _: files_dir)
+    rb.drop_folders(os.path.dirname(files_dir), [os.path.basename(files_dir)], inbox, work)
     wait(files_manifest["files"], "files")
     items_before = queue.items()
     entries = sum(m["documents"] for _, m in dumps)
-    drop([os.path.basename(p) for p, _ in dumps], lambda name: os.path.join(cache.dir, "jsonl", name))
+    rb.drop_folders(os.path.join(cache.dir, "jsonl"), [os.path.basename(p) for p, _ in dumps], inbox, work)
     wait(items_before + len(dumps) + entries, "dumps")
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
     outcomes = queue.outcomes()
     documents = queue.documents()

@@ -375,7 +375,7 @@ def generate(out, start, count, seeds=False, staging=None):
 
 def drop_folders(corpus, names, inbox, work):
     """Hard-links corpus entries into <work>/staging, then renames each into the inbox (a drop); returns the
-    time of the first rename. (For bench/ingest_wall.py.)"""
+    time of the first rename. (For bench/ingest_wall.py and bench/life.py.)"""
     staging = os.path.join(work, "staging")
     os.makedirs(staging, exist_ok=True)
     for name in names:
