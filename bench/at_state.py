@@ -12,7 +12,7 @@ the next million's when the state holds that set already) are put into the inbox
 to an empty queue is measured (the files stay ingested: the state grows by them); then, with that daemon idle,
 as `make bench` has it, the queries, listing and export. Prints the figures as JSON.
 """
-import os, sqlite3, sys, time
+import os, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -44,9 +44,8 @@ def main():
     while True:
         startup_dir, manifest = cache.files("startup", start, args.startup_files)
         first = sorted(os.path.relpath(os.path.join(d, f), startup_dir) for d, _, fs in os.walk(startup_dir) for f in fs)[0]
-        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
-            if conn.execute("SELECT 1 FROM item WHERE name = ?", (first,)).fetchone() is None:
-                break
+        if queue.db.execute("SELECT 1 FROM item WHERE name = ?", (first,)).fetchone() is None:
+            break
         rb.log("start-up set", {"start": start, "already in the state": first})
         start += 1_000_000
     results["startup_set_start"] = start
