@@ -31,6 +31,8 @@ struct EntryIngest: Sendable {
     /// article): the ingestor counts them and marks the batch as progressing. Outcomes are not kept beyond it,
     /// so a batch of many large containers holds none of them.
     var recorded: (@Sendable ([ItemOutcome]) -> Void)?
+    /// Shared with the ingestor: parsing leaves the writer a core while a chunk is recorded.
+    var cores: CoreShare?
 
     /// The most a streamed file may hold (decompressed, for gzip): 64 × the per-file limit.
     var streamLimit: Int64 { files.maxFileSize * 64 }
@@ -49,7 +51,7 @@ struct EntryIngest: Sendable {
     /// sniffed in parallel.
     func partition(_ claimed: [ClaimedItem]) -> (containers: [(ClaimedItem, DetectedFormat)], singles: [(ClaimedItem, FormatDetection.Verdict?)]) {
         let maxAttempts = maxAttempts
-        let verdicts = claimed.concurrentMap { [files] item -> FormatDetection.Verdict? in
+        let verdicts = claimed.concurrentMap(sharing: cores) { [files] item -> FormatDetection.Verdict? in
             guard item.attempts <= maxAttempts, let head = files.head(item.path, count: FormatDetection.headSize) else { return nil }
             return FormatDetection.Verdict(name: item.path.fileName, head: head)
         }
@@ -208,7 +210,7 @@ struct EntryIngest: Sendable {
         /// Records the first `chunkSize` pending entries (all, when fewer): a piece of the file can hold many.
         func flush() throws {
             let contents = Array(pending.prefix(chunkSize))
-            let fields = contents.concurrentMap { entry in (entry.index, JSONArticles.fields(entry.content, modified: modified)) }
+            let fields = contents.concurrentMap(sharing: cores) { entry in (entry.index, JSONArticles.fields(entry.content, modified: modified)) }
             try recorder.submit(recording(parsed(fields: fields, of: item, pipeline: pipeline), of: item))
             pending.removeFirst(contents.count)
             pendingBytes = pending.reduce(0) { total, entry in
@@ -288,7 +290,7 @@ struct EntryIngest: Sendable {
         guard !fields.isEmpty else { return [] }
         let known = ArticleFields.boilerplate(of: fields.map(\.1))
         let folderTags = tags(item)
-        return database.lookingAhead(fields.concurrentMap { index, result in
+        return database.lookingAhead(fields.concurrentMap(sharing: cores) { index, result in
             ProcessedEntry(index: index, result: pipeline.entry(result, known: known, folderTags: folderTags).mapError(IntakeFailure.pipeline))
         }, policy: nearDuplicates.policy)
     }
@@ -296,11 +298,15 @@ struct EntryIngest: Sendable {
     /// The work that records entries read together in one transaction, extends the container's lease and tells
     /// `recorded` what became of them.
     private func recording(_ entries: [ProcessedEntry], of item: ClaimedItem) -> @Sendable () throws -> Void {
-        let (database, worker, lease, policy, trimmer, recorded) = (database, worker, lease, nearDuplicates.policy, trimmer, recorded)
+        let (database, worker, lease, policy, trimmer, recorded, cores) =
+            (database, worker, lease, nearDuplicates.policy, trimmer, recorded, cores)
         return {
             guard !entries.isEmpty else { return }
-            let outcomes = try database.recordEntries(entries, of: item, now: Date(), policy: policy,
-                                                      lease: (worker, Date().addingTimeInterval(lease)))
+            let record = {
+                try database.recordEntries(entries, of: item, now: Date(), policy: policy,
+                                           lease: (worker, Date().addingTimeInterval(lease)))
+            }
+            let outcomes = try cores.map { try $0.recording(record) } ?? record()
             recorded?(outcomes)
             trimmer?.afterWork()
         }
@@ -321,7 +327,7 @@ struct EntryIngest: Sendable {
     private func parsed(_ lines: [LineSplitter.Line], modified: Date, folderTags: [String], pipeline: ArticlePipeline) -> [ProcessedEntry] {
         guard !lines.isEmpty else { return [] }
         let limit = files.maxFileSize
-        let results = lines.concurrentMap { line -> ProcessedEntry? in
+        let results = lines.concurrentMap(sharing: cores) { line -> ProcessedEntry? in
             let result: Result<ExtractedArticle, IntakeFailure>?
             switch line.content {
             case .tooLong(let size):

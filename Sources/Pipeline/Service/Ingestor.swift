@@ -45,6 +45,8 @@ public struct Ingestor: Service {
     private let queue = DispatchQueue(label: "corpusd.ingest")
     /// Gives freed memory back while batches and containers are recorded, and when the queue is empty.
     let trimmer = MallocTrimmer()
+    /// The cores shared by the writer and the parsing of the next batch or chunk (see `CoreShare`).
+    let cores = CoreShare()
     private let storage = StorageTrouble()
 
     /// What the ingestor remembers across batches about a storage outage.
@@ -90,6 +92,7 @@ public struct Ingestor: Service {
             database: database, files: files, worker: worker, settings: settings, logger: logger,
             nearDuplicates: settings.value.nearDuplicates)
         entries.trimmer = trimmer
+        entries.cores = cores
         // A container's entries are counted, and may make a retrain due, chunk by chunk as they are recorded.
         entries.recorded = { [health, learner, logger] outcomes in
             health.entriesRecorded(outcomes, at: Date())
@@ -241,7 +244,8 @@ public struct Ingestor: Service {
 
         let recorded: [RecordedItem]
         do {
-            recorded = try database.record(processed, now: Date(), policy: settings.nearDuplicates.policy)
+            let policy = settings.nearDuplicates.policy
+            recorded = try cores.recording { try database.record(processed, now: Date(), policy: policy) }
         } catch {
             // Not the files' fault (disk full, I/O error, busy beyond the timeout): back to the queue, later.
             let delay = storage.withLock { $0.failed(now: Date(), maxBackoff: settings.maxBackoff) }
@@ -306,7 +310,7 @@ public struct Ingestor: Service {
     /// Reads and runs the pipeline over a batch's files in parallel; their near-duplicate look-ups are made ahead,
     /// beside the recording of the batch before.
     private func processAll(_ claimed: [(ClaimedItem, FormatDetection.Verdict?)], pipeline: ArticlePipeline) -> [ProcessedItem] {
-        database.lookingAhead(claimed.concurrentMap { process($0.0, sniffed: $0.1, pipeline: pipeline) },
+        database.lookingAhead(claimed.concurrentMap(sharing: cores) { process($0.0, sniffed: $0.1, pipeline: pipeline) },
                               policy: settings.nearDuplicates.policy)
     }
 
