@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// The shape of the LSH band index: three tables of (key, document) rows, each ordered by key, the way a
@@ -144,10 +145,10 @@ extension CorpusDatabase {
             }
         }
         let sql = Self.bucketQuery(BucketQueryShape(levels: reads.map(\.levels), before: before != nil, after: after != nil))
-        let arguments = StatementArguments(values)
         var found: [(key: Int64, document: Int64)] = []
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-        while let row = try rows.next() { found.append((row[0], row[1])) }
+        try db.cachedStatement(sql: sql).forEachRowDirect(values) { row in
+            found.append((sqlite3_column_int64(row, 0), sqlite3_column_int64(row, 1)))
+        }
         // Each level gave its newest `limit`: of their union, the newest `limit` are those of the whole index.
         found.sort { $0.key != $1.key ? $0.key < $1.key : $0.document > $1.document }
         var kept: [(key: Int64, document: Int64)] = []
@@ -194,15 +195,15 @@ extension CorpusDatabase {
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO near_band_recent (key, document_id) VALUES (?, ?)")
         var filed = 0
         for key in fingerprint.bandKeys {
-            try insert.execute(arguments: [key, documentID])
+            try insert.runDirect(key, documentID)
             filed += db.changesCount
         }
         var keys = Data(capacity: fingerprint.bandKeys.count * 8)
         for key in fingerprint.bandKeys { withUnsafeBytes(of: key.littleEndian) { keys.append(contentsOf: $0) } }
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO near_signature (document_id, band_keys, minhash) VALUES (?, ?, ?)")
-            .execute(arguments: [documentID, keys, Data(NearDuplicate.screenSignature(fingerprint.minHash))])
-        let recent = try Int.fetchOne(db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ? RETURNING value"),
-                                      arguments: [filed, Self.recentCounter]) ?? 0
+            .runDirect(documentID, keys, Data(NearDuplicate.screenSignature(fingerprint.minHash)))
+        let recent = Int(try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ? RETURNING value")
+            .int64Direct(filed, Self.recentCounter) ?? 0)
         if recent >= bandLevels.recentLimit { try mergeBandLevels(db: db) }
     }
 

@@ -59,9 +59,9 @@ extension CorpusDatabase {
             for entry in entries {
                 let path = parent.path.bytes + Array("#\(entry.index)".utf8)
                 let display = String(decoding: path, as: UTF8.self)
-                guard let id = try Int64.fetchOne(upsert, arguments: [
-                    Data(path), display, now.timeIntervalSince1970, parent.id, entry.index, now.timeIntervalSince1970,
-                ]) else { continue }
+                guard let id = try upsert.int64Direct(Data(path), display, now.timeIntervalSince1970, parent.id, entry.index,
+                                                      now.timeIntervalSince1970)
+                else { continue }
                 let child = ProcessedItem(
                     item: ClaimedItem(id: id, path: InboxPath(bytes: path), size: 0, attempts: 1), rawHash: nil, result: entry.result,
                     nearAhead: entry.nearAhead)

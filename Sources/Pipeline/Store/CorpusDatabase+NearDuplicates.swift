@@ -162,8 +162,7 @@ extension CorpusDatabase {
         var kept: [Int64] = []
         for candidate in ranked {
             // A document stored before signatures were kept has none: its body decides, as it always did.
-            if let theirs = try Data.fetchOne(screen, arguments: [candidate]),
-               !NearDuplicate.mayReach(threshold, mine, [UInt8](theirs))
+            if let theirs = try screen.bytesDirect(candidate), !NearDuplicate.mayReach(threshold, mine, theirs)
             {
                 continue
             }
@@ -264,18 +263,18 @@ extension CorpusDatabase {
         var shared: [Int64: Int] = [:]
         for term in terms {
             // Documents carrying the term before this one.
-            let known = try Int.fetchOne(carriers, arguments: [term]) ?? 0
+            let known = Int(try carriers.int64Direct(term) ?? 0)
             // Common several times over: counted, filed by document (appended), and neither posted nor looked up.
             if known >= policy.unpostedCommonFactor * (commonCount + 1) {
-                try insertUnposted.execute(arguments: [documentID, term])
-                if db.changesCount > 0 { _ = try Int.fetchOne(countTerm, arguments: [term]) }
+                try insertUnposted.runDirect(documentID, term)
+                if db.changesCount > 0 { _ = try countTerm.int64Direct(term) }
                 continue
             }
             var carried: Int?
             for (clock, at) in posted {
-                try insertTerm.execute(arguments: [term, clock.rawValue, at, documentID])
+                try insertTerm.runDirect(term, clock.rawValue, at, documentID)
                 // One posting per document is counted: its date's or its undated arrival's, not a dated one's arrival.
-                if db.changesCount > 0, clock != .arrivalDated { carried = try Int.fetchOne(countTerm, arguments: [term]) }
+                if db.changesCount > 0, clock != .arrivalDated { carried = try countTerm.int64Direct(term).map(Int.init) }
             }
             // Not counted again (already posted): the count read above still holds.
             if carried ?? known > commonCount + 1 { continue }
@@ -283,10 +282,8 @@ extension CorpusDatabase {
             // with the corpus.
             var documents: [Int64] = []
             for (clock, at) in compared where documents.count <= policy.commonTermLimit {
-                documents += try Int64.fetchAll(postings, arguments: [
-                    term, clock.rawValue, at - policy.storyWindow, at + policy.storyWindow, documentID,
-                    policy.commonTermLimit + 1 - documents.count,
-                ])
+                documents += try postings.int64sDirect(term, clock.rawValue, at - policy.storyWindow, at + policy.storyWindow,
+                                                       documentID, policy.commonTermLimit + 1 - documents.count)
             }
             if documents.count <= policy.commonTermLimit {
                 for other in documents { shared[other, default: 0] += 1 }

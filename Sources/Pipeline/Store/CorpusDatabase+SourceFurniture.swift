@@ -21,9 +21,9 @@ extension CorpusDatabase {
         let insert = try db.cachedStatement(sql: "INSERT INTO source_line (source, line_hash, documents, last_seen) VALUES (?, ?, 1, ?)")
         var added = 0
         for hash in SourceFurniture.hashes(of: article.paragraphs) {
-            try update.execute(arguments: [now.timeIntervalSince1970, source, hash])
+            try update.runDirect(now.timeIntervalSince1970, source, hash)
             if db.changesCount == 0 {
-                try insert.execute(arguments: [source, hash, now.timeIntervalSince1970])
+                try insert.runDirect(source, hash, now.timeIntervalSince1970)
                 added += 1
             }
         }

@@ -119,9 +119,9 @@ extension CorpusDatabase {
 
     /// Whether a document carries a declared tag.
     func isLabelled(_ documentID: Int64, db: Database) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: """
+        try db.cachedStatement(sql: """
             SELECT 1 FROM document_tag WHERE document_id = ? AND origin IN (\(Self.declaredList)) LIMIT 1
-            """), arguments: [documentID]) != nil
+            """).int64Direct(documentID) != nil
     }
 
     /// Runs `change` on a stored document's tag links, and counts the document in or out of the labelled ones when it

@@ -293,9 +293,9 @@ extension CorpusDatabase {
     func outcome(of item: ProcessedItem, policy: NearDuplicatePolicy, db: Database, now: Date) throws -> ItemOutcome {
         // Byte-identical to a file already seen: a duplicate whether or not it parses.
         if let raw = item.rawHash,
-            let original = try Int64.fetchOne(db.cachedStatement(sql: """
+            let original = try db.cachedStatement(sql: """
                 SELECT document_id FROM item WHERE raw_sha256 = ? AND document_id IS NOT NULL AND id <> ? LIMIT 1
-                """), arguments: [Data(raw.bytes), item.item.id])
+                """).int64Direct(Data(raw.bytes), item.item.id)
         {
             return .duplicate(of: original, kind: .exactBytes, similarity: 1)
         }
@@ -303,9 +303,8 @@ extension CorpusDatabase {
         case .failure(let failure):
             return .failed(reason: failure.description)
         case .success(let extracted):
-            if let original = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM document WHERE body_hash = ?"),
-                arguments: [Data(extracted.bodyHash.bytes)])
+            if let original = try db.cachedStatement(sql: "SELECT id FROM document WHERE body_hash = ?")
+                .int64Direct(Data(extracted.bodyHash.bytes))
             {
                 return .duplicate(of: original, kind: .sameText, similarity: 1)
             }
@@ -324,11 +323,10 @@ extension CorpusDatabase {
             INSERT INTO document (title, source, url, published, published_at, byline, summary, body, body_hash,
                                   word_count, encoding, item_id, file, ingested_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
+            """).runDirect(
                 a.title, a.source, a.url, a.published?.iso8601, a.published?.date.timeIntervalSince1970, a.byline,
                 a.summary, a.body, Data(extracted.bodyHash.bytes), extracted.wordCount, extracted.encoding.rawValue,
-                item.id, item.path.fileName, now.timeIntervalSince1970,
-            ])
+                item.id, item.path.fileName, now.timeIntervalSince1970)
         let documentID = db.lastInsertedRowID
         try link(documentID, to: extracted.tags, new: true, db: db)
         if extracted.tags.contains(where: { Self.declaredOrigins.contains($0.origin) }), try isLabelled(documentID, db: db) {
@@ -355,10 +353,10 @@ extension CorpusDatabase {
             ON CONFLICT (document_id, tag_id) DO UPDATE SET origin = excluded.origin, score = excluded.score, evidence = excluded.evidence
             """)
         for tag in tags {
-            guard let tagID = try Int64.fetchOne(findTag, arguments: [tag.slug]) ?? Int64.fetchOne(upsertTag, arguments: [tag.slug, tag.name]),
-                try new || Bool.fetchOne(rejected, arguments: [documentID, tagID]) == nil
+            guard let tagID = try findTag.int64Direct(tag.slug) ?? upsertTag.int64Direct(tag.slug, tag.name),
+                try new || rejected.int64Direct(documentID, tagID) == nil
             else { continue }
-            try upsertLink.execute(arguments: [documentID, tagID, tag.origin.rawValue, tag.score, tag.evidence])
+            try upsertLink.runDirect(documentID, tagID, tag.origin.rawValue, tag.score, tag.evidence)
         }
     }
 
@@ -379,10 +377,9 @@ extension CorpusDatabase {
             UPDATE item SET state = ?, reason = ?, document_id = ?, duplicate_kind = ?, similarity = ?,
                 raw_sha256 = ?, finished_at = ?, claimed_by = NULL, lease_until = NULL, not_before = NULL
             WHERE id = ?
-            """).execute(arguments: [
+            """).runDirect(
                 outcome.state.rawValue, reason, documentID, kind, similarity, item.rawHash.map { Data($0.bytes) },
-                now.timeIntervalSince1970, item.item.id,
-            ])
+                now.timeIntervalSince1970, item.item.id)
     }
 
     /// Records the destination chosen for each item's original (relative to the state folder) before it is
@@ -441,12 +438,12 @@ extension CorpusDatabase {
 extension CorpusDatabase {
     /// A `corpus_stat` value; nil when it was never set.
     func corpusStat(_ name: String, db: Database) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?"), arguments: [name])
+        try db.cachedStatement(sql: "SELECT value FROM corpus_stat WHERE name = ?").int64Direct(name)
     }
 
     /// Moves a `corpus_stat` counter kept by the code (not by a trigger) by `change`, in the caller's transaction.
     func moveCorpusStat(_ name: String, by change: Int, db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ?").execute(arguments: [change, name])
+        try db.cachedStatement(sql: "UPDATE corpus_stat SET value = value + ? WHERE name = ?").runDirect(change, name)
     }
 
     /// Items per state, documents and the last recorded outcome from the counters the triggers keep (see
