@@ -62,6 +62,20 @@ struct TaggerFixtureTests {
         #expect(inTitle.first { $0.slug == "china" }?.score == 3)
         #expect(inBody.isEmpty)
     }
+
+    /// Evidence numbers: one decimal for whole numbers, two otherwise, rounded as C's printf rounds (the exact binary
+    /// value, ties to even) — the digits `String(format:)` gave before the formatting was made straight.
+    @Test func evidenceNumbersAreFormattedAsPrintfDoes() {
+        let cases: [(Double, String)] = [
+            (0, "0.0"), (3, "3.0"), (-2, "-2.0"), (2.5, "2.50"), (0.125, "0.12"), (0.375, "0.38"), (1.005, "1.00"),
+            (2.675, "2.67"), (1 / 3, "0.33"), (-0.004, "-0.00"), (123_456.789, "123456.79"), (1e20, "100000000000000000000.0"),
+        ]
+        for (value, text) in cases {
+            #expect(Tagger.format(value) == text, "\(value)")
+        }
+        #expect(Tagger.format(.greatestFiniteMagnitude).count == 311)
+        #expect(Tagger.format(.infinity) == "inf")
+    }
 }
 
 /// Each `Fixtures/taxonomy/NAME.yaml` is a broken taxonomy file; `NAME.expected.json` says where the

@@ -292,7 +292,7 @@ struct EntryIngest: Sendable {
         let folderTags = tags(item)
         return database.lookingAhead(fields.concurrentMap(sharing: cores) { index, result in
             ProcessedEntry(index: index, result: pipeline.entry(result, known: known, folderTags: folderTags).mapError(IntakeFailure.pipeline))
-        }, policy: nearDuplicates.policy)
+        }, policy: nearDuplicates.policy, sharing: cores)
     }
 
     /// The work that records entries read together in one transaction, extends the container's lease and tells
@@ -337,7 +337,7 @@ struct EntryIngest: Sendable {
             }
             return result.map { ProcessedEntry(index: line.number, result: $0) }
         }
-        return database.lookingAhead(results.compactMap { $0 }, policy: nearDuplicates.policy)
+        return database.lookingAhead(results.compactMap { $0 }, policy: nearDuplicates.policy, sharing: cores)
     }
 }
 

@@ -311,7 +311,7 @@ public struct Ingestor: Service {
     /// beside the recording of the batch before.
     private func processAll(_ claimed: [(ClaimedItem, FormatDetection.Verdict?)], pipeline: ArticlePipeline) -> [ProcessedItem] {
         database.lookingAhead(claimed.concurrentMap(sharing: cores) { process($0.0, sniffed: $0.1, pipeline: pipeline) },
-                              policy: settings.nearDuplicates.policy)
+                              policy: settings.nearDuplicates.policy, sharing: cores)
     }
 
     /// Read and pipeline for one item. Pure but for the one read. `sniffed`: the verdict on its head, if one was made.

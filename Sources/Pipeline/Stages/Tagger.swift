@@ -219,6 +219,11 @@ public enum Tagger {
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(format: "%.1f", value) : String(format: "%.2f", value)
+        // C's formatting straight (the same digits): Foundation's `String(format:)` cost 2 % of a JSON Lines entry's
+        // CPU for these few numbers.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 320) { buffer in
+            _ = withVaList([value]) { vsnprintf(buffer.baseAddress!, buffer.count, value == value.rounded() ? "%.1f" : "%.2f", $0) }
+            return String(cString: buffer.baseAddress!)
+        }
     }
 }

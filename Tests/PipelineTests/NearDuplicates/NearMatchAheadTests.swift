@@ -13,11 +13,13 @@ struct NearMatchAheadTests {
     /// Records `files` in batches of `batch`; each batch's look-ups are made ahead `lag` batches early (the ingestor
     /// makes them while the batch before is being recorded: lag 1), or not at all (nil). Returns each file's
     /// outcome and how many batches were recorded after a merge of the band index that came after their snapshot.
-    func run(_ files: [LabelledFile], lag: Int?, levels: BandIndexLevels) throws -> (outcomes: [String], mergedSince: Int) {
+    /// In batches of `batchSize`; with `sharing`, look-ups are made in pieces on the cores it leaves (`lookingAhead`).
+    func run(_ files: [LabelledFile], lag: Int?, levels: BandIndexLevels, batchSize: Int = 16,
+             sharing: CoreShare? = nil) throws -> (outcomes: [String], mergedSince: Int) {
         var db = try CorpusDatabase.inMemory()
         db.bandLevels = levels
         let policy = NearDuplicatePolicy()
-        let batches = stride(from: 0, to: files.count, by: 16).map { Array(files[$0..<min($0 + 16, files.count)]) }
+        let batches = stride(from: 0, to: files.count, by: batchSize).map { Array(files[$0..<min($0 + batchSize, files.count)]) }
         var processed: [[ProcessedItem]] = []
         for (n, batch) in batches.enumerated() {
             try db.register(batch.map { InboxCandidate(path: InboxPath("\(n)/\($0.name)"), size: 1, mtime: 0) }, now: now)
@@ -36,7 +38,7 @@ struct NearMatchAheadTests {
             if let lag {
                 // The snapshot of batch n + lag is taken now, before batches n … n + lag - 1 are recorded.
                 for m in [n, n + lag] where m < batches.count && ahead[m] == nil {
-                    ahead[m] = db.lookingAhead(processed[m], policy: policy)
+                    ahead[m] = db.lookingAhead(processed[m], policy: policy, sharing: sharing)
                 }
             }
             let items = ahead[n] ?? processed[n]
@@ -63,9 +65,14 @@ struct NearMatchAheadTests {
         let alone = try run(files, lag: nil, levels: levels)
         let ahead = try run(files, lag: 1, levels: levels)
         let farAhead = try run(files, lag: 3, levels: levels)
+        // Batches of 80, their look-ups in pieces of `lookAheadPiece`, each its own snapshot, on two cores.
+        let aloneLarge = try run(files, lag: nil, levels: levels, batchSize: 80)
+        let inPieces = try run(files, lag: 1, levels: levels, batchSize: 80, sharing: CoreShare(cores: 2))
+        #expect(80 > CorpusDatabase.lookAheadPiece)
+        #expect(aloneLarge.outcomes == alone.outcomes)
         #expect(alone.outcomes.filter { $0.hasPrefix("near") }.count >= 20, "the set has near copies to find")
-        #expect(ahead.mergedSince > 0 && farAhead.mergedSince > 0, "some snapshots came before a merge")
-        for (lag, run) in [(1, ahead), (3, farAhead)] {
+        #expect(ahead.mergedSince > 0 && farAhead.mergedSince > 0 && inPieces.mergedSince > 0, "some snapshots came before a merge")
+        for (lag, run) in [(1, ahead), (3, farAhead), (1, inPieces)] {
             let differing = zip(run.outcomes, alone.outcomes).enumerated().filter { $0.element.0 != $0.element.1 }
             #expect(run.outcomes.count == alone.outcomes.count && differing.isEmpty,
                     "lag \(lag): \(differing.count) outcomes differ, first: \(differing.prefix(3).map { "file \($0.offset): \($0.element)" })")
