@@ -174,8 +174,8 @@ extension CorpusDatabase {
 
     /// Files or entries with their near-duplicate look-ups made ahead (`nearMatchesAhead`). Given a `CoreShare`, in
     /// pieces of `lookAheadPiece`, each its own read transaction, spread over the cores the share leaves free: at
-    /// 600 k documents the look-ups cost a third of what parsing does (their band pages are read from the file again
-    /// in every read transaction, the WAL having changed), and made in one transaction they left a core idle
+    /// 600 k documents the look-ups cost about half of what parsing does (their band pages are read from the file
+    /// again in every read transaction, the WAL having changed), and made in one transaction they left a core idle
     /// whenever the writer waited for them.
     public func lookingAhead<Processed: LooksAhead>(_ processed: [Processed], policy: NearDuplicatePolicy,
                                                     sharing cores: CoreShare? = nil) -> [Processed] {
