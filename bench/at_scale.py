@@ -12,7 +12,7 @@ be running on it. The dumps stay ingested: the state grows by them, and the next
 The figures include what corpusd does once at its start on a large state (filling its filter of band keys, ~3 s of
 CPU at 850 k documents, beside the ingest), the same for every binary compared.
 """
-import collections, os, re, sys, threading, time
+import collections, os, re, shutil, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -56,12 +56,14 @@ def main():
     sampler = threading.Thread(target=ingest_wall.thread_states, args=(daemon.proc.pid, stop, counts), daemon=True)
     sampler.start()
     inbox = os.path.join(state, "inbox")
-    started = rb.drop_folders(os.path.join(cache.dir, "jsonl"), results["dumps"], inbox, state + ".work")
+    work = state + ".work"  # drop_folders stages there (the inbox's file system)
+    started = rb.drop_folders(os.path.join(cache.dir, "jsonl"), results["dumps"], inbox, work)
     # A dump is one item and each of its entries another.
     rb.wait_until(lambda: queue.done(before + len(dumps) + entries), 24 * 3600, "every entry to have an outcome", interval=0.1)
     wall, cpu = time.monotonic() - started, rb.cpu_of(daemon.proc.pid) - cpu_before
     stop.set()
     sampler.join()
+    shutil.rmtree(work, ignore_errors=True)
     results.update(wall_s=round(wall, 2), cpu_s=round(cpu, 2), entries_per_s=round(entries / wall, 1),
                    cpu_us_per_entry=round(cpu / entries * 1e6), outcomes=queue.outcomes(after_id=before))
     results["thread_samples_20ms"] = {f"{name} {where}": n for (name, where), n in counts.most_common(12)}

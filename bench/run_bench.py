@@ -375,7 +375,7 @@ def generate(out, start, count, seeds=False, staging=None):
 
 def drop_folders(corpus, names, inbox, work):
     """Hard-links corpus entries into <work>/staging, then renames each into the inbox (a drop); returns the
-    time of the first rename. (For bench/ingest_wall.py and bench/life.py.)"""
+    time of the first rename. (For bench/ingest_wall.py, bench/life.py and bench/at_scale.py.)"""
     staging = os.path.join(work, "staging")
     os.makedirs(staging, exist_ok=True)
     for name in names:
@@ -437,7 +437,7 @@ def machine(bin_dir):
 # ---------------------------------------------------------------------------------------------- the run
 
 def state_driver_options():
-    """The options of the drivers that work on one state folder (bench/at_state.py, bench/life.py)."""
+    """The options of the drivers that work on one state folder (bench/at_state.py, bench/life.py, bench/at_scale.py)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--state", required=True)
     ap.add_argument("--bin-dir", default=os.path.join(REPO, ".build", "release"))
