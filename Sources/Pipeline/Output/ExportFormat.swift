@@ -22,7 +22,7 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     public func record(_ d: DocumentDetail) throws -> String {
         switch self {
         case .jsonl:
-            return String(decoding: try JSONEncoder.corpus.encode(DocumentRecord(d)), as: UTF8.self) + "\n"
+            return DocumentRecord(d).jsonLine()
         case .csv:
             let fields: [String] = [
                 String(d.id), d.title, d.source ?? "", d.published ?? "", d.byline ?? "", d.url ?? "",
@@ -74,6 +74,27 @@ struct DocumentRecord: Encodable {
         ingestedAt = d.ingestedAt
         itemId = itemID ? d.itemID : nil
         self.tags = tags ? d.tags : nil
+    }
+
+    /// The line `JSONEncoder.corpus` writes for the record (its bytes, then a line ending), written straight: keys in
+    /// the encoder's sorted snake_case order, a member left out where the encoder leaves it out.
+    func jsonLine() -> String {
+        var line = JSONLine(capacity: body.utf8.count + title.utf8.count + 512)
+        line.member("body", body)
+        line.member("byline", byline)
+        line.member("encoding", encoding)
+        line.member("file", file)
+        line.member("id", id)
+        line.member("ingested_at", ingestedAt)
+        if let itemId { line.member("item_id", itemId) }
+        line.member("published", published)
+        line.member("source", source)
+        line.member("summary", summary)
+        if let tags { line.member("tags", tags) }
+        line.member("title", title)
+        line.member("url", url)
+        line.member("word_count", Int64(wordCount))
+        return line.finished()
     }
 }
 
