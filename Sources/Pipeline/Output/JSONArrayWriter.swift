@@ -17,6 +17,20 @@ public struct JSONArrayWriter {
     }
 
     public mutating func append<T: Encodable>(_ element: T) throws {
+        try appendEncoded(element)
+    }
+
+    /// A listing is written straight (`JSONLine`, the encoder's bytes: a whole-corpus listing spent most of its time in
+    /// the encoder); one with its duplicates by the encoder.
+    public mutating func append(_ listing: DocumentListing) throws {
+        guard listing.duplicates == nil else { return try appendEncoded(listing) }
+        var out: [UInt8] = Array(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
+        out += listing.json(indent: 2)
+        write(Data(out))
+        count += 1
+    }
+
+    private mutating func appendEncoded<T: Encodable>(_ element: T) throws {
         let encoded = try encoder.encode(element)
         var out: [UInt8] = Array(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
         out.reserveCapacity(encoded.count + encoded.count / 4)

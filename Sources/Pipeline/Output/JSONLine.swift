@@ -3,22 +3,37 @@ import Foundation
 /// A JSON object written straight into bytes, the same bytes `JSONEncoder.corpus` writes for it: members in the order
 /// they are added (the caller adds them sorted, as `.sortedKeys` sorts them), strings escaped as Foundation escapes them
 /// (`"` and `\`, `\b \t \n \f \r`, other controls as `\u00xx`; slashes and everything else as they are), dates as ISO
-/// 8601 in UTC to the whole second (rounded down). For records written by the million: `corpusctl export` of 688 k
-/// documents spent most of its 41 s in the encoder's generic machinery (key conversion, boxing, a fresh encoder per line).
+/// 8601 in UTC to the whole second (rounded down). Given an indent, laid out as the encoder's `.prettyPrinted` lays it
+/// out, the object's own lines `indent` spaces in (`JSONArrayWriter`'s elements: 2). For records written by the
+/// million: `corpusctl export` of 688 k documents spent most of its 41 s in the encoder's generic machinery (key
+/// conversion, boxing, a fresh encoder per line).
 struct JSONLine {
     private(set) var bytes: [UInt8] = []
     private var members = 0
+    /// Spaces before the object's closing brace; nil: on one line.
+    private let indent: Int?
 
-    init(capacity: Int = 256) {
+    init(capacity: Int = 256, indent: Int? = nil) {
+        self.indent = indent
         bytes.reserveCapacity(capacity)
         bytes.append(UInt8(ascii: "{"))
     }
 
     /// The object closed, with a line ending.
     mutating func finished() -> String {
+        String(decoding: finishedBytes() + [0x0A], as: UTF8.self)
+    }
+
+    /// The object closed.
+    mutating func finishedBytes() -> [UInt8] {
+        if let indent { newline(indent) }
         bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    private mutating func newline(_ spaces: Int) {
         bytes.append(0x0A)
-        return String(decoding: bytes, as: UTF8.self)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: spaces))
     }
 
     mutating func member(_ key: StaticString, _ value: String) {
@@ -36,12 +51,23 @@ struct JSONLine {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    mutating func member(_ key: StaticString, _ value: Int64?) {
+        open(key)
+        if let value { bytes.append(contentsOf: String(value).utf8) } else { null() }
+    }
+
     mutating func member(_ key: StaticString, _ values: [String]) {
         open(key)
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            if let indent { newline(indent + 4) }
             string(value)
+        }
+        if let indent {
+            // The encoder writes an empty array as two line breaks.
+            if values.isEmpty { bytes.append(0x0A) }
+            newline(indent + 2)
         }
         bytes.append(UInt8(ascii: "]"))
     }
@@ -56,10 +82,11 @@ struct JSONLine {
     private mutating func open(_ key: StaticString) {
         if members > 0 { bytes.append(UInt8(ascii: ",")) }
         members += 1
+        if let indent { newline(indent + 2) }
         bytes.append(UInt8(ascii: "\""))
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: indent == nil ? [UInt8(ascii: ":")] : Array(" : ".utf8))
     }
 
     private mutating func null() {

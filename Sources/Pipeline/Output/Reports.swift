@@ -123,6 +123,23 @@ public struct DocumentListing: Sendable, Codable, Hashable {
         wordCount = summary.wordCount
     }
 
+    /// The listing as `JSONEncoder.corpus` with `.prettyPrinted` writes it, its lines `indent` spaces in; without its
+    /// duplicates (`JSONArrayWriter` has the encoder write those).
+    func json(indent: Int) -> [UInt8] {
+        var object = JSONLine(capacity: 512, indent: indent)
+        object.member("byline", byline)
+        object.member("file", file)
+        object.member("id", id)
+        object.member("ingested_at", ingestedAt)
+        object.member("published", published)
+        object.member("source", source)
+        object.member("tags", tags)
+        object.member("title", title)
+        object.member("url", url)
+        object.member("word_count", wordCount.map(Int64.init))
+        return object.finishedBytes()
+    }
+
     /// The human form of a listing: an aligned table that fits `width` columns.
     public static func table(_ listings: [DocumentListing], width: Int = 100) -> String {
         table(listings, columns: ListColumn.defaults, width: width)

@@ -58,4 +58,33 @@ struct JSONLineTests {
         #expect(object["ingested_at"] as? String == "1970-01-01T00:00:00Z")
         #expect(object["item_id"] == nil)
     }
+
+    @Test func listingsWrittenStraightAreTheEncodersPrettyArray() throws {
+        var every = ""
+        for value in 0..<0x80 { every.unicodeScalars.append(Unicode.Scalar(UInt8(value))) }
+        var listings: [DocumentListing] = []
+        for (index, text) in [every, "", "ünï 😀 \u{2028}", "a/b"].enumerated() {
+            for optional in [nil, text] {
+                for tags in [[], ["china"], ["a", text]] {
+                    for wordCount in [nil, 0, 431] {
+                        let summary = DocumentSummary(id: Int64(index) - 1, title: text, source: optional, published: optional,
+                                                      byline: optional, url: optional, tags: tags, file: "f/\(text)",
+                                                      ingestedAt: Date(timeIntervalSince1970: 1_796_493_637.5 - Double(index)),
+                                                      wordCount: 0)
+                        var listing = DocumentListing(summary)
+                        listing.wordCount = wordCount
+                        listings.append(listing)
+                    }
+                }
+            }
+        }
+        var out = Data()
+        var writer = JSONArrayWriter(encoder: .corpus) { out.append($0) }
+        for listing in listings { try writer.append(listing) }
+        try writer.finish(emptyAs: DocumentListing.self)
+        let encoder = JSONEncoder.corpus
+        encoder.outputFormatting.insert(.prettyPrinted)
+        let expected = try encoder.encode(listings) + Data("\n".utf8)
+        #expect(String(decoding: out, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+    }
 }
