@@ -21,6 +21,31 @@ struct EntryRecordingTests {
         #"{"title": "Story \#(n)", "text": "Story number \#(n) has its own body, long enough to read as a paragraph of news about item \#(n)."}"#
     }
 
+    @Test func aNULInAJSONStringIsTakenOutOfTheStoredText() throws {
+        let db = try temporaryDatabase()
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        try db.register([InboxCandidate(path: InboxPath("dumps/nul.jsonl"), size: 100, mtime: 0)], now: t0)
+        let item = try #require(try db.claim(limit: 10, worker: "host:1", lease: 60, now: t0).first)
+        let json = #"{"title": "Talks\u0000 resume", "source": "Daily\u0000 Ledger", "tags": ["tra\u0000de"], "author": "Jo\u0000 Doe", "#
+            + #""text": "The talks on the\u0000 harbour resumed on Monday after a week of delays, officials said.\n\n\u0000\n\nBoth sides met again."}"#
+        let outcomes = try db.recordEntries([entry(1, json)], of: item, now: t0)
+        guard case .stored(let id) = try #require(outcomes.first) else {
+            Issue.record("not stored: \(outcomes)")
+            return
+        }
+        let document = try #require(try db.document(id: id))
+        // The text after each NUL is kept (bound as a C string, it would have ended there), the NUL alone gone.
+        #expect(document.title == "Talks resume")
+        #expect(document.source == "Daily Ledger")
+        #expect(document.byline == "Jo Doe")
+        #expect(document.body == "The talks on the harbour resumed on Monday after a week of delays, officials said.\n\nBoth sides met again.")
+        #expect(document.tags.contains("trade"))
+        let stored = try db.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT title || body || COALESCE(source, '') || COALESCE(byline, '') FROM document")
+        }
+        #expect(stored.count == 1 && !stored[0].unicodeScalars.contains("\0"))
+    }
+
     @Test func replayAfterACrashRecordsEachEntryOnce() throws {
         let db = try temporaryDatabase()
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)

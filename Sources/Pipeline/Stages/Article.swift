@@ -201,3 +201,27 @@ public enum PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension ParsedArticle {
+    /// The article with every NUL character taken out of its text. Only a JSON string brings one in (`\u0000`: a file
+    /// with a NUL byte is not read as text, and XML cannot carry one), and it is never meant: SQLite keeps text by its
+    /// length, but text bound as a C string (GRDB's own binding) ends at the first NUL, so one field would have been
+    /// stored whole by the writer's direct statements (`DirectStatement`) and cut short by others.
+    func removingNUL() -> ParsedArticle {
+        func clean(_ text: String) -> String {
+            var copy = text
+            let hasNUL = copy.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
+            return hasNUL ? String(String.UnicodeScalarView(text.unicodeScalars.lazy.filter { $0 != "\0" })) : text
+        }
+        var article = self
+        article.title = clean(title)
+        article.source = source.map(clean)
+        article.url = url.map(clean)
+        article.byline = byline.map(clean)
+        article.summary = summary.map(clean)
+        article.explicitTags = explicitTags.map(clean)
+        article.paragraphs = paragraphs.map(clean).filter { !$0.isEmpty }
+        return article
+    }
+}
+

@@ -131,6 +131,7 @@ public struct ArticlePipeline: Sendable {
 
     /// Normalize, fingerprint and tag a parsed article.
     func complete(_ article: ParsedArticle, encoding: TextEncodingUsed, folderTags: [String]) -> Result<ExtractedArticle, PipelineError> {
+        let article = article.removingNUL()
         let normalized = Normalizer.normalize(article.body)
         guard !normalized.isEmpty else { return .failure(.noBody) }
         return .success(ExtractedArticle(
