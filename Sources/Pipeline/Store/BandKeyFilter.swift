@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 import Synchronization
 
@@ -77,15 +78,24 @@ final class BandKeyFilter: @unchecked Sendable {
         for table in ["near_band_middle", "near_band"] {
             var after: Int64?
             while true {
-                let keys = try database.writer.read { db in
-                    try Int64.fetchAll(db.cachedStatement(sql: after == nil
-                            ? "SELECT DISTINCT key FROM \(table) ORDER BY key LIMIT ?"
-                            : "SELECT DISTINCT key FROM \(table) WHERE key > ? ORDER BY key LIMIT ?"),
-                        arguments: after.map { [$0, chunk] } ?? [chunk])
+                // Read straight off the statement (`forEachRowDirect`): through GRDB's cursor and arrays, a quarter of
+                // the fill's CPU (~4 s at 1 M documents) was theirs.
+                let (read, last) = try database.writer.read { db -> (Int, Int64?) in
+                    let statement = try db.cachedStatement(sql: after == nil
+                        ? "SELECT DISTINCT key FROM \(table) ORDER BY key LIMIT ?"
+                        : "SELECT DISTINCT key FROM \(table) WHERE key > ? ORDER BY key LIMIT ?")
+                    var read = 0
+                    var last: Int64?
+                    try statement.forEachRowDirect(after.map { [$0, Int64(chunk)] } ?? [Int64(chunk)]) { row in
+                        let key = sqlite3_column_int64(row, 0)
+                        insert(key)
+                        read += 1
+                        last = key
+                    }
+                    return (read, last)
                 }
-                for key in keys { insert(key) }
-                count += keys.count
-                guard let last = keys.last, keys.count == chunk else { break }
+                count += read
+                guard let last, read == chunk else { break }
                 after = last
                 try between()
             }
