@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Ingest speed on a state folder that already holds a large corpus: the next `--dumps` of `make bench`'s JSON Lines
 dumps (5,000 entries each) that the state has not seen are dropped into a corpusd started on it, and the time until
-every entry has an outcome is measured — wall and CPU seconds, entries per second, CPU µs per entry, the outcomes,
-and where corpusd's threads spent the wall time. BENCHMARKS.md's A/B at 850–900 k documents ("The writer's core and
+every entry has an outcome is measured — wall and CPU seconds, entries per second, CPU µs per entry, read and write
+calls and bytes per entry (/proc/PID/io), the outcomes, and where corpusd's threads spent the wall time. BENCHMARKS.md's A/B at 850–900 k documents ("The writer's core and
 statements") is this, binaries alternated with --bin-dir.
 
     python3 bench/at_scale.py --state STATE [--dumps 4] [--bin-dir .build/release] [--out FILE.json]
@@ -22,6 +22,12 @@ import run_bench as rb  # noqa: E402
 PER_DUMP = 5000
 # make bench's first JSON Lines dump starts after its first tier of single files.
 FIRST_DUMP = 10_000
+
+
+def io_of(pid):
+    """corpusd's I/O counters from /proc (read and write calls, bytes), all threads."""
+    with open(f"/proc/{pid}/io") as f:
+        return {name: int(value) for name, value in (line.split(": ") for line in f)}
 
 
 def next_dumps(queue, count):
@@ -51,6 +57,7 @@ def main():
     daemon.start(timeout=600)
     before = queue.items()
     cpu_before = rb.cpu_of(daemon.proc.pid)
+    io_before = io_of(daemon.proc.pid)
     counts = collections.Counter()
     stop = threading.Event()
     sampler = threading.Thread(target=ingest_wall.thread_states, args=(daemon.proc.pid, stop, counts), daemon=True)
@@ -61,11 +68,15 @@ def main():
     # A dump is one item and each of its entries another.
     rb.wait_until(lambda: queue.done(before + len(dumps) + entries), 24 * 3600, "every entry to have an outcome", interval=0.1)
     wall, cpu = time.monotonic() - started, rb.cpu_of(daemon.proc.pid) - cpu_before
+    io_after = io_of(daemon.proc.pid)
     stop.set()
     sampler.join()
     shutil.rmtree(work, ignore_errors=True)
     results.update(wall_s=round(wall, 2), cpu_s=round(cpu, 2), entries_per_s=round(entries / wall, 1),
                    cpu_us_per_entry=round(cpu / entries * 1e6), outcomes=queue.outcomes(after_id=before))
+    # Read calls (pread of pages the page cache holds or not), bytes through them, bytes written to the device.
+    results["io_per_entry"] = {name: round((io_after[name] - io_before[name]) / entries, 1)
+                               for name in ("syscr", "rchar", "syscw", "write_bytes")}
     results["thread_samples_20ms"] = {f"{name} {where}": n for (name, where), n in counts.most_common(12)}
     results["corpusd"] = daemon.stop()
     rb.emit(results, args.out)
