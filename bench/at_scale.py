@@ -74,9 +74,9 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     results.update(wall_s=round(wall, 2), cpu_s=round(cpu, 2), entries_per_s=round(entries / wall, 1),
                    cpu_us_per_entry=round(cpu / entries * 1e6), outcomes=queue.outcomes(after_id=before))
-    # Read calls (pread of pages the page cache holds or not), bytes through them, bytes written to the device.
+    # Read and write calls (pread and pwrite of pages, cached or not) and the bytes through them.
     results["io_per_entry"] = {name: round((io_after[name] - io_before[name]) / entries, 1)
-                               for name in ("syscr", "rchar", "syscw", "write_bytes")}
+                               for name in ("syscr", "rchar", "syscw", "wchar")}
     results["thread_samples_20ms"] = {f"{name} {where}": n for (name, where), n in counts.most_common(12)}
     results["corpusd"] = daemon.stop()
     rb.emit(results, args.out)
