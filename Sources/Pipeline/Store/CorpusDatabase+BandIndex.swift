@@ -130,29 +130,21 @@ extension CorpusDatabase {
 
     /// The documents filed under each of `keys` in the band index, of each key the newest `limit` (with an id below
     /// `before` and above `after` when given), as (key, document) pairs in no particular order.
-    ///
-    /// With `olderLevelsOnly` the recent level is not read: a look-up made ahead covers the documents its snapshot's
-    /// merges had moved out of it (`NearMatchAhead.through`), and leaves the recent level to the writer.
-    func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, after: Int64? = nil, olderLevelsOnly: Bool = false,
-                     db: Database) throws -> [(key: Int64, document: Int64)]
+    func bandBuckets(_ keys: [Int64], limit: Int, before: Int64?, after: Int64? = nil, db: Database) throws
+        -> [(key: Int64, document: Int64)]
     {
-        var reads = Self.levelsRead(keys, plan: try bandReadPlan(after: after, db: db), filter: bandFilter)
-        // A key read in the recent level alone is not read at all.
-        if olderLevelsOnly { reads.removeAll { $0.levels < 2 } }
-        guard !reads.isEmpty else { return [] }
-        let skipped = olderLevelsOnly ? 1 : 0
+        let reads = Self.levelsRead(keys, plan: try bandReadPlan(after: after, db: db), filter: bandFilter)
         let bounds: [Int64] = [before, after].compactMap { $0 }
         var values: [Int64] = []
         values.reserveCapacity(keys.count * Self.bandLevels.count * (bounds.count + 2))
         for (key, levels) in reads {
-            for _ in skipped..<levels {
+            for _ in 0..<levels {
                 values.append(key)
                 values += bounds
                 values.append(Int64(limit))
             }
         }
-        let sql = Self.bucketQuery(BucketQueryShape(levels: reads.map(\.levels), before: before != nil, after: after != nil,
-                                                    olderLevelsOnly: olderLevelsOnly))
+        let sql = Self.bucketQuery(BucketQueryShape(levels: reads.map(\.levels), before: before != nil, after: after != nil))
         var found: [(key: Int64, document: Int64)] = []
         try db.cachedStatement(sql: sql).forEachRowDirect(values) { row in
             found.append((sqlite3_column_int64(row, 0), sqlite3_column_int64(row, 1)))
@@ -175,8 +167,6 @@ extension CorpusDatabase {
         var levels: [Int]
         var before: Bool
         var after: Bool
-        /// The recent level left out of every key's read.
-        var olderLevelsOnly = false
     }
 
     /// The SQL of each shape of band look-up, made once: ~9 KB for 25 keys in three levels, built and then hashed by
@@ -189,7 +179,7 @@ extension CorpusDatabase {
         if let sql = bucketQueries.withLock({ $0[shape] }) { return sql }
         let filter = "key = ?" + (shape.before ? " AND document_id < ?" : "") + (shape.after ? " AND document_id > ?" : "")
         func bucket(_ levels: Int) -> String {
-            bandLevelTables.prefix(levels).dropFirst(shape.olderLevelsOnly ? 1 : 0).map {
+            bandLevelTables.prefix(levels).map {
                 "SELECT * FROM (SELECT key, document_id FROM \($0) WHERE \(filter) ORDER BY document_id DESC LIMIT ?)"
             }.joined(separator: " UNION ALL ")
         }

@@ -58,8 +58,7 @@ enum StoryClock: Int {
 public struct NearMatchAhead: Sendable {
     /// The policy it was made under; under any other the writer looks again.
     let policy: NearDuplicatePolicy
-    /// The highest document id the look-up covered: documents after it are the writer's to look at. The snapshot's
-    /// `near_band.merged_through` (the look-up reads the older levels only), or its highest document id.
+    /// The highest document id in the snapshot: documents after it are the writer's to look at.
     let through: Int64
     /// How many documents had left the band index by the snapshot (`near_band.unfiled`): when more have since
     /// (a re-check merged one), the match may be gone, and the writer looks again.
@@ -86,12 +85,12 @@ extension CorpusDatabase {
     /// sets; the earlier on a tie) when at least `policy.threshold`; only documents with id < `before` and
     /// > `after` when given.
     func nearDuplicate(of fingerprint: NearDuplicateFingerprint, policy: NearDuplicatePolicy, before: Int64? = nil,
-                       after: Int64? = nil, olderLevelsOnly: Bool = false, db: Database) throws -> NearMatch?
+                       after: Int64? = nil, db: Database) throws -> NearMatch?
     {
         guard let threshold = policy.threshold, !fingerprint.bandKeys.isEmpty else { return nil }
         var best: NearMatch?
         for candidate in try candidates(of: fingerprint, threshold: threshold, policy: policy, before: before, after: after,
-                                        olderLevelsOnly: olderLevelsOnly, db: db)
+                                        db: db)
         {
             let similarity = try similarity(of: fingerprint, toDocument: candidate, db: db)
             guard similarity >= threshold else { continue }
@@ -129,18 +128,12 @@ extension CorpusDatabase {
         }
         do {
             return try writer.read { db in
-                // The documents the snapshot's merges moved out of the recent level, read in the older levels alone:
-                // the recent level is the writer's, whose page cache holds it, where each read transaction here
-                // starts with an empty one (its pages were a quarter of the look-ups' reads). Without the counter (a
-                // database never merged since it was kept), every document and level.
-                let merged = try corpusStat(Self.mergedThroughCounter, db: db)
-                let through = try merged ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM document")) ?? 0
+                let through = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM document")) ?? 0
                 let unfiled = try corpusStat(Self.unfiledCounter, db: db) ?? 0
                 return try fingerprints.map { fingerprint in
                     try fingerprint.map { fingerprint in
                         NearMatchAhead(policy: policy, through: through, unfiled: unfiled,
-                                       match: try nearDuplicate(of: fingerprint, policy: policy, olderLevelsOnly: merged != nil,
-                                                                db: db))
+                                       match: try nearDuplicate(of: fingerprint, policy: policy, db: db))
                     }
                 }
             }
@@ -155,11 +148,11 @@ extension CorpusDatabase {
     /// are set aside, so that no more than `policy.maxCandidates` bodies are read. Every bound is a number of
     /// rows, not a share of the corpus: the look-up costs the same at 10 k documents as at 1 M.
     func candidates(of fingerprint: NearDuplicateFingerprint, threshold: Double, policy: NearDuplicatePolicy,
-                    before: Int64?, after: Int64? = nil, olderLevelsOnly: Bool = false, db: Database) throws -> [Int64]
+                    before: Int64?, after: Int64? = nil, db: Database) throws -> [Int64]
     {
         var shared: [Int64: Int] = [:]
         for (_, document) in try bandBuckets(fingerprint.bandKeys, limit: policy.bandBucketLimit, before: before, after: after,
-                                             olderLevelsOnly: olderLevelsOnly, db: db)
+                                             db: db)
         {
             shared[document, default: 0] += 1
         }
