@@ -41,16 +41,7 @@ public struct PublishedTime: Sendable, Hashable, Codable {
         let local = Int64(seconds) + Int64(offset)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = Int(local - days * 86_400)
-        // Civil date from days since 1970-01-01 (eras of 400 years, March-based years).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        let (year, month, day) = CivilDate.of(daysSince1970: days)
         guard (1600...9999).contains(year) else { return calendarISO8601 }
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let date = "\(year)-\(two(month))-\(two(day))"
@@ -225,3 +216,18 @@ extension ParsedArticle {
     }
 }
 
+/// The date of a day counted from 1970-01-01 on the proleptic Gregorian calendar (eras of 400 years, March-based
+/// years: Howard Hinnant's `civil_from_days`), which is what Foundation's calendar gives from October 1582 on.
+enum CivilDate {
+    static func of(daysSince1970 days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), month, day)
+    }
+}
