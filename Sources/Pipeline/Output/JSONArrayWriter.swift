@@ -24,15 +24,24 @@ public struct JSONArrayWriter {
     /// the encoder); one with its duplicates by the encoder.
     public mutating func append(_ listing: DocumentListing) throws {
         guard listing.duplicates == nil else { return try appendEncoded(listing) }
-        var out: [UInt8] = Array(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
+        var out = elementStart()
         out += listing.json(indent: 2)
-        write(Data(out))
+        written(out)
+    }
+
+    /// What goes before an element: the array's opening or the comma after the element before, and its indent.
+    private func elementStart() -> [UInt8] {
+        Array(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
+    }
+
+    private mutating func written(_ element: [UInt8]) {
+        write(Data(element))
         count += 1
     }
 
     private mutating func appendEncoded<T: Encodable>(_ element: T) throws {
         let encoded = try encoder.encode(element)
-        var out: [UInt8] = Array(count == 0 ? "[\n  ".utf8 : ",\n  ".utf8)
+        var out = elementStart()
         out.reserveCapacity(encoded.count + encoded.count / 4)
         // Nested lines move one level in, empty ones (inside an empty array or object) staying empty; a newline
         // inside a JSON string is always escaped, so every raw newline is a line break of the layout.
@@ -45,8 +54,7 @@ public struct JSONArrayWriter {
             }
             out.append(contentsOf: bytes[start...])
         }
-        write(Data(out))
-        count += 1
+        written(out)
     }
 
     /// Closes the array (an empty one as the encoder writes `[]`) and the line.

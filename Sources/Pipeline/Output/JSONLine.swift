@@ -124,7 +124,7 @@ struct JSONLine {
     static func iso8601(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else {
-            return ISO8601DateFormatter().string(from: date)
+            return Timestamps.iso(date)
         }
         let total = Int64(seconds)
         let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400

@@ -78,13 +78,7 @@ struct JSONLineTests {
                 }
             }
         }
-        var out = Data()
-        var writer = JSONArrayWriter(encoder: .corpus) { out.append($0) }
-        for listing in listings { try writer.append(listing) }
-        try writer.finish(emptyAs: DocumentListing.self)
-        let encoder = JSONEncoder.corpus
-        encoder.outputFormatting.insert(.prettyPrinted)
-        let expected = try encoder.encode(listings) + Data("\n".utf8)
-        #expect(String(decoding: out, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        let (written, encoded) = try writtenAndEncoded(listings)
+        #expect(written == encoded)
     }
 }

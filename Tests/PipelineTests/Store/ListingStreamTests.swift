@@ -74,15 +74,8 @@ struct ListingStreamTests {
         for index in listings.indices where index % 2 == 0 { listings[index].duplicates = copies[listings[index].id] ?? [] }
         listings[1].title = "Line one\nline \"two\" — ünïcode \\ / tab\t"
         for count in [0, 1, 2, listings.count] {
-            let slice = Array(listings.prefix(count))
-            var out = Data()
-            var writer = JSONArrayWriter(encoder: .corpus) { out.append($0) }
-            for listing in slice { try writer.append(listing) }
-            try writer.finish(emptyAs: DocumentListing.self)
-            let whole = JSONEncoder.corpus
-            whole.outputFormatting.insert(.prettyPrinted)
-            let expected = try whole.encode(slice) + Data("\n".utf8)
-            #expect(String(decoding: out, as: UTF8.self) == String(decoding: expected, as: UTF8.self), "\(count) elements")
+            let (written, encoded) = try writtenAndEncoded(Array(listings.prefix(count)))
+            #expect(written == encoded, "\(count) elements")
         }
     }
 }
