@@ -269,6 +269,11 @@ class Queue:
         return self.db.execute("SELECT id, state, entry_count FROM item WHERE path = ? AND parent_id IS NULL ORDER BY id DESC LIMIT 1",
                                (name.encode(),)).fetchone()
 
+    def final_after(self, item_id):
+        """(path,) of the top-level files after an item id whose outcome is recorded."""
+        return self.db.execute(f"SELECT path FROM item WHERE id > ? AND parent_id IS NULL AND state IN {FINAL}",
+                               (item_id,)).fetchall()
+
     def entries_recorded(self, container_id):
         return self.db.execute("SELECT COUNT(*) FROM item WHERE parent_id = ?", (container_id,)).fetchone()[0]
 
@@ -655,6 +660,58 @@ class Bench:
         return {"samples": len(times), "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95),
                 "p99_ms": percentile(times, 99), "max_ms": max(times)}
 
+    def latency_spread(self, samples, label, offset, deadline, gaps=(0.2, 0.8)):
+        """Single files renamed into the idle inbox at seeded random moments (gaps drawn from `gaps`, seconds), each
+        timed until its own outcome is recorded. With polling only, a file dropped right after the previous one was
+        recorded (as `latency` does) waits for a whole poll by construction; dropped at moments that know nothing of
+        the daemon's timer, it waits for whatever is left of the interval, as a user's files do. The drops overlap the
+        waits, so 20 samples take ~12 s instead of 40."""
+        import random
+        rng = random.Random(f"{self.args.seed}-{label}")
+        folder = os.path.join(self.staging, f"lat-{label}")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        paths = []
+        for sub in sorted(os.listdir(self.latency_dir)):
+            for name in sorted(os.listdir(os.path.join(self.latency_dir, sub))):
+                paths.append(os.path.join(self.latency_dir, sub, name))
+        before = self.queue.items()
+        waiting = {}  # inbox name -> monotonic drop time
+        times = []
+        next_drop = time.monotonic()
+        for path in paths[offset:offset + samples]:
+            staged = os.path.join(folder, os.path.basename(path))
+            os.link(path, staged)
+            name = f"lat-{label}-{os.path.basename(path)}"
+            while time.monotonic() < next_drop:
+                self.collect_latencies(before, waiting, times)
+                time.sleep(0.002)
+            waiting[name] = time.monotonic()
+            os.rename(staged, os.path.join(self.inbox, name))
+            next_drop = time.monotonic() + rng.uniform(*gaps)
+            if time.monotonic() > deadline:
+                self.note(f"latency ({label}): budget spent after {len(waiting) + len(times)} of {samples} drops")
+                break
+        end = max(deadline, time.monotonic() + 30)
+        while waiting and time.monotonic() < end:
+            self.collect_latencies(before, waiting, times)
+            time.sleep(0.002)
+        if waiting:
+            self.note(f"latency ({label}): {len(waiting)} files not recorded within 30 s of the last drop")
+        shutil.rmtree(folder, ignore_errors=True)
+        if not times:
+            return {"samples": 0}
+        return {"samples": len(times), "drops": "spread", "gaps_s": list(gaps), "p50_ms": percentile(times, 50),
+                "p95_ms": percentile(times, 95), "p99_ms": percentile(times, 99), "max_ms": max(times)}
+
+    def collect_latencies(self, before, waiting, times):
+        """Moves the files of `waiting` whose outcome is now recorded into `times` (ms since their drop)."""
+        now = time.monotonic()
+        for path, in self.queue.final_after(before):
+            dropped = waiting.pop(path.decode() if isinstance(path, bytes) else path, None)
+            if dropped is not None:
+                times.append((now - dropped) * 1000)
+
     def latencies(self):
         a = self.args
         started = time.monotonic()
@@ -662,7 +719,7 @@ class Bench:
         log("latency inotify", self.results["latency_inotify"])
         self.results["corpusd_first_life"] = self.stop_daemon()
         self.start_daemon(["--no-inotify"])
-        self.results["latency_poll"] = self.latency(a.poll_samples, "poll", a.latency_samples, started + a.latency_budget)
+        self.results["latency_poll"] = self.latency_spread(a.poll_samples, "poll", a.latency_samples, started + a.latency_budget)
         log("latency poll", self.results["latency_poll"])
         self.stop_daemon()
         self.start_daemon()
@@ -765,11 +822,12 @@ class Bench:
 
     def reserve(self):
         """Seconds kept from the budget's end for phases 4 and 5: the latency and the queries (each bounded by a deadline
-        or cap of its own; they took 2 s at 837 k documents), listing and exporting everything at the size the big
-        tiers aim for, projected from listing and exporting the first tier now (x1.25 + 5 s; per document the first
-        tier's took 1.2x what 837 k documents' did; each at most --listing-timeout),
-        and the start-up backlog at the first tier's file rate. Worst cases kept instead (two whole listing timeouts and
-        90 s), the run ended ~2.5 minutes early with the big tiers cut short."""
+        or cap of its own; they took 1.5 s at 842 k documents: 8 s kept), listing and exporting everything at the size
+        the big tiers aim for, projected from listing and exporting the first tier now (+ 3 s each; per document the
+        first tier's took 1.1x what 842 k documents' did; each at most --listing-timeout), and the start-up backlog at
+        the first tier's file rate. Worst cases kept instead (two whole listing timeouts and 90 s), the run ended ~2.5
+        minutes early with the big tiers cut short; with x1.25 + 5 s per listing and 20 s, 50 s early. A projection
+        short of the truth makes the run end later by as much, inside the minute the budget leaves to 20."""
         a = self.args
         t = self.results["tiers"][0]["corpusd"] if self.results["tiers"] else None
         rate = t["docs_per_s"] if t and t["docs_per_s"] else 50
@@ -781,10 +839,10 @@ class Bench:
         for name, cmd in (("list", [ctl, "list", "--json", "--limit", str(10 ** 8), "--state-dir", self.state]),
                           ("export", [ctl, "export", "--format", "jsonl", "--state-dir", self.state])):
             r, _ = run_measured(cmd, a.listing_timeout)
-            projected = r["wall_s"] / docs * target * 1.25 + 5
+            projected = r["wall_s"] / docs * target + 3
             listing[name] = {"documents": docs, "wall_s": r["wall_s"], "projected_s": projected}
         listings = sum(min(a.listing_timeout, l["projected_s"]) for l in listing.values())
-        figure = 20 * a.scale + listings + startup
+        figure = 8 * a.scale + listings + startup
         self.results["reserve"] = {"seconds": figure, "startup_estimate_s": startup, "listing_estimate_s": listings,
                                    "listing_at_first_tier": listing}
         log(f"keeping {figure:.0f} s for the phases at the largest size (listing and exporting {target:,} documents "
