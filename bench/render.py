@@ -50,7 +50,9 @@ def render(r):
                + ". CPU seconds (user + system) are given beside wall time: they stay comparable when other work shares the cores.\n")
     out.append("```\n" + m["lscpu"] + f"\nnproc: {m['nproc']}\n" + m["memory"] + "\n```\n")
     out.append(f"Command: `{r['command']}` (what `make bench` runs after its build). "
-               + (f"**Whole run: {f(total / 60, 1)} minutes** (budget {f(r['budget_s'] / 60, 1)})." if r.get("completed")
+               + (f"**Whole run: {f(total / 60, 1)} minutes** (budget {f(r['budget_s'] / 60, 1)})." if r.get("completed") and "before_run_s" not in r
+                  else f"**Whole `make bench`: {f((total + r['before_run_s']) / 60, 1)} minutes** ({f(r['before_run_s'], 0)} s of build and "
+                       f"set-up, then the run's {f(total / 60, 1)}; budget {f(r['budget_s'] / 60, 1)} from its start)." if r.get("completed")
                   else f"**The run stopped after {f(total / 60, 1)} minutes** (see below) — partial results." if total is not None
                   else f"**Run not finished** ({f(r['elapsed_s'] / 60, 1)} minutes so far) — partial results.") + "\n")
     phases = r.get("phases", {})
