@@ -17,14 +17,16 @@ import Synchronization
 /// The filter is set from both levels once (`fill`, in chunks, off the writer) and each merge sets the keys it moves
 /// out of the recent level (`CorpusDatabase.mergeBandLevels`); a key removed stays set, which costs a probe, never a
 /// match. Until it is filled every key may be there. Its size is fixed, chosen for the daemon's memory (< 100 MB
-/// resident), not for the corpus: at 200 k documents ~2.8 bits per key (about one absent key in four still read),
-/// at 1 M documents nearly two in three.
+/// resident), not for the corpus: with 25 keys per document, one absent key in 40 is still read at 200 k documents,
+/// one in ten at 500 k and one in four at 1 M (a simulation of this filter). At 2 MiB it was one in five, three in
+/// five and nine in ten: at 1.17 M documents the ingest spent 4.5 % more CPU (BENCHMARKS.md, "A band key filter
+/// four times larger").
 ///
 /// Valid only in the process that files band keys (the daemon, which holds its state folder's lock): a merge made
 /// by another process would not set its keys here.
 final class BandKeyFilter: @unchecked Sendable {
-    /// 2 MiB of bits.
-    static let standardBytes = 2 << 20
+    /// 8 MiB of bits.
+    static let standardBytes = 8 << 20
 
     // @unchecked: the words are only reached through their atomic operations, and freed in deinit.
     private let words: UnsafeMutablePointer<Atomic<UInt64>>
