@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -14,7 +13,10 @@ import Synchronization
 /// alone took 0.38 s each, its dirty pages scattered over 2 GB), all of it while the parsing side waited for the
 /// writer (BENCHMARKS.md, "Checkpoints off the writer"). Here the writer's automatic checkpoint is off; its WAL hook
 /// (called after each commit with the WAL's size) wakes this checkpointer, which runs a passive checkpoint beside
-/// the writer: WAL mode lets a checkpoint copy committed pages while new ones are appended.
+/// the writer: WAL mode lets a checkpoint copy committed pages while new ones are appended. It runs on a thread of
+/// its own at a lower CPU priority (`BackgroundThread`): the ingest keeps both cores busy and the writer sets its
+/// pace, so a checkpoint (~6 % of the CPU at 1 M documents) should take its time from the parsing, not from the
+/// writer.
 final class WALCheckpoints: Sendable {
     /// The WAL size, in pages, past which a checkpoint is started: SQLite's own default for its automatic one.
     static let pagesBeforeCheckpoint: CInt = 1_000
@@ -44,9 +46,8 @@ final class WALCheckpoints: Sendable {
     static let restartRetryShare = 4
 
     private let connection: DatabaseQueue
-    private let queue = DispatchQueue(label: "corpusd.checkpoint", qos: .utility)
-    /// A checkpoint is queued and has not started: commits meanwhile need not queue another.
-    private let queued = Atomic<Bool>(false)
+    /// Runs the passive checkpoints, one at a time; commits while one is asked for ask once.
+    private let thread: BackgroundThread
 
     private let pagesBeforeRestart: Int
     private let restartWait: TimeInterval
@@ -67,6 +68,10 @@ final class WALCheckpoints: Sendable {
         config.label = "corpusd.checkpoint"
         config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
         connection = try DatabaseQueue(path: path, configuration: config)
+        // The thread holds the checkpointer weakly: closing the database ends both.
+        let work = WeakCheckpoints()
+        thread = BackgroundThread(name: "corpusd-ckpt", nice: Self.nice) { work.checkpoints?.checkpoint() }
+        work.checkpoints = self
         let hook = Unmanaged.passRetained(HookContext(self)).toOpaque()
         try pool.writeWithoutTransaction { db in
             let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
@@ -83,18 +88,22 @@ final class WALCheckpoints: Sendable {
     }
 
     /// After a commit left the WAL large: past the restart size the writer starts it over, else a passive checkpoint
-    /// is queued unless one already is.
+    /// is asked of the checkpointer's thread.
     private func walGrew(to pages: Int, writer: OpaquePointer) {
         if pages >= nextRestart.load(ordering: .relaxed) {
             restart(pages: pages, writer: writer)
             return
         }
-        guard !queued.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        queue.async { [self] in
-            queued.store(false, ordering: .releasing)
-            checkpoint()
-        }
+        thread.signal()
     }
+
+    /// The checkpointer thread's nice value: at 10 it gets about a tenth of a core that the ingest's threads also
+    /// want, more than the passive checkpoints need. On Dispatch's utility queue it ran at nice 2. At 1.25–1.34 M
+    /// documents (`bench/at_scale.py`, 20,000 entries a run, alternated) the ingest ran 8.7 %, 1.7 % and 0.2 % faster
+    /// for it (BENCHMARKS.md, "The checkpointer at a lower priority").
+    static let nice: Int32 = 10
+
+    deinit { thread.stop() }
 
     /// A passive checkpoint: it copies what no reader still needs and waits for no one. What it cannot copy is
     /// copied by a later one (every commit past the size starts one), or by the writer's restart.
@@ -135,8 +144,14 @@ final class WALCheckpoints: Sendable {
         }
     }
 
-    /// Waits for a queued checkpoint to finish (the writer's restart, and tests).
-    func drain() { queue.sync {} }
+    /// Waits for an asked-for checkpoint to finish (the writer's restart, and tests).
+    func drain() { thread.drain() }
+}
+
+/// What the checkpointer's thread reaches it through: the thread must not keep it (and its connection) open.
+private final class WeakCheckpoints: @unchecked Sendable {
+    // Set once, before the thread is first signalled.
+    weak var checkpoints: WALCheckpoints?
 }
 
 /// The WAL hook's context. SQLite's hook has no destructor to release it, so it outlives the database (one small
