@@ -825,12 +825,13 @@ class Bench:
 
     def reserve(self):
         """Seconds kept from the budget's end for phases 4 and 5: the latency and the queries (each bounded by a deadline
-        or cap of its own; they took 1.5 s at 842 k documents: 8 s kept), listing and exporting everything at the size
-        the big tiers aim for, projected from listing and exporting the first tier now (+ 3 s each; per document the
+        or cap of its own; they took 1.5 s at 842 k and 882 k documents: 5 s kept), listing and exporting everything at
+        the size the big tiers aim for, projected from listing and exporting the first tier now (per document the
         first tier's took 1.1x what 842 k documents' did; each at most --listing-timeout), and the start-up backlog at
         the first tier's file rate. Worst cases kept instead (two whole listing timeouts and 90 s), the run ended ~2.5
-        minutes early with the big tiers cut short; with x1.25 + 5 s per listing and 20 s, 50 s early. A projection
-        short of the truth makes the run end later by as much, inside the minute the budget leaves to 20."""
+        minutes early with the big tiers cut short; with x1.25 + 5 s per listing and 20 s, 50 s early; with + 3 s each
+        and 8 s, 23 s early. A projection short of the truth makes the run end later by as much, inside the half
+        minute the budget leaves to 20."""
         a = self.args
         t = self.results["tiers"][0]["corpusd"] if self.results["tiers"] else None
         rate = t["docs_per_s"] if t and t["docs_per_s"] else 50
@@ -842,10 +843,10 @@ class Bench:
         for name, cmd in (("list", [ctl, "list", "--json", "--limit", str(10 ** 8), "--state-dir", self.state]),
                           ("export", [ctl, "export", "--format", "jsonl", "--state-dir", self.state])):
             r, _ = run_measured(cmd, a.listing_timeout)
-            projected = r["wall_s"] / docs * target + 3
+            projected = r["wall_s"] / docs * target
             listing[name] = {"documents": docs, "wall_s": r["wall_s"], "projected_s": projected}
         listings = sum(min(a.listing_timeout, l["projected_s"]) for l in listing.values())
-        figure = 8 * a.scale + listings + startup
+        figure = 5 * a.scale + listings + startup
         self.results["reserve"] = {"seconds": figure, "startup_estimate_s": startup, "listing_estimate_s": listings,
                                    "listing_at_first_tier": listing}
         log(f"keeping {figure:.0f} s for the phases at the largest size (listing and exporting {target:,} documents "
