@@ -629,8 +629,8 @@ class Bench:
             f"CPU {cpu:.1f} s, {tier['outcomes']}")
         self.save()
 
-    def latency(self, samples, label, offset, deadline):
-        """One file at a time renamed into the idle inbox, until its outcome is recorded."""
+    def latency_files(self, label):
+        """An empty staging folder for a latency run, and the latency files in their order."""
         folder = os.path.join(self.staging, f"lat-{label}")
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder)
@@ -638,6 +638,11 @@ class Bench:
         for sub in sorted(os.listdir(self.latency_dir)):
             for name in sorted(os.listdir(os.path.join(self.latency_dir, sub))):
                 paths.append(os.path.join(self.latency_dir, sub, name))
+        return folder, paths
+
+    def latency(self, samples, label, offset, deadline):
+        """One file at a time renamed into the idle inbox, until its outcome is recorded."""
+        folder, paths = self.latency_files(label)
         times = []
         for path in paths[offset:offset + samples]:
             staged = os.path.join(folder, os.path.basename(path))
@@ -671,13 +676,7 @@ class Bench:
         waits, so 20 samples take ~12 s instead of 40."""
         import random
         rng = random.Random(f"{self.args.seed}-{label}")
-        folder = os.path.join(self.staging, f"lat-{label}")
-        shutil.rmtree(folder, ignore_errors=True)
-        os.makedirs(folder)
-        paths = []
-        for sub in sorted(os.listdir(self.latency_dir)):
-            for name in sorted(os.listdir(os.path.join(self.latency_dir, sub))):
-                paths.append(os.path.join(self.latency_dir, sub, name))
+        folder, paths = self.latency_files(label)
         before = self.queue.items()
         waiting = {}  # inbox name -> monotonic drop time
         times = []
