@@ -68,11 +68,11 @@ final class WALCheckpoints: Sendable {
         config.label = "corpusd.checkpoint"
         config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
         connection = try DatabaseQueue(path: path, configuration: config)
-        // The thread holds the checkpointer weakly: closing the database ends both.
-        let work = WeakCheckpoints()
-        thread = BackgroundThread(name: "corpusd-ckpt", nice: Self.nice) { work.checkpoints?.checkpoint() }
-        work.checkpoints = self
-        let hook = Unmanaged.passRetained(HookContext(self)).toOpaque()
+        // The thread and the WAL hook reach the checkpointer weakly: closing the database ends the thread.
+        let context = HookContext()
+        thread = BackgroundThread(name: "corpusd-ckpt", nice: Self.nice) { context.checkpoints?.checkpoint() }
+        context.checkpoints = self
+        let hook = Unmanaged.passRetained(context).toOpaque()
         try pool.writeWithoutTransaction { db in
             let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
             try db.execute(sql: "PRAGMA journal_size_limit = \(pagesBeforeRestart * pageSize * Self.sizeLimitQuarters / 4)")
@@ -148,15 +148,10 @@ final class WALCheckpoints: Sendable {
     func drain() { thread.drain() }
 }
 
-/// What the checkpointer's thread reaches it through: the thread must not keep it (and its connection) open.
-private final class WeakCheckpoints: @unchecked Sendable {
-    // Set once, before the thread is first signalled.
+/// What the WAL hook and the checkpointer's thread reach the checkpointer through: neither may keep it (and its
+/// connection) open. SQLite's hook has no destructor to release it, so it outlives the database (one small object
+/// per opened database) and reaches the checkpointer only while that exists.
+private final class HookContext: @unchecked Sendable {
+    // @unchecked: set once in the checkpointer's init, before the hook is installed and the thread first signalled.
     weak var checkpoints: WALCheckpoints?
-}
-
-/// The WAL hook's context. SQLite's hook has no destructor to release it, so it outlives the database (one small
-/// object per opened database) and reaches the checkpointer only while that exists.
-private final class HookContext: Sendable {
-    weak let checkpoints: WALCheckpoints?
-    init(_ checkpoints: WALCheckpoints) { self.checkpoints = checkpoints }
 }
