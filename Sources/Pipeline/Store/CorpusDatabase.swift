@@ -21,15 +21,15 @@ public struct CorpusDatabase: Sendable {
     /// Opens (creating if needed) the database at `path` in WAL mode and brings its schema up to date. What the
     /// checkpointer cannot do (a WAL it cannot start over, a failed checkpoint) goes to `logger`.
     public static func open(path: String, logger: Logger = Logger(label: "corpusd.store")) throws -> CorpusDatabase {
-        try open(path: path, walPagesBeforeRestart: WALCheckpoints.pagesBeforeRestart, logger: logger)
+        try open(path: path, walRestartSize: WALCheckpoints.restartSize, logger: logger)
     }
 
     /// `open(path:)` with the WAL started over past another size, waiting another time for readers (tests).
-    static func open(path: String, walPagesBeforeRestart: Int, restartWait: TimeInterval = WALCheckpoints.restartWait,
+    static func open(path: String, walRestartSize: WALRestartSize, restartWait: TimeInterval = WALCheckpoints.restartWait,
                      logger: Logger = Logger(label: "corpusd.store")) throws -> CorpusDatabase
     {
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
-        let checkpoints = try WALCheckpoints(path: path, pool: pool, pagesBeforeRestart: walPagesBeforeRestart,
+        let checkpoints = try WALCheckpoints(path: path, pool: pool, restartSize: walRestartSize,
                                              restartWait: restartWait, logger: logger)
         let database = try CorpusDatabase(pool, checkpoints: checkpoints, bandFilter: BandKeyFilter())
         database.bandFilter?.fillInBackground(from: database, logger: logger)

@@ -5,7 +5,7 @@ import Logging
 import Synchronization
 
 /// Copies the WAL back into the database file on a connection and a thread of its own, so that the one writer
-/// waits for it only when it starts the WAL over (past `pagesBeforeRestart`).
+/// waits for it only when it starts the WAL over (past `restartSize`).
 ///
 /// By default SQLite checkpoints on the connection that commits, inside its commit, once the WAL holds 1,000 pages:
 /// the writer then copies those pages into the database file and waits for two `fdatasync`s. At 225 k documents that
@@ -20,7 +20,7 @@ import Synchronization
 final class WALCheckpoints: Sendable {
     /// The WAL size, in pages, past which a checkpoint is started: SQLite's own default for its automatic one.
     static let pagesBeforeCheckpoint: CInt = 1_000
-    /// The WAL size, in pages, past which the writer starts the WAL over (64 MiB).
+    /// The WAL size, in pages, past which the writer starts the WAL over (`WALRestartSize`).
     ///
     /// A passive checkpoint copies only what no reader's snapshot still needs, and the writer starts the WAL over from
     /// its beginning only when no reader holds a snapshot in it. While a container is recorded the look-ups made ahead
@@ -34,11 +34,12 @@ final class WALCheckpoints: Sendable {
     ///
     /// The file is written over in place, not emptied (`TRUNCATE`): cutting 64 MiB off took the writer 55 ms at each
     /// restart, and a WAL that grows from nothing again makes the file system allocate its blocks anew under every
-    /// commit's `fdatasync`. A WAL that grew past `sizeLimitQuarters` quarters of this size (a reader kept it from
-    /// starting over) is cut back to that by the first commit after the restart (`PRAGMA journal_size_limit`).
-    static let pagesBeforeRestart = 16_384
-    /// The WAL file is cut back to this many quarters of the restart size once it starts over: room for the commit
-    /// that passes the restart size.
+    /// commit's `fdatasync`. A WAL that grew past `sizeLimitQuarters` quarters of the largest restart size (a reader
+    /// kept it from starting over) is cut back to that by the first commit after the restart
+    /// (`PRAGMA journal_size_limit`).
+    static let restartSize = WALRestartSize(pages: 16_384...65_536, databaseShare: 8)
+    /// The WAL file is cut back to this many quarters of the largest restart size once it starts over: room for the
+    /// commit that passes it.
     static let sizeLimitQuarters = 5
     /// How long the writer waits for readers of older snapshots before it leaves the WAL as it is, and how much
     /// further the WAL grows before it tries again (a reader that long, such as a whole export, may still be there).
@@ -49,7 +50,10 @@ final class WALCheckpoints: Sendable {
     /// Runs the passive checkpoints, one at a time; commits while one is asked for ask once.
     private let thread: BackgroundThread
 
-    private let pagesBeforeRestart: Int
+    private let restartSize: WALRestartSize
+    /// The database file, whose size sets the next restart's, and its page size.
+    private let path: String
+    private let pageSize: Int
     private let restartWait: TimeInterval
     private let logger: Logger
     /// The WAL size at which the writer next tries to start it over (raised after a try that had to give up).
@@ -59,23 +63,25 @@ final class WALCheckpoints: Sendable {
     private let failing = Atomic<Bool>(false), restartFailing = Atomic<Bool>(false)
 
     /// Checkpoints for the database at `path`, whose WAL `pool`'s writer appends to.
-    init(path: String, pool: DatabasePool, pagesBeforeRestart: Int, restartWait: TimeInterval, logger: Logger) throws {
-        self.pagesBeforeRestart = pagesBeforeRestart
+    init(path: String, pool: DatabasePool, restartSize: WALRestartSize, restartWait: TimeInterval, logger: Logger) throws {
+        self.restartSize = restartSize
+        self.path = path
         self.restartWait = restartWait
         self.logger = logger
-        nextRestart = Atomic(pagesBeforeRestart)
+        nextRestart = Atomic(restartSize.pages.lowerBound)
         var config = Configuration()
         config.label = "corpusd.checkpoint"
         config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
         connection = try DatabaseQueue(path: path, configuration: config)
+        pageSize = try connection.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } ?? 4_096
         // The thread and the WAL hook reach the checkpointer weakly: closing the database ends the thread.
         let context = HookContext()
         thread = BackgroundThread(name: "corpusd-ckpt", nice: Self.nice) { context.checkpoints?.checkpoint() }
         context.checkpoints = self
+        nextRestart.store(restartPages(), ordering: .relaxed)
         let hook = Unmanaged.passRetained(context).toOpaque()
         try pool.writeWithoutTransaction { db in
-            let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
-            try db.execute(sql: "PRAGMA journal_size_limit = \(pagesBeforeRestart * pageSize * Self.sizeLimitQuarters / 4)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(restartSize.pages.upperBound * pageSize * Self.sizeLimitQuarters / 4)")
             // Replaces SQLite's automatic checkpoint, which is a WAL hook too. Called on the writer's thread after each
             // commit, outside any transaction (SQLite's own hook checkpoints there too).
             _ = sqlite3_wal_hook(db.sqliteConnection, { context, writer, _, pages in
@@ -127,13 +133,13 @@ final class WALCheckpoints: Sendable {
         let code = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
         sqlite3_busy_timeout(writer, CInt(CorpusDatabase.busyTimeout * 1000))
         if code == SQLITE_OK {
-            nextRestart.store(pagesBeforeRestart, ordering: .relaxed)
+            nextRestart.store(restartPages(), ordering: .relaxed)
             if restartFailing.exchange(false, ordering: .relaxed) {
                 logger.notice("WAL started over", metadata: ["wal_pages": "\(pages)"])
             }
             return
         }
-        nextRestart.store(pages + max(1, pagesBeforeRestart / Self.restartRetryShare), ordering: .relaxed)
+        nextRestart.store(pages + max(1, restartSize.pages.lowerBound / Self.restartRetryShare), ordering: .relaxed)
         guard !restartFailing.exchange(true, ordering: .relaxed) else { return }
         if code == SQLITE_BUSY {
             logger.warning("WAL not started over: a reader kept an older snapshot past the wait; tried again as it grows",
@@ -144,8 +150,37 @@ final class WALCheckpoints: Sendable {
         }
     }
 
+    /// The WAL size at which the writer next starts it over, for the database file's size now (`stat`, a few µs on the
+    /// writer's thread after each restart). A file that cannot be read is taken as empty (the smallest size).
+    private func restartPages() -> Int {
+        var info = stat()
+        let bytes = stat(path, &info) == 0 ? Int(info.st_size) : 0
+        return restartSize.pages(forDatabasePages: bytes / pageSize)
+    }
+
+    /// The restart size the writer waits for now (tests).
+    var pagesBeforeRestart: Int { nextRestart.load(ordering: .relaxed) }
+
     /// Waits for an asked-for checkpoint to finish (the writer's restart, and tests).
     func drain() { thread.drain() }
+}
+
+/// When the writer starts the WAL over: past a share of the database file's size, within bounds.
+///
+/// Each start over costs the writer about the same whatever the WAL's size (~70–400 ms at 1.47 M documents: it waits
+/// for the look-ups made ahead to leave their snapshots, copies what the passive checkpoints left and syncs the database
+/// file), so the larger the WAL allowed, the fewer of them: at 64 MiB they took ~14 % of the writer's wall time past
+/// 1 M documents, at 256 MiB ~2.5 % (BENCHMARKS.md, "A WAL that grows with the database"). A share of the database
+/// keeps a small corpus's WAL small (64 MiB up to a 512 MiB database) and bounds the disk it takes beside a large one.
+struct WALRestartSize: Sendable {
+    /// The smallest and largest restart sizes, in pages.
+    var pages: ClosedRange<Int>
+    /// The restart size is the database's page count divided by this, within `pages`.
+    var databaseShare: Int
+
+    func pages(forDatabasePages databasePages: Int) -> Int {
+        min(max(databasePages / databaseShare, pages.lowerBound), pages.upperBound)
+    }
 }
 
 /// What the WAL hook and the checkpointer's thread reach the checkpointer through: neither may keep it (and its

@@ -42,7 +42,7 @@ struct WALCheckpointsTests {
         let folder = try TemporaryFolder("wal-restart")
         defer { folder.remove() }
         let path = folder.path("corpus.sqlite")
-        let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500, restartWait: 2)
+        let db = try CorpusDatabase.open(path: path, walRestartSize: Self.fixedRestart, restartWait: 2)
         let checkpoints = try #require(db.checkpoints)
         try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
         // A reader holds a snapshot from before the writes for a while, as a look-up made ahead does.
@@ -78,7 +78,7 @@ struct WALCheckpointsTests {
         let path = folder.path("corpus.sqlite")
         let events = LogEvents()
         let logger = Logger(label: "test") { _ in CapturingLogHandler(kept: events) }
-        let db = try CorpusDatabase.open(path: path, walPagesBeforeRestart: 1_500, restartWait: 0.1, logger: logger)
+        let db = try CorpusDatabase.open(path: path, walRestartSize: Self.fixedRestart, restartWait: 0.1, logger: logger)
         let checkpoints = try #require(db.checkpoints)
         try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
         func fill() throws {
@@ -112,6 +112,85 @@ struct WALCheckpointsTests {
         #expect(try walSize(path) == 1_875 * 4_096)
         #expect(events.notices.first?.1.contains("older snapshot") == true)
     }
+
+    /// The restart size: an eighth of the database (the standard share), within its bounds.
+    @Test func theRestartSizeFollowsTheDatabaseWithinItsBounds() {
+        let size = WALRestartSize(pages: 16_384...65_536, databaseShare: 8)
+        #expect(size.pages(forDatabasePages: 0) == 16_384)
+        #expect(size.pages(forDatabasePages: 131_072) == 16_384)  // a 512 MiB database
+        #expect(size.pages(forDatabasePages: 300_000) == 37_500)
+        #expect(size.pages(forDatabasePages: 2_500_000) == 65_536)  // ~10 GB, ~1 M documents
+        #expect(WALCheckpoints.restartSize.pages(forDatabasePages: 2_500_000) * 4_096 == 256 << 20)
+    }
+
+    /// A larger database lets its WAL grow further before the writer starts it over: the size is read from the database
+    /// file after each restart and when it is opened.
+    @Test func aLargerDatabaseStartsItsWALOverLater() throws {
+        let folder = try TemporaryFolder("wal-share")
+        defer { folder.remove() }
+        let path = folder.path("corpus.sqlite")
+        let size = WALRestartSize(pages: 1_500...4_000, databaseShare: 2)
+        func databasePages() throws -> Int {
+            try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) / 4_096
+        }
+        do {
+            let db = try CorpusDatabase.open(path: path, walRestartSize: size, restartWait: 2)
+            let checkpoints = try #require(db.checkpoints)
+            #expect(checkpoints.pagesBeforeRestart == 1_500)
+            try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
+            // ~6,000 pages (24 MB) in commits of 500 with no reader: each is checkpointed whole, and the next commit
+            // starts the WAL over by itself (no restart of the writer's).
+            for _ in 0..<12 {
+                try Self.fill(db, rows: 500)
+                checkpoints.drain()
+            }
+            #expect(checkpoints.pagesBeforeRestart == 1_500)
+            // 2,000 more while a reader keeps an older snapshot: the writer's restart, past 1,500, then the next size
+            // from the grown file.
+            try Self.whileAReaderWaits(db) { try Self.fill(db, rows: 500) }
+            #expect(try walFrames(db) < 700)
+            #expect(try databasePages() > 7_000)
+            let grown = try databasePages()
+            #expect((3_000...4_000).contains(checkpoints.pagesBeforeRestart), "\(checkpoints.pagesBeforeRestart), \(grown) pages")
+        }
+        // Opened again: the size from the file.
+        let db = try CorpusDatabase.open(path: path, walRestartSize: size, restartWait: 2)
+        let checkpoints = try #require(db.checkpoints)
+        #expect(checkpoints.pagesBeforeRestart == 4_000)
+        // The WAL emptied (a commit after a checkpoint that copied it all starts it over by itself), then the same 2,000
+        // pages with the same reader: they stay, where the 1,500 of a small database started it over just above.
+        _ = try walFrames(db)
+        try Self.fill(db, rows: 1)
+        #expect(try walFrames(db) < 10)
+        try Self.whileAReaderWaits(db) { try Self.fill(db, rows: 500) }
+        #expect(try walFrames(db) > 1_900)
+    }
+
+    private static func fill(_ db: CorpusDatabase, rows: Int) throws {
+        try db.writer.write { try $0.execute(sql: """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(rows))
+            INSERT INTO filler SELECT randomblob(4000) FROM n
+            """) }
+    }
+
+    /// Four `write`s while a reader holds a snapshot from before them for half a second, as a look-up made ahead does;
+    /// returns once the checkpoints they asked for are done.
+    private static func whileAReaderWaits(_ db: CorpusDatabase, _ write: () throws -> Void) throws {
+        let reading = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            try? db.writer.read { database in
+                _ = try Int.fetchOne(database, sql: "SELECT COUNT(*) FROM filler")
+                reading.signal()
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        reader.start()
+        reading.wait()
+        for _ in 0..<4 { try write() }
+        db.checkpoints?.drain()
+    }
+
+    private static let fixedRestart = WALRestartSize(pages: 1_500...1_500, databaseShare: 8)
 
     /// The pages the WAL holds (whatever the file's length), as a passive checkpoint reports them.
     private func walFrames(_ db: CorpusDatabase) throws -> Int {
