@@ -326,7 +326,7 @@ extension CorpusDatabase {
                 while let row = try cursor.next() {
                     var detail = Self.detail(row: row)
                     var slugs: [String] = []
-                    try tags.forEachRowDirect([detail.id]) { slugs.append(Self.text($0, 0)) }
+                    try tags.forEachRowDirect([detail.id]) { slugs.append(Self.columnText($0, 0)) }
                     detail.tags = slugs
                     try body(detail)
                 }
@@ -443,13 +443,13 @@ extension CorpusDatabase {
             WHERE dt.document_id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY t.slug
             """)
         try statement.forEachRowDirect([]) { row in
-            result[sqlite3_column_int64(row, 0), default: []].append(Self.text(row, 1))
+            result[sqlite3_column_int64(row, 0), default: []].append(Self.columnText(row, 1))
         }
         return result
     }
 
     /// Column `index` of the current row as a string ("" for NULL).
-    static func text(_ row: SQLiteStatement, _ index: CInt) -> String {
+    static func columnText(_ row: SQLiteStatement, _ index: CInt) -> String {
         guard let text = sqlite3_column_text(row, index) else { return "" }
         return String(cString: text)
     }

@@ -6,7 +6,8 @@ import GRDBSQLite
 /// prepared SQLite statement that GRDB's statement cache holds (`Statement.sqliteStatement`). GRDB's own path
 /// builds a `StatementArguments` array, validates it, nests a closure per string or blob, and allocates a cursor
 /// for each fetch: on 20,000 JSON Lines entries that was about a third of the recording transaction's CPU, the
-/// stage that sets the ingest's pace. Statements that run once per batch keep GRDB's API.
+/// stage that sets the ingest's pace. Statements that run once per batch keep GRDB's API; the listings' tags use
+/// `forEachRowDirect` too (a row per tag of every document listed or exported).
 ///
 /// Values are bound by `SQLITE_TRANSIENT` (SQLite copies them), and the statement is reset when it has run, so
 /// that GRDB may use the same cached statement next: it resets and binds its own arguments every time.
