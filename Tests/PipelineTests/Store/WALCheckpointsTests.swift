@@ -43,26 +43,8 @@ struct WALCheckpointsTests {
         defer { folder.remove() }
         let path = folder.path("corpus.sqlite")
         let db = try CorpusDatabase.open(path: path, walRestartSize: Self.fixedRestart, restartWait: 2)
-        let checkpoints = try #require(db.checkpoints)
         try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
-        // A reader holds a snapshot from before the writes for a while, as a look-up made ahead does.
-        let reading = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            try? db.writer.read { database in
-                _ = try Int.fetchOne(database, sql: "SELECT COUNT(*) FROM filler")
-                reading.signal()
-                Thread.sleep(forTimeInterval: 0.5)
-            }
-        }
-        reader.start()
-        reading.wait()
-        for _ in 0..<4 {
-            try db.writer.write { try $0.execute(sql: """
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
-                INSERT INTO filler SELECT randomblob(4000) FROM n
-                """) }
-        }
-        checkpoints.drain()
+        try Self.whileAReaderWaits(db) { try Self.fill(db, rows: 500) }
         // The commit that took it past 1,500 pages (the third) started it over once the reader was done: it holds only the
         // fourth's ~500 pages (2 MB), where it would hold all four's ~2,000, written over the file's first pages.
         #expect(try walFrames(db) < 700)
