@@ -68,17 +68,16 @@ final class WALCheckpoints: Sendable {
         self.path = path
         self.restartWait = restartWait
         self.logger = logger
-        nextRestart = Atomic(restartSize.pages.lowerBound)
         var config = Configuration()
         config.label = "corpusd.checkpoint"
         config.prepareDatabase { db in try CorpusDatabase.keepWALFiles(db) }
         connection = try DatabaseQueue(path: path, configuration: config)
         pageSize = try connection.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } ?? 4_096
+        nextRestart = Atomic(restartSize.pages(forDatabaseAt: path, pageSize: pageSize))
         // The thread and the WAL hook reach the checkpointer weakly: closing the database ends the thread.
         let context = HookContext()
         thread = BackgroundThread(name: "corpusd-ckpt", nice: Self.nice) { context.checkpoints?.checkpoint() }
         context.checkpoints = self
-        nextRestart.store(restartPages(), ordering: .relaxed)
         let hook = Unmanaged.passRetained(context).toOpaque()
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA journal_size_limit = \(restartSize.pages.upperBound * pageSize * Self.sizeLimitQuarters / 4)")
@@ -133,7 +132,7 @@ final class WALCheckpoints: Sendable {
         let code = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
         sqlite3_busy_timeout(writer, CInt(CorpusDatabase.busyTimeout * 1000))
         if code == SQLITE_OK {
-            nextRestart.store(restartPages(), ordering: .relaxed)
+            nextRestart.store(restartSize.pages(forDatabaseAt: path, pageSize: pageSize), ordering: .relaxed)
             if restartFailing.exchange(false, ordering: .relaxed) {
                 logger.notice("WAL started over", metadata: ["wal_pages": "\(pages)"])
             }
@@ -148,14 +147,6 @@ final class WALCheckpoints: Sendable {
             logger.error("WAL not started over; tried again as it grows",
                          metadata: ["wal_pages": "\(pages)", "error": "\(String(cString: sqlite3_errstr(code)))"])
         }
-    }
-
-    /// The WAL size at which the writer next starts it over, for the database file's size now (`stat`, a few µs on the
-    /// writer's thread after each restart). A file that cannot be read is taken as empty (the smallest size).
-    private func restartPages() -> Int {
-        var info = stat()
-        let bytes = stat(path, &info) == 0 ? Int(info.st_size) : 0
-        return restartSize.pages(forDatabasePages: bytes / pageSize)
     }
 
     /// The restart size the writer waits for now (tests).
@@ -180,6 +171,14 @@ struct WALRestartSize: Sendable {
 
     func pages(forDatabasePages databasePages: Int) -> Int {
         min(max(databasePages / databaseShare, pages.lowerBound), pages.upperBound)
+    }
+
+    /// The restart size for the database file at `path` as it is now (`stat`, a few µs: read at open and by the writer
+    /// after each restart). A file that cannot be read is taken as empty (the smallest size).
+    func pages(forDatabaseAt path: String, pageSize: Int) -> Int {
+        var info = stat()
+        let bytes = stat(path, &info) == 0 ? Int(info.st_size) : 0
+        return pages(forDatabasePages: bytes / pageSize)
     }
 }
 

@@ -22,12 +22,7 @@ struct WALCheckpointsTests {
         #expect(try db.writer.write { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") } == 0)
         // ~8 MB in four commits: the WAL passes its 1,000 pages (4 MiB) after the second.
         try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
-        for _ in 0..<4 {
-            try db.writer.write { try $0.execute(sql: """
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
-                INSERT INTO filler SELECT randomblob(4000) FROM n
-                """) }
-        }
+        for _ in 0..<4 { try Self.fill(db, rows: 500) }
         checkpoints.drain()
         // The pages reached the database file: a checkpoint ran, and not on the writer (whose own is off).
         #expect(try fileSize() - before > 4_000_000)
@@ -64,10 +59,7 @@ struct WALCheckpointsTests {
         let checkpoints = try #require(db.checkpoints)
         try db.writer.write { try $0.execute(sql: "CREATE TABLE filler (bytes BLOB)") }
         func fill() throws {
-            try db.writer.write { try $0.execute(sql: """
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
-                INSERT INTO filler SELECT randomblob(4000) FROM n
-                """) }
+            try Self.fill(db, rows: 500)
             checkpoints.drain()
         }
         let reading = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
